@@ -1,0 +1,1 @@
+"""The shell: CLI, app factory, paths, i18n and shared widgets. Wires db/ to screens/."""

@@ -1,0 +1,76 @@
+"""The App factory: holds the Shop, the language, the global keys and the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from db.shop import Shop
+
+from .i18n import language, set_language, t
+
+
+class RegularsApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Regulars"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "key.help"),
+        Binding("question_mark", "help", "key.help", show=False),
+        Binding("f2", "toggle_language", "key.language"),
+        Binding("ctrl+p", "command_palette", "key.palette", show=False),
+        Binding("ctrl+q", "quit", "key.quit"),
+    ]
+
+    def __init__(self, shop: Shop) -> None:
+        super().__init__()
+        self.shop = shop
+
+    def on_mount(self) -> None:
+        from screens.lookup import LookupScreen
+
+        self.title = t("app.name")
+        self.push_screen(LookupScreen())
+
+    # -- global actions --------------------------------------------------------------
+    def action_help(self) -> None:
+        from screens.help import HelpScreen, key_rows
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(key_rows(self.screen), t("help.title")))
+
+    async def action_toggle_language(self) -> None:
+        new = "en" if language() == "zh" else "zh"
+        set_language(new)
+        self.title = t("app.name")
+        self.run_worker(partial(self.shop.set_setting, "language", new), thread=True,
+                        group="settings", exit_on_error=False)
+        for screen in self.screen_stack:
+            remember = getattr(screen, "remember_state", None)
+            if remember is not None:
+                remember()
+            if screen.is_mounted:
+                await screen.recompose()
+            after = getattr(screen, "after_recompose", None)
+            if after is not None:
+                after()
+        self.refresh_bindings()
+        self.notify(t("app.language_set"))
+
+    # -- command palette: every key of the current screen, translated ---------------------
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if (not active.enabled or not binding.description
+                    or binding.action in seen or binding.action == "command_palette"):
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                t(binding.description), t("palette.key", key=self.get_key_display(binding)),
+                partial(self.run_action, binding.action, active.node))

@@ -1,0 +1,326 @@
+"""The `regulars` command. Thin: parse, call db/ through Shop, print, pick an exit code.
+
+Every subcommand takes ``--db PATH`` and ``--staff NAME`` after its name. Errors
+print one plain sentence to stderr and exit non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from db.errors import RegularsError
+
+from . import paths
+from .i18n import choose_language, error_text, set_language, stage_label, t
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="regulars", no_args_is_help=False, add_completion=False,
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+    help="Regulars (熟客): find, add and look after a shop's regular customers.")
+customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help=True)
+settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help=True)
+app.add_typer(customer_app, name="customer")
+app.add_typer(settings_app, name="settings")
+
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", envvar=paths.ENV_DB, help="Shop database file (default: the user data folder).",
+    show_default=False)]
+StaffOpt = Annotated[str | None, typer.Option(
+    "--staff", help="Staff member acting (default: the shop owner).")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="Language: zh or en (default: setting, then system locale).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn our errors into a sentence on stderr and exit 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RegularsError as exc:
+            raise fail(error_text(exc)) from None
+        except KeyboardInterrupt:
+            raise fail(t("cli.interrupted"), 130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open_shop(db: Path | None, staff: str | None, lang: str | None = None,
+               *, create: bool = True) -> Any:
+    from db.shop import Shop
+
+    path = paths.resolve_db(db)
+    _set_lang(lang, None)
+    shop = Shop.open(str(path), staff, create=create)
+    _set_lang(lang, shop.setting("language"))
+    return shop
+
+
+def _set_lang(explicit: str | None, setting: str | None) -> None:
+    if explicit and explicit not in ("zh", "en"):
+        raise fail(f"--lang: use zh or en, not {explicit!r}", 2)
+    set_language(choose_language(explicit, setting))
+
+
+# -- the console -------------------------------------------------------------------------
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context, db: DbOpt = None, staff: StaffOpt = None,
+                  lang: LangOpt = None) -> None:
+    """Open the console on the shop database."""
+    if ctx.invoked_subcommand is not None:
+        return
+    run_console(db, staff, lang)
+
+
+@friendly_errors
+def run_console(db: Path | None, staff: str | None, lang: str | None) -> None:
+    shop = _open_shop(db, staff, lang)
+    from .app import RegularsApp
+
+    try:
+        RegularsApp(shop).run()
+    finally:
+        shop.close()
+
+
+@app.command()
+@friendly_errors
+def demo(customers: Annotated[int, typer.Option(help="How many demo customers.")] = 2000,
+         seed: Annotated[int, typer.Option(help="Random seed: same seed, same shop.")] = 1,
+         reset: Annotated[bool, typer.Option(help="Throw the demo away and seed anew.")] = False,
+         db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
+    """Create, seed and open a separate demo database (your shop's file is not touched)."""
+    path = db if db is not None else paths.demo_db()
+    _set_lang(lang, None)
+    if path.exists() and (reset or _customer_count(path) != customers):
+        _remove_db(path)
+    if not path.exists() or _customer_count(path) == 0:
+        _seed_into(path, customers, seed)
+    run_console(path, staff, lang)
+
+
+def _customer_count(path: Path) -> int:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return -1
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _seed_into(path: Path, customers: int, seed_value: int) -> None:
+    import seed as seeding
+    from db.store import Store
+
+    if customers < 0:
+        raise fail(t("seed.negative"), 2)
+    store = Store(path)
+    try:
+        typer.echo(t("seed.start", count=f"{customers:,}", path=str(path)), err=True)
+
+        def progress(done: int, total: int) -> None:
+            typer.echo(f"  {done:,} / {total:,}", err=True)
+
+        report = seeding.seed(store, store.actor(), customers, seed_value, progress)
+        typer.echo(t("seed.done", count=f"{report.customers:,}",
+                     seconds=f"{report.seconds:.1f}"), err=True)
+    finally:
+        store.close()
+
+
+# -- set-up and health ----------------------------------------------------------------------
+
+@app.command()
+@friendly_errors
+def init(db: DbOpt = None, lang: LangOpt = None) -> None:
+    """Create the shop database (or upgrade it) and say where it is."""
+    shop = _open_shop(db, None, lang)
+    typer.echo(t("init.ready", path=str(shop.store.path)))
+    shop.close()
+
+
+@app.command("seed")
+@friendly_errors
+def seed_command(customers: Annotated[int, typer.Option(help="How many customers.")],
+                 seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+                 db: DbOpt = None, lang: LangOpt = None) -> None:
+    """Fill an EMPTY database with demo customers (refuses a file that has customers)."""
+    _set_lang(lang, None)
+    _seed_into(paths.resolve_db(db), customers, seed)
+
+
+@app.command()
+@friendly_errors
+def doctor(db: DbOpt = None, lang: LangOpt = None,
+           json_out: JsonOpt = False) -> None:
+    """Check the file: integrity, schema version, counts. Exit 1 on any problem."""
+    from db.doctor import examine
+
+    path = paths.resolve_db(db)
+    _set_lang(lang, None)
+    if not path.exists():
+        raise fail(t("store.missing", path=str(path)))
+    shop = _open_shop(path, None, lang, create=False)
+    try:
+        report = examine(shop.store)
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(t("doctor.file", path=str(path)))
+        for check in report.checks:
+            mark = "ok " if check.ok else "BAD"
+            typer.echo(f"  [{mark}] {t('doctor.' + check.name)}: {check.detail}")
+        for table, count in report.counts.items():
+            typer.echo(f"  {table:<16} {count:>12,}")
+        typer.echo(t("doctor.healthy") if report.ok else t("doctor.unhealthy"))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# -- customers --------------------------------------------------------------------------------
+
+@customer_app.command("add")
+@friendly_errors
+def customer_add(
+    name: Annotated[str, typer.Option(help="Name, e.g. 王小明.")],
+    phone: Annotated[str, typer.Option(help="Phone, e.g. 138 0013 8000.")] = "",
+    wechat: Annotated[str, typer.Option(help="WeChat id.")] = "",
+    birthday: Annotated[str, typer.Option(help="MM-DD or YYYY-MM-DD.")] = "",
+    gender: Annotated[str, typer.Option(help="female or male.")] = "",
+    channel: Annotated[str, typer.Option(
+        help="counter, wechat_group, official_account, mini_program, referral, other.")
+    ] = "counter",
+    notes: Annotated[str, typer.Option(help="Free notes.")] = "",
+    seed_user: Annotated[bool, typer.Option("--seed-user", help="Seed user / KOC.")] = False,
+    consent: Annotated[bool, typer.Option("--consent", help="Agreed to marketing.")] = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Add a customer. A phone already on file is refused, naming who has it."""
+    from db.customers import CustomerInput
+
+    shop = _open_shop(db, staff, lang)
+    try:
+        customer = shop.add_customer(CustomerInput(
+            name=name, phone=phone, wechat_id=wechat, birthday=birthday, gender=gender,
+            channel=channel, notes=notes, is_seed_user=seed_user, marketing_consent=consent))
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps(asdict(customer), ensure_ascii=False))
+    else:
+        typer.echo(t("customer.added", name=customer.name, member_code=customer.member_code))
+
+
+@customer_app.command("find")
+@friendly_errors
+def customer_find(
+    query: Annotated[str, typer.Argument(help="Phone tail, pinyin, name or member code.")],
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """The lookup screen's search, one row per match (best first)."""
+    from db.phones import mask
+
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        result = shop.search(query, limit=max(1, min(limit, 1000)))
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps([{
+            "id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
+            "stage": h.stage, "exact": h.exact,
+        } for h in result.hits], ensure_ascii=False, indent=2))
+        return
+    for hint in result.hints:
+        typer.echo(t(hint), err=True)
+    if not result.hits:
+        raise fail(t("lookup.no_match", query=query))
+    for h in result.hits:
+        typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} {stage_label(h.stage):<8}"
+                   f" {h.name}")
+    if result.more:
+        typer.echo(t("lookup.more", count=len(result.hits)), err=True)
+
+
+@customer_app.command("show")
+@friendly_errors
+def customer_show(
+    ref: Annotated[str, typer.Argument(help="Member code or phone.")],
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Everything on file for one customer."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        customer = shop.find_customer(ref)
+    finally:
+        shop.close()
+    data = asdict(customer)
+    if json_out:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        typer.echo(f"{key:<{width}}  {'' if value is None else value}")
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+@settings_app.command("show")
+@friendly_errors
+def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
+    """Print every shop setting."""
+    from db.settings import KNOWN
+
+    shop = _open_shop(db, None, lang)
+    try:
+        for key in sorted(KNOWN):
+            typer.echo(f"{key:<10} {shop.setting(key)}")
+    finally:
+        shop.close()
+
+
+@settings_app.command("set")
+@friendly_errors
+def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
+                 lang: LangOpt = None) -> None:
+    """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en)."""
+    shop = _open_shop(db, staff, lang)
+    try:
+        shop.set_setting(key, value)
+    finally:
+        shop.close()
+    typer.echo(f"{key} = {value}")
+
+
+def main() -> None:
+    app()
+

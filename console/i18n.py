@@ -1,0 +1,82 @@
+"""Every UI string goes through ``t(key, **params)``; catalogs live in console/locales/.
+
+The language comes from ``--lang``, else the shop's ``language`` setting, else
+the system locale (zh* -> Chinese), else English. ``db/`` errors carry a code
+and parameters, and are turned into sentences here, so the CLI and the TUI say
+the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from typing import Any
+
+from db.errors import RegularsError, ValidationError
+
+from .locales import en, zh
+
+CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "zh": zh.MESSAGES}
+LANGUAGES = tuple(CATALOGS)
+_current = "en"
+
+
+def set_language(language: str) -> None:
+    global _current
+    if language not in CATALOGS:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    _current = language
+
+
+def language() -> str:
+    return _current
+
+
+def t(key: str, **params: Any) -> str:
+    text = CATALOGS[_current].get(key) or CATALOGS["en"].get(key) or key
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text  # a catalog slip must never hide the message itself
+
+
+def system_language() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "zh" if code.lower().startswith(("zh", "chinese")) else "en"
+
+
+def choose_language(explicit: str | None, setting: str | None) -> str:
+    for choice in (explicit, setting):
+        if choice in CATALOGS:
+            return choice
+    return system_language()
+
+
+def field_label(field: str) -> str:
+    return t(f"field.{field}")
+
+
+def error_text(error: RegularsError) -> str:
+    """One line per problem, each naming its field when there is one."""
+    if isinstance(error, ValidationError):
+        return "\n".join(
+            f"{field_label(field)}: {t(code, **params)}" for field, (code, params) in
+            error.fields.items())
+    return t(error.code, **error.params)
+
+
+def stage_label(stage: str) -> str:
+    return t(f"stage.{stage}")
+
+
+def channel_label(channel: str) -> str:
+    return t(f"channel.{channel}")

@@ -1,0 +1,85 @@
+"""Widgets shared by every screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from .i18n import t
+
+
+def visible_bindings(screen: Screen[object]) -> list[tuple[Binding, bool]]:
+    """The screen's bindings that work now (check_action decides), one per action."""
+    seen: set[str] = set()
+    out: list[tuple[Binding, bool]] = []
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.show or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        out.append((binding, active.enabled))
+    return out
+
+
+class KeyBar(Static):
+    """A footer in the shop's language, showing only the keys that work right now.
+
+    Built on ``Screen.active_bindings`` (which applies ``check_action``), so a
+    disabled action disappears, and translated through the catalogs, since
+    Textual's Footer shows binding descriptions verbatim.
+    """
+
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+        self._render_keys()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _changed(self, _screen: Screen[object]) -> None:
+        self._render_keys()
+
+    def _render_keys(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for binding, enabled in visible_bindings(self.screen):
+            if not enabled:
+                continue
+            text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
+            text.append(f" {t(binding.description)}  ")
+        self.update(text)
+
+
+class TitleBar(Static):
+    """Top line: product name, who is acting, which file."""
+
+    DEFAULT_CSS = """
+    TitleBar { dock: top; height: 1; background: $primary-darken-2; color: $text; }
+    """
+
+    def __init__(self, right: str = "", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.right = right
+
+    def compose(self) -> ComposeResult:
+        return iter(())
+
+    def on_mount(self) -> None:
+        self.refresh_title()
+
+    def refresh_title(self) -> None:
+        app = self.app
+        shop = getattr(app, "shop", None)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {t('app.name')} ", style="bold")
+        if shop is not None:
+            line.append(f" {t('app.staff', name=shop.actor.name)} · {shop.store.path.name}")
+        if self.right:
+            line.append(f" · {self.right}")
+        self.update(line)

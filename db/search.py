@@ -1,0 +1,323 @@
+"""One search box: read the query by what it looks like, answer from indexes only.
+
+* digits: the phone's last 3+ digits, its first 7+ digits, the whole number;
+* letters: pinyin initials or full pinyin (prefix), WeChat id (prefix);
+* CJK: the name, from one character (王 lists the Wangs first, then 李王芳);
+* member-code shape (letters and digits, any case): also the exact member code;
+* several terms ("zs 8000") narrow each other.
+
+Ranking: exact matches first, then the most recent visit, then name. Every
+path is an index lookup (tests/test_search.py checks EXPLAIN QUERY PLAN). For
+several terms, the most selective one drives and the others filter.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import codes
+from .clock import rank_of
+from .customers import recent_ids
+from .names import has_cjk
+from .search_keys import NAME_KEY_MAX, PINYIN_KEY_MAX, TAIL_KEY_LENGTHS
+
+DEFAULT_LIMIT = 50
+MIN_DIGITS = 3
+PREFIX_MIN_DIGITS = 7
+MIN_WECHAT = 3
+ESTIMATE_CAP = 2000
+
+HIT_COLUMNS = ("c.id, c.member_code, c.name, c.sort_name, c.phone, c.phone_rev, c.stage,"
+               " c.last_visit_at, c.total_spend_fen, c.orders")
+_DIGITISH = re.compile(r"^\+?[\d\-()]+$")
+_LATIN = re.compile(r"^[a-z]+$")
+_HANDLE = re.compile(r"^[a-z0-9][-_a-z0-9]*$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    member_code: str
+    name: str
+    phone: str | None
+    phone_rev: str | None
+    stage: str
+    last_visit_at: str | None
+    total_spend_fen: int
+    orders: int
+    exact: bool
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    more: bool = False  # there are more matches than shown: type more to narrow
+    hints: list[str] = field(default_factory=list)  # message codes, e.g. search.short_digits
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # digits | latin | handle | cjk
+    text: str
+
+
+# -- reading the query -----------------------------------------------------------------
+
+def parse_terms(query: str) -> list[Term]:
+    """Split on spaces; consecutive number-looking pieces are one phone ('138 0013 8000')."""
+    text = unicodedata.normalize("NFKC", query).strip()
+    terms: list[Term] = []
+    pending_digits = ""
+    for token in text.split():
+        if _DIGITISH.match(token):
+            pending_digits += token
+            continue
+        if pending_digits:
+            terms.append(_digits_term(pending_digits))
+            pending_digits = ""
+        terms.append(_word_term(token))
+    if pending_digits:
+        terms.append(_digits_term(pending_digits))
+    return [t for t in terms if t.text]
+
+
+def _digits_term(token: str) -> Term:
+    return Term("digits", re.sub(r"[\-()]", "", token))
+
+
+def _word_term(token: str) -> Term:
+    if has_cjk(token):
+        return Term("cjk", token)
+    lower = token.lower()
+    if _LATIN.match(lower):
+        return Term("latin", lower)
+    return Term("handle", lower)  # letters with digits, _ or -: WeChat id or member code
+
+
+# -- sources: each returns candidate rows already ordered ---------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed way of finding a term's customers: a FROM/WHERE plus an ORDER."""
+
+    sql_from: str
+    where: str
+    params: dict[str, Any]
+    order: str
+    tier_sql: str
+
+    def select(self, filters: list[tuple[str, dict[str, Any]]], limit: int
+               ) -> tuple[str, dict[str, Any]]:
+        where = [self.where] + [f"({sql})" for sql, _ in filters]
+        params = dict(self.params)
+        for _, extra in filters:
+            params.update(extra)
+        params["limit"] = limit
+        sql = (f"SELECT {HIT_COLUMNS}, {self.tier_sql} AS tier FROM {self.sql_from}"
+               f" WHERE {' AND '.join(where)} ORDER BY {self.order} LIMIT :limit")
+        return sql, params
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _key_source(key: str, n: int) -> Source:
+    return Source(
+        sql_from="search_keys k JOIN customers c ON c.id = k.customer_id",
+        where=f"k.key = :key{n}", params={f"key{n}": key},
+        order="k.tier, k.rank, k.sort_name, k.customer_id", tier_sql="k.tier")
+
+
+def _range_source(column: str, prefix: str, n: int, tier: int = 1) -> Source:
+    return Source(
+        sql_from="customers c",
+        where=f"c.{column} >= :lo{n} AND c.{column} < :hi{n}",
+        params={f"lo{n}": prefix, f"hi{n}": _next_prefix(prefix)},
+        order=f"c.{column}", tier_sql=str(tier))
+
+
+def _equal_source(column: str, value: str, n: int) -> Source:
+    return Source(sql_from="customers c", where=f"c.{column} = :eq{n}",
+                  params={f"eq{n}": value}, order="c.id", tier_sql="0")
+
+
+def _country_code(region: str) -> str:
+    import phonenumbers
+
+    return str(phonenumbers.country_code_for_region(region))
+
+
+def _exact_phone(digits: str, region: str) -> str | None:
+    from .errors import ValidationError
+    from .phones import parse_phone
+
+    try:
+        return parse_phone(digits, region).e164
+    except ValidationError:
+        return None
+
+
+def sources_for(term: Term, n: int, region: str) -> list[Source]:
+    text = term.text
+    out: list[Source] = []
+    if codes.looks_like_code(text):
+        out.append(_equal_source("member_code", codes.normalize(text), n))
+    if term.kind == "digits":
+        international = text.startswith(("+", "00"))
+        national = text.lstrip("+")
+        if len(national) >= PREFIX_MIN_DIGITS:
+            e164 = _exact_phone(text, region)
+            if e164:
+                out.append(_equal_source("phone", e164, n))
+        if not international and len(national) >= MIN_DIGITS:
+            if len(national) in TAIL_KEY_LENGTHS:
+                out.append(_key_source(national, n))
+            else:
+                out.append(_range_source("phone_rev", national[::-1], n + 100))
+            if len(national) >= PREFIX_MIN_DIGITS:
+                cc = "+" + _country_code(region)
+                out.append(_range_source("phone", cc + national, n + 200))
+    elif term.kind == "cjk":
+        out.append(_key_source(text[:NAME_KEY_MAX], n))
+    elif term.kind == "latin":
+        out.append(_key_source(text[:PINYIN_KEY_MAX], n))
+        if len(text) >= MIN_WECHAT:
+            out.append(_range_source("wechat_id", text, n + 100))
+    elif term.kind == "handle" and len(text) >= MIN_WECHAT:
+        out.append(_range_source("wechat_id", text, n + 100))
+    return out
+
+
+def filter_for(term: Term, n: int, region: str) -> tuple[str, dict[str, Any]]:
+    """A predicate on ``c`` that holds exactly when the customer matches ``term``."""
+    text = term.text
+    ors: list[str] = []
+    params: dict[str, Any] = {}
+    if codes.looks_like_code(text):
+        ors.append(f"c.member_code = :fcode{n}")
+        params[f"fcode{n}"] = codes.normalize(text)
+    if term.kind == "digits":
+        national = text.lstrip("+")
+        if not text.startswith(("+", "00")) and len(national) >= MIN_DIGITS:
+            ors.append(f"substr(c.phone_rev, 1, {len(national)}) = :frev{n}")
+            params[f"frev{n}"] = national[::-1]
+        if len(national) >= PREFIX_MIN_DIGITS:
+            e164 = _exact_phone(text, region)
+            ors.append(f"c.phone = :fphone{n}")
+            params[f"fphone{n}"] = e164
+            cc = "+" + _country_code(region)
+            ors.append(f"substr(c.phone, 1, {len(cc) + len(national)}) = :fpre{n}")
+            params[f"fpre{n}"] = cc + national
+    elif term.kind == "cjk":
+        ors.append(f"instr(c.name, :fname{n}) > 0")
+        params[f"fname{n}"] = text
+    else:
+        if term.kind == "latin":
+            ors.append(f"instr(' ' || c.pinyin, :fpy{n}) > 0")
+            params[f"fpy{n}"] = " " + text
+        ors.append(f"lower(substr(c.wechat_id, 1, {len(text)})) = :fwx{n}")
+        params[f"fwx{n}"] = text
+    return (" OR ".join(ors) or "0", params)
+
+
+def _is_exact(term: Term, row: sqlite3.Row, tier: int) -> bool:
+    return tier == 0 and (term.kind != "cjk" or row["name"].replace(" ", "") == term.text)
+
+
+def _estimate(conn: sqlite3.Connection, sources: list[Source]) -> int:
+    """Roughly how many customers a term matches (capped): the smallest drives the search."""
+    total = 0
+    for src in sources:
+        sql, params = src.select([], ESTIMATE_CAP)
+        total += conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    return total
+
+
+# -- the search --------------------------------------------------------------------------
+
+def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT,
+           region: str = "CN") -> SearchResult:
+    terms = parse_terms(query)
+    if not terms:
+        return SearchResult(query, _hits_by_ids(conn, recent_ids(conn, limit)))
+    hints = _hints(terms)
+    per_term = [sources_for(t, i, region) for i, t in enumerate(terms)]
+    searchable = [i for i, srcs in enumerate(per_term) if srcs]
+    if not searchable:
+        return SearchResult(query, [], hints=hints)
+    if len(searchable) == 1:
+        driver = searchable[0]
+    else:
+        driver = min(searchable, key=lambda i: _estimate(conn, per_term[i]))
+    filters = [filter_for(t, i, region) for i, t in enumerate(terms) if i != driver]
+    driving_term = terms[driver]
+    # A query longer than the stored key is looked up by its start and filtered whole.
+    if driving_term.kind in ("cjk", "latin") and len(driving_term.text) > (
+            NAME_KEY_MAX if driving_term.kind == "cjk" else PINYIN_KEY_MAX):
+        filters.append(filter_for(driving_term, driver + 50, region))
+
+    best: dict[int, tuple[int, int, str, int]] = {}
+    rows: dict[int, sqlite3.Row] = {}
+    more = False
+    for src in per_term[driver]:
+        sql, params = src.select(filters, limit + 1)
+        fetched = conn.execute(sql, params).fetchall()
+        more = more or len(fetched) > limit
+        for row in fetched[:limit]:
+            exact = _is_exact(driving_term, row, row["tier"]) or src.tier_sql == "0"
+            key = (0 if exact else 1 + row["tier"], rank_of(row["last_visit_at"]),
+                   row["sort_name"], row["id"])
+            if row["id"] not in best or key < best[row["id"]]:
+                best[row["id"]] = key
+                rows[row["id"]] = row
+    ordered = sorted(best, key=best.__getitem__)
+    more = more or len(ordered) > limit
+    hits = [_hit(rows[cid], best[cid][0] == 0) for cid in ordered[:limit]]
+    return SearchResult(query, hits, more=more, hints=hints)
+
+
+def _hints(terms: list[Term]) -> list[str]:
+    hints = []
+    for t in terms:
+        if t.kind == "digits" and len(t.text.lstrip("+")) < MIN_DIGITS:
+            hints.append("search.short_digits")
+        if codes.looks_like_code(t.text) and not codes.is_valid(codes.normalize(t.text)) \
+                and t.kind == "handle":
+            hints.append("search.code_check")
+    return hints
+
+
+def _hit(row: sqlite3.Row, exact: bool) -> Hit:
+    return Hit(id=row["id"], member_code=row["member_code"], name=row["name"],
+               phone=row["phone"], phone_rev=row["phone_rev"], stage=row["stage"],
+               last_visit_at=row["last_visit_at"], total_spend_fen=row["total_spend_fen"],
+               orders=row["orders"], exact=exact)
+
+
+def _hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    by_id = {r["id"]: r for r in conn.execute(
+        f"SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN ({marks})", ids)}
+    return [_hit(by_id[i], False) for i in ids if i in by_id]
+
+
+def explain(conn: sqlite3.Connection, query: str, region: str = "CN") -> list[str]:
+    """EXPLAIN QUERY PLAN details of every statement a search would run (for tests)."""
+    terms = parse_terms(query)
+    details: list[str] = []
+    per_term = [sources_for(t, i, region) for i, t in enumerate(terms)]
+    for i, srcs in enumerate(per_term):
+        filters = [filter_for(t, j, region) for j, t in enumerate(terms) if j != i]
+        for src in srcs:
+            sql, params = src.select(filters, DEFAULT_LIMIT + 1)
+            details += [r["detail"] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    return details

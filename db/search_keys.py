@@ -1,0 +1,77 @@
+"""The lookup index: every short string a person might type, pointing at a customer.
+
+A counter search must answer in a couple of milliseconds even when the query
+is as broad as 王 (7 % of a million customers). So each key's rows are stored
+already in result order — tier, then most recent visit, then name — and a
+search reads the first 50 rows of one key instead of sorting thousands.
+
+Keys per customer:
+* every CJK substring of the name up to 4 characters (王, 王小, 小明, …);
+* every prefix, up to 6 letters, of each pinyin reading, full and initials;
+* the last 3 and last 4 digits of the phone.
+Longer queries look up their first 4 / 6 characters and filter the rest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from .clock import rank_of
+from .names import has_cjk
+
+NAME_KEY_MAX = 4
+PINYIN_KEY_MAX = 6
+TAIL_KEY_LENGTHS = (3, 4)
+SORT_NAME_MAX = 16
+
+KeyRow = tuple[str, int, int, str, int]
+
+
+def sort_name_for(name: str, variants: Sequence[str]) -> str:
+    return (variants[0] if variants else name.lower())[:SORT_NAME_MAX]
+
+
+def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str | None,
+             last_visit_at: str | None, sort_name: str) -> list[KeyRow]:
+    tiers: dict[str, int] = {}
+
+    def add(key: str, tier: int) -> None:
+        if tier < tiers.get(key, 3):
+            tiers[key] = tier
+
+    compact = name.replace(" ", "")
+    for i in range(len(compact)):
+        for j in range(i + 1, min(len(compact), i + NAME_KEY_MAX) + 1):
+            sub = compact[i:j]
+            if has_cjk(sub):
+                add(sub, 0 if sub == compact else 1 if i == 0 else 2)
+    for spelling in pinyin:
+        for j in range(1, min(len(spelling), PINYIN_KEY_MAX) + 1):
+            add(spelling[:j], 0 if j == len(spelling) else 1)
+    if phone_rev:
+        for n in TAIL_KEY_LENGTHS:
+            if len(phone_rev) >= n:
+                add(phone_rev[:n][::-1], 1)
+    rank = rank_of(last_visit_at)
+    return [(key, tier, rank, sort_name, customer_id) for key, tier in tiers.items()]
+
+
+def rows_for_record(row: sqlite3.Row) -> list[KeyRow]:
+    """The keys of a stored customer row (no pypinyin needed: readings are stored)."""
+    return key_rows(row["id"], row["name"], row["pinyin"].split(), row["phone_rev"],
+                    row["last_visit_at"], row["sort_name"])
+
+
+INSERT_SQL = ("INSERT OR IGNORE INTO search_keys(key, tier, rank, sort_name, customer_id)"
+              " VALUES (?, ?, ?, ?, ?)")
+
+
+def index(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    conn.executemany(INSERT_SQL, rows_for_record(row))
+
+
+def unindex(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    conn.executemany(
+        "DELETE FROM search_keys WHERE key = ? AND tier = ? AND rank = ? AND sort_name = ?"
+        " AND customer_id = ?", rows_for_record(row))

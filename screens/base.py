@@ -1,0 +1,84 @@
+"""What every screen shares: calling db/ in a thread worker and hearing back on the UI thread.
+
+Workers never touch widgets: they post a message, and the screen's handler
+(on the UI thread) calls the callback. An exclusive group cancels the previous
+call, and a cancelled call's result is dropped, so a slow search never
+overwrites a newer one. Errors from db/ arrive as one translated notification,
+or at a screen-specific handler when one is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from console.i18n import error_text, t
+from db.errors import RegularsError
+
+if TYPE_CHECKING:
+    from db.shop import Shop
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class DbDone(Message):
+    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
+        super().__init__()
+        self.callback = callback
+        self.value = value
+
+
+class DbFailed(Message):
+    def __init__(self, error: BaseException, handler: Callable[[Any], None] | None) -> None:
+        super().__init__()
+        self.error = error
+        self.handler = handler
+
+
+class DataScreen(Screen[R]):
+    """A screen that reads and writes the shop through thread workers."""
+
+    @property
+    def shop(self) -> Shop:
+        shop: Shop = self.app.shop  # type: ignore[attr-defined]
+        return shop
+
+    def run_db(self, work: Callable[[], T], done: Callable[[T], None], *, group: str,
+               failed: Callable[[RegularsError], None] | None = None,
+               exclusive: bool = True) -> None:
+        def job() -> None:
+            worker = get_current_worker()
+            try:
+                value = work()
+            except RegularsError as exc:
+                if not worker.is_cancelled:
+                    self.post_message(DbFailed(exc, failed))
+                return
+            except Exception as exc:  # a bug: show it, keep the console alive
+                self.post_message(DbFailed(exc, None))
+                raise
+            if not worker.is_cancelled:
+                self.post_message(DbDone(done, value))
+
+        self.run_worker(job, thread=True, exclusive=exclusive, group=group,
+                        exit_on_error=False)
+
+    def on_db_done(self, message: DbDone) -> None:
+        message.stop()
+        message.callback(message.value)
+
+    def on_db_failed(self, message: DbFailed) -> None:
+        message.stop()
+        error = message.error
+        if isinstance(error, RegularsError):
+            if message.handler is not None:
+                message.handler(error)
+            else:
+                self.notify(error_text(error), severity="error", timeout=8)
+        else:
+            self.notify(t("error.unexpected", detail=repr(error)), severity="error", timeout=15)
