@@ -32,7 +32,7 @@ def language() -> str:
     return _current
 
 
-def t(key: str, **params: Any) -> str:
+def t(key: str, /, **params: Any) -> str:
     text = CATALOGS[_current].get(key) or CATALOGS["en"].get(key) or key
     if not params:
         return text

@@ -164,13 +164,18 @@ def _exact_phone(digits: str, region: str) -> str | None:
         return None
 
 
+def _is_international(digits: str) -> bool:
+    """'+44…' or '0044…' (a whole number); a tail like '0012' is still a tail."""
+    return digits.startswith("+") or (digits.startswith("00") and len(digits) > 11)
+
+
 def sources_for(term: Term, n: int, region: str) -> list[Source]:
     text = term.text
     out: list[Source] = []
     if codes.looks_like_code(text):
         out.append(_equal_source("member_code", codes.normalize(text), n))
     if term.kind == "digits":
-        international = text.startswith(("+", "00"))
+        international = _is_international(text)
         national = text.lstrip("+")
         if len(national) >= PREFIX_MIN_DIGITS:
             e164 = _exact_phone(text, region)
@@ -205,7 +210,7 @@ def filter_for(term: Term, n: int, region: str) -> tuple[str, dict[str, Any]]:
         params[f"fcode{n}"] = codes.normalize(text)
     if term.kind == "digits":
         national = text.lstrip("+")
-        if not text.startswith(("+", "00")) and len(national) >= MIN_DIGITS:
+        if not _is_international(text) and len(national) >= MIN_DIGITS:
             ors.append(f"substr(c.phone_rev, 1, {len(national)}) = :frev{n}")
             params[f"frev{n}"] = national[::-1]
         if len(national) >= PREFIX_MIN_DIGITS:

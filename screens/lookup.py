@@ -119,8 +119,8 @@ class LookupScreen(DataScreen[None]):
         return True
 
     def _selected_id(self) -> int | None:
-        table = self.query_one("#results", DataTable)
-        if table.row_count == 0:
+        table = next(self.query("#results").results(DataTable), None)
+        if table is None or table.row_count == 0:  # none while re-composing
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return int(str(row_key.value))

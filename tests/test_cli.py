@@ -1,0 +1,113 @@
+"""The CLI: same search as the screen, JSON for scripts, plain errors on stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from console.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    code, _, err = run("seed", "--customers", "300", "--seed", "7", "--db", str(path))
+    assert code == 0, err
+    return path
+
+
+def test_find_by_tail_json(seeded: Path) -> None:
+    code, out, _ = run("customer", "find", "--db", str(seeded), "--json", "000")
+    assert code in (0, 1)
+    code, out, err = run("customer", "add", "--db", str(seeded), "--name", "单田芳",
+                         "--phone", "138 0013 8000")
+    assert code == 0, err
+    code, out, err = run("customer", "find", "8000", "--db", str(seeded), "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all(r["phone"].endswith("8000") for r in rows)
+    assert {"id", "member_code", "name", "phone", "stage"} <= set(rows[0])
+    assert "单田芳" in {r["name"] for r in rows}
+
+
+def test_add_duplicate_phone_fails_with_a_sentence(seeded: Path) -> None:
+    assert run("customer", "add", "--db", str(seeded), "--name", "甲",
+               "--phone", "13800138000")[0] == 0
+    code, out, err = run("customer", "add", "--db", str(seeded), "--name", "乙",
+                         "--phone", "+86 138 0013 8000")
+    assert code == 1
+    assert "already belongs to 甲" in err
+    assert "Traceback" not in err + out
+
+
+def test_bad_phone_and_chinese_messages(seeded: Path) -> None:
+    code, _, err = run("customer", "add", "--db", str(seeded), "--name", "甲",
+                       "--phone", "1.38001E+10", "--lang", "zh")
+    assert code == 1 and "Excel" in err and "文本" in err
+
+
+def test_show_and_staff_option(seeded: Path) -> None:
+    code, out, _ = run("customer", "add", "--db", str(seeded), "--name", "王五",
+                       "--phone", "13912345678", "--json")
+    member_code = json.loads(out)["member_code"]
+    code, out, _ = run("customer", "show", member_code.lower(), "--db", str(seeded), "--json")
+    assert code == 0 and json.loads(out)["name"] == "王五"
+    code, _, err = run("customer", "find", "王", "--db", str(seeded), "--staff", "ghost")
+    assert code == 1 and "ghost" in err
+
+
+def test_seed_refuses_a_file_with_customers(seeded: Path) -> None:
+    code, _, err = run("seed", "--customers", "10", "--db", str(seeded))
+    assert code == 1 and "already has 300 customers" in err
+
+
+def test_doctor_healthy_then_broken(seeded: Path) -> None:
+    code, out, _ = run("doctor", "--db", str(seeded))
+    assert code == 0, out
+    assert "Healthy" in out
+    import sqlite3
+
+    conn = sqlite3.connect(seeded)
+    conn.execute("DELETE FROM search_keys")  # a lookup index that lost its rows
+    conn.commit()
+    conn.close()
+    code, out, _ = run("doctor", "--db", str(seeded))
+    assert code == 1 and "BAD" in out
+
+
+def test_doctor_on_a_missing_file(tmp_path: Path) -> None:
+    code, _, err = run("doctor", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and "regulars init" in err
+
+
+def test_init_and_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "env.db"
+    monkeypatch.setenv("REGULARS_DB", str(path))
+    code, out, _ = run("init")
+    assert code == 0 and str(path) in out and path.exists()
+
+
+def test_settings_set_and_refuse(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    assert run("settings", "set", "timezone", "Asia/Hong_Kong", "--db", db)[0] == 0
+    code, _, err = run("settings", "set", "timezone", "Mars/Base", "--db", db)
+    assert code == 1 and "not a timezone" in err
+
+
+def test_every_command_has_help() -> None:
+    for args in (["--help"], ["demo", "--help"], ["init", "--help"], ["seed", "--help"],
+                 ["doctor", "--help"], ["customer", "add", "--help"],
+                 ["customer", "find", "--help"], ["customer", "show", "--help"],
+                 ["settings", "set", "--help"]):
+        code, out, _ = run(*args)
+        assert code == 0 and "--help" in out or "Usage" in out

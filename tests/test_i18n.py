@@ -1,0 +1,69 @@
+"""Both catalogs are complete, and every key the code uses exists."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from console.i18n import CATALOGS, choose_language, t
+from console.locales import en, zh
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    assert set(en.MESSAGES) == set(zh.MESSAGES)
+    for key, text in en.MESSAGES.items():
+        assert fields(text) == fields(zh.MESSAGES[key]), key
+        assert zh.MESSAGES[key].strip(), key
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    pattern = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+    code_pattern = re.compile(r"""["']((?:[a-z]+)\.[a-z_]+)["']""")
+    for folder in ("console", "screens"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "locales" in path.parts:
+                continue
+            keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    # binding descriptions and db/ error codes are catalog keys too
+    for folder in ("screens", "console", "db"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "locales" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            audit_actions = set(re.findall(r"""audit\(\s*["']([a-z_.]+)["']""", text))
+            keys |= {k for k in code_pattern.findall(text) if k not in audit_actions
+                     and k.split(".")[0] in {
+                "key", "phone", "name", "wechat", "contact", "birthday", "gender", "channel",
+                "notes", "money", "setting", "store", "staff", "seed", "search", "customer"}}
+    return keys
+
+
+def test_every_used_key_is_in_both_catalogs() -> None:
+    missing = {k for k in used_keys() if k not in en.MESSAGES}
+    assert not missing
+    for catalog in CATALOGS.values():
+        assert not {k for k in used_keys() if k not in catalog}
+
+
+def test_language_choice_order(monkeypatch: object) -> None:
+    assert choose_language("zh", "en") == "zh"
+    assert choose_language(None, "en") == "en"
+    import os
+
+    os.environ["LANG"] = "zh_CN.UTF-8"
+    try:
+        assert choose_language(None, "") == "zh"
+    finally:
+        del os.environ["LANG"]
+
+
+def test_parameters_are_filled() -> None:
+    assert t("lookup.count", count=3) == "3 found."

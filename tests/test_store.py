@@ -1,0 +1,106 @@
+"""The file: pragmas, mode 0600, migrations, transactions that save all or nothing."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.customers import CustomerInput
+from db.errors import NotFound, StoreError
+from db.migrations import APPLICATION_ID, LATEST
+from db.shop import Shop
+from db.store import Store
+from tests.conftest import fixed_clock
+
+
+def test_connection_pragmas(shop: Shop) -> None:
+    with shop.store.read() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_file_is_private(db_path: Path, shop: Shop) -> None:
+    assert (db_path.stat().st_mode & 0o777) == 0o600
+
+
+def test_failed_write_saves_nothing(shop: Shop) -> None:
+    with pytest.raises(RuntimeError), shop.store.write(shop.actor) as tx:
+        tx.execute("INSERT INTO settings(key, value) VALUES ('x', 'y')")
+        tx.audit("test", "setting", None)
+        raise RuntimeError("power cut")
+    with shop.store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM settings WHERE key='x'").fetchone()[0] == 0
+
+
+def test_a_write_without_audit_is_refused(shop: Shop) -> None:
+    with pytest.raises(RuntimeError, match="audit"), shop.store.write(shop.actor) as tx:
+        tx.execute("INSERT INTO settings(key, value) VALUES ('x', 'y')")
+    with shop.store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM settings WHERE key='x'").fetchone()[0] == 0
+
+
+def test_every_write_names_the_staff_member(shop: Shop) -> None:
+    with shop.store.write(shop.actor) as tx:
+        tx.execute("INSERT INTO staff(name, role, created_at) VALUES ('小李', 'staff', ?)",
+                   (tx.now,))
+        tx.audit("staff.add", "staff", None)
+    clerk = shop.store.actor("小李")
+    Shop(shop.store, clerk).add_customer(CustomerInput(name="王五", phone="13912345678"))
+    with shop.store.read() as conn:
+        row = conn.execute("SELECT staff_id FROM audit_log WHERE action='customer.add'")
+        assert row.fetchone()[0] == clerk.id
+        c = conn.execute("SELECT created_by, updated_by FROM customers").fetchone()
+        assert tuple(c) == (clerk.id, clerk.id)
+
+
+def test_unknown_staff_is_a_clear_error(shop: Shop) -> None:
+    with pytest.raises(NotFound) as err:
+        shop.store.actor("nobody")
+    assert err.value.code == "staff.unknown"
+    assert "owner" in err.value.params["known"]
+
+
+def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE mine(x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert err.value.code == "store.foreign_file"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_newer_file_is_refused(db_path: Path, shop: Shop) -> None:
+    with shop.store.read() as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    shop.close()
+    with pytest.raises(StoreError) as err:
+        Store(db_path)
+    assert err.value.code == "store.too_new"
+
+
+def test_reopening_keeps_rows(db_path: Path, shop: Shop) -> None:
+    shop.add_customer(CustomerInput(name="王五", phone="13912345678"))
+    shop.close()
+    again = Store(db_path, clock=fixed_clock)
+    with again.read() as conn:
+        assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 1
+    again.close()
+
+
+def test_missing_file_with_create_false(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path / "nope.db", create=False)
+    assert err.value.code == "store.missing"

@@ -1,0 +1,186 @@
+"""Pilot tests: the counter flow as a person does it, waiting for workers, never sleeping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from console.app import RegularsApp
+from console.i18n import set_language
+from db.shop import Shop
+from screens.customer import CustomerScreen
+from screens.customer_form import CustomerFormScreen
+from screens.help import HelpScreen
+from screens.lookup import LookupScreen
+
+
+@pytest.fixture
+def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
+    yield RegularsApp(shop)
+
+
+async def settle(pilot: object, timers: float = 0.05) -> None:
+    """Let timers fire and workers finish, then let their messages land."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(3):
+        await pilot.pause(timers)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+def rows(app: RegularsApp) -> list[str]:
+    table = app.screen.query_one("#results", DataTable)
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+async def test_tail_enter_escape_flow(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.focused is app.screen.query_one("#query", Input)
+        await pilot.press(*"5678")
+        await settle(pilot)
+        assert rows(app) == ["张三"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        heading = str(app.screen.query_one("#heading", Static).render())
+        assert "张三" in heading
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#query", Input).value == "5678"
+        assert rows(app) == ["张三"]
+
+
+async def test_up_down_choose_the_row(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"8000")
+        await settle(pilot)
+        assert len(rows(app)) == 3
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.customer is not None
+        assert app.screen.customer.name == rows_after_sort()[2]
+
+
+def rows_after_sort() -> list[str]:
+    return ["李王芳", "单田芳", "张三丰"]  # tier, no visits yet, then pinyin order
+
+
+async def test_new_customer_bad_phone_then_valid(app: RegularsApp, shop: Shop) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CustomerFormScreen)
+        await pilot.press(*"赵敏")
+        await pilot.press("enter")  # next field
+        assert form.focused is form.query_one("#phone", Input)
+        await pilot.press(*"12345")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerFormScreen)  # nothing saved
+        error = str(form.query_one("#phone-error", Static).render())
+        assert "not a valid phone number" in error
+        assert shop.search("赵敏").hits == []
+        phone = form.query_one("#phone", Input)
+        phone.value = "139 8888 0000"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert [h.name for h in shop.search("0000").hits] == ["赵敏"]
+
+
+async def test_duplicate_phone_offers_to_open_existing(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#phone", Input).value = "13512345678"
+        await settle(pilot, timers=0.15)  # the duplicate check waits for typing to pause
+        assert "张三" in str(form.query_one("#phone-error", Static).render())
+        assert form.check_action("open_existing", ()) is True
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.customer is not None and app.screen.customer.name == "张三"
+
+
+async def test_no_match_prefills_the_form(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"赵敏")
+        await settle(pilot)
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "No match" in status and "Ctrl+N" in status
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.query_one("#name", Input).value == "赵敏"
+
+
+async def test_edit_from_customer_screen(app: RegularsApp, shop: Shop,
+                                         people: dict[str, int]) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CustomerFormScreen)
+        form.query_one("#notes", Input).value = "喜欢新品"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert shop.customer(people["张三"]).notes == "喜欢新品"
+
+
+async def test_escape_with_changes_asks_once_more(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+n", *"王")
+        await settle(pilot)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CustomerFormScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+
+
+async def test_help_and_footer_show_only_working_keys(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        bar = str(app.screen.query_one("KeyBar").render())
+        assert "Open" in bar and "Clear" not in bar  # nothing typed yet
+        await pilot.press("x")
+        await settle(pilot)
+        bar = str(app.screen.query_one("KeyBar").render())
+        assert "Clear" in bar
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert any("New customer" in desc for _, desc in app.screen.rows)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LookupScreen)
+
+
+async def test_language_switch_keeps_the_query(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"5678")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.query_one("#query", Input).value == "5678"
+        assert rows(app) == ["张三"]
+        assert "新顾客" in str(app.screen.query_one("KeyBar").render())
+        assert app.shop.setting("language") == "zh"
+    set_language("en")
+
+
+async def test_command_palette_lists_screen_actions(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "New customer" in titles and "Keys" in titles
