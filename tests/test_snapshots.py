@@ -1,0 +1,67 @@
+"""Snapshots of the main screens in both languages, on deterministic seeded data at 80x24."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+import seed
+from console.app import RegularsApp
+from console.i18n import set_language
+from db.shop import Shop
+from db.store import Store
+from tests.conftest import fixed_clock
+
+
+@pytest.fixture
+def demo_shop(tmp_path: Path) -> Iterator[Shop]:
+    store = Store(tmp_path / "demo.db", clock=fixed_clock)
+    seed.seed(store, store.actor(), 40, seed=5)
+    shop = Shop(store, store.actor())
+    yield shop
+    shop.close()
+
+
+async def _steady(pilot: object) -> None:
+    app = pilot.app  # type: ignore[attr-defined]
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for _ in range(3):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_lookup_screen(snap_compare: object, demo_shop: Shop, language: str) -> None:
+    set_language(language)
+    app = RegularsApp(demo_shop)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_steady)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_lookup_with_query(snap_compare: object, demo_shop: Shop, language: str) -> None:
+    set_language(language)
+    app = RegularsApp(demo_shop)
+
+    async def typed(pilot: object) -> None:
+        await pilot.press(*"zh")  # type: ignore[attr-defined]
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=typed)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_customer_form(snap_compare: object, demo_shop: Shop, language: str) -> None:
+    set_language(language)
+    app = RegularsApp(demo_shop)
+
+    async def form(pilot: object) -> None:
+        await _steady(pilot)
+        await pilot.press("ctrl+n")  # type: ignore[attr-defined]
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=form)  # type: ignore[operator]
