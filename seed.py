@@ -16,15 +16,17 @@ random B-tree inserts.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import sqlite3
 import time
 from bisect import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
-from typing import TypeVar
+from multiprocessing.queues import Queue
+from typing import Generic, TypeVar
 
 from db import codes
 from db.clock import to_iso
@@ -53,10 +55,10 @@ class SeedReport:
     seconds: float
 
 
-class _Weighted:
+class _Weighted(Generic[T]):
     """rng.choices() recomputes cumulative weights on every call; this does it once."""
 
-    def __init__(self, rng: random.Random, weights: dict[T, float]) -> None:
+    def __init__(self, rng: random.Random, weights: Mapping[T, float]) -> None:
         self.rng = rng
         self.items = list(weights)
         self.cum = list(accumulate(weights.values()))
@@ -100,7 +102,7 @@ def _customers(n: int, seed: int, now: datetime) -> Iterator[CustomerRow]:
     member_codes: set[str] = set()
     wechats: set[str] = set()
     channels = _Weighted(rng, CHANNEL_WEIGHTS)
-    genders = _Weighted(rng, {"female": 45, "male": 35, None: 20})
+    genders: _Weighted[str | None] = _Weighted(rng, {"female": 45, "male": 35, None: 20})
     start = now - timedelta(days=3 * 365)
     span = (now - start).total_seconds()
     offsets = sorted(rng.random() * span for _ in range(n))  # ids follow join order
@@ -139,6 +141,64 @@ def _customers(n: int, seed: int, now: datetime) -> Iterator[CustomerRow]:
         )
 
 
+Chunk = tuple[list[tuple[object, ...]], list[tuple[str, int, int, str, int]]]
+
+
+def _chunks(customers: int, seed_value: int, now: datetime, created_by: int
+            ) -> Iterator[Chunk]:
+    """Customer rows and their lookup keys, CHUNK customers at a time."""
+    batch: list[tuple[object, ...]] = []
+    keys: list[tuple[str, int, int, str, int]] = []
+    for row in _customers(customers, seed_value, now):
+        (cid, code, name, national, wechat, birth_year, birth_month, birth_day, gender,
+         channel, notes, seed_user, consent, consent_at, created) = row
+        spellings = variants(name)
+        sort_name = sort_name_for(name, spellings)
+        phone_rev = national[::-1]
+        batch.append((cid, code, name, sort_name, " ".join(spellings), "+86" + national,
+                      phone_rev, wechat, birth_year, birth_month, birth_day, gender,
+                      channel, notes, seed_user, consent, consent_at, created, created,
+                      created_by, created_by))
+        keys.extend(key_rows(cid, name, spellings, phone_rev, None, sort_name))
+        if len(batch) == CHUNK:
+            yield batch, keys
+            batch, keys = [], []
+    if batch:
+        yield batch, keys
+
+
+def _produce(customers: int, seed_value: int, now_iso: str, created_by: int,
+             out: Queue[Chunk | None]) -> None:
+    """Runs in a second process: Python makes rows while SQLite writes the last chunk."""
+    try:
+        for chunk in _chunks(customers, seed_value, datetime.fromisoformat(now_iso),
+                             created_by):
+            out.put(chunk)
+    finally:
+        out.put(None)
+
+
+def _parallel_chunks(customers: int, seed_value: int, now: datetime, created_by: int
+                     ) -> Iterator[Chunk]:
+    if customers < 4 * CHUNK:  # a small demo: a second process costs more than it saves
+        yield from _chunks(customers, seed_value, now, created_by)
+        return
+    ctx = multiprocessing.get_context("spawn")  # same on Linux, macOS and Windows
+    queue: Queue[Chunk | None] = ctx.Queue(maxsize=3)
+    producer = ctx.Process(target=_produce, daemon=True,
+                           args=(customers, seed_value, now.isoformat(), created_by, queue))
+    producer.start()
+    try:
+        while (chunk := queue.get()) is not None:
+            yield chunk
+    finally:
+        producer.join(timeout=5)
+        if producer.is_alive():
+            producer.terminate()
+    if producer.exitcode not in (0, None):
+        raise RuntimeError(f"seed producer failed with exit code {producer.exitcode}")
+
+
 def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
          progress: Progress | None = None) -> SeedReport:
     """Fill an empty shop with ``customers`` demo customers. Refuses a shop with data."""
@@ -152,31 +212,13 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         conn = tx.conn
         conn.execute("CREATE TEMP TABLE stage_keys(key, tier, rank, sort_name, customer_id)")
         done = 0
-        batch: list[tuple[object, ...]] = []
-        keys: list[tuple[str, int, int, str, int]] = []
-        for row in _customers(customers, seed, now):
-            (cid, code, name, national, wechat, birth_year, birth_month, birth_day, gender,
-             channel, notes, seed_user, consent, consent_at, created) = row
-            spellings = variants(name)
-            sort_name = sort_name_for(name, spellings)
-            phone_rev = national[::-1]
-            batch.append((cid, code, name, sort_name, " ".join(spellings), "+86" + national,
-                          phone_rev, wechat, birth_year, birth_month, birth_day, gender,
-                          channel, notes, seed_user, consent, consent_at, created, created,
-                          actor.id, actor.id))
-            keys.extend(key_rows(cid, name, spellings, phone_rev, None, sort_name))
-            if len(batch) == CHUNK:
-                _flush(conn, batch, keys)
-                done += len(batch)
-                batch, keys = [], []
-                if progress:
-                    progress(done, customers)
-        if batch:
+        for batch, keys in _parallel_chunks(customers, seed, now, actor.id):
             _flush(conn, batch, keys)
             done += len(batch)
             if progress:
                 progress(done, customers)
-        conn.execute("INSERT INTO search_keys SELECT * FROM stage_keys"
+        # Sorted appends into the clustered index are far cheaper than random inserts.
+        conn.execute("INSERT OR IGNORE INTO search_keys SELECT * FROM stage_keys"
                      " ORDER BY key, tier, rank, sort_name, customer_id")
         conn.execute("DROP TABLE temp.stage_keys")
         tx.audit("seed", "customer", None, customers=customers, seed=seed)

@@ -56,6 +56,19 @@ def mask(e164: str | None, rev: str | None = None) -> str:
     return national[:3] + "*" * (len(national) - 7) + national[-4:]
 
 
+def pretty(e164: str | None, region: str = DEFAULT_REGION) -> str:
+    """'136 4973 0774' for a number at home, '+44 7911 123456' for one from abroad."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    parsed = phonenumbers.parse(e164, None)
+    home = phonenumbers.region_code_for_number(parsed) == region
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if home
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return str(phonenumbers.format_number(parsed, style))
+
+
 def digits_only(text: str) -> str:
     """NFKC then strip the separators people type inside numbers."""
     return re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text))

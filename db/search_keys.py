@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .clock import rank_of
 from .names import has_cjk
@@ -32,8 +33,9 @@ def sort_name_for(name: str, variants: Sequence[str]) -> str:
     return (variants[0] if variants else name.lower())[:SORT_NAME_MAX]
 
 
-def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str | None,
-             last_visit_at: str | None, sort_name: str) -> list[KeyRow]:
+@lru_cache(maxsize=262_144)  # namesakes share keys: 王伟 is computed once
+def name_key_tiers(name: str, pinyin: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The keys that come from the name alone, each at its best tier."""
     tiers: dict[str, int] = {}
 
     def add(key: str, tier: int) -> None:
@@ -49,12 +51,18 @@ def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str 
     for spelling in pinyin:
         for j in range(1, min(len(spelling), PINYIN_KEY_MAX) + 1):
             add(spelling[:j], 0 if j == len(spelling) else 1)
-    if phone_rev:
-        for n in TAIL_KEY_LENGTHS:
-            if len(phone_rev) >= n:
-                add(phone_rev[:n][::-1], 1)
+    return tuple(tiers.items())
+
+
+def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str | None,
+             last_visit_at: str | None, sort_name: str) -> list[KeyRow]:
     rank = rank_of(last_visit_at)
-    return [(key, tier, rank, sort_name, customer_id) for key, tier in tiers.items()]
+    rows = [(key, tier, rank, sort_name, customer_id)
+            for key, tier in name_key_tiers(name, tuple(pinyin))]
+    if phone_rev:
+        rows += [(phone_rev[:n][::-1], 1, rank, sort_name, customer_id)
+                 for n in TAIL_KEY_LENGTHS if len(phone_rev) >= n]
+    return rows
 
 
 def rows_for_record(row: sqlite3.Row) -> list[KeyRow]:

@@ -14,6 +14,7 @@ from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.customers import Customer
 from db.money import format_fen
+from db.phones import pretty
 
 from .base import DataScreen
 
@@ -67,7 +68,7 @@ class CustomerScreen(DataScreen[None]):
         self.query_one("#heading", Static).update(heading)
 
         details = _grid()
-        details.add_row(t("field.phone"), c.phone or "—")
+        details.add_row(t("field.phone"), pretty(c.phone, self.shop.region) or "—")
         details.add_row(t("field.wechat_id"), c.wechat_id or "—")
         details.add_row(t("field.birthday"), c.birthday or "—")
         details.add_row(t("field.gender"), t(f"gender.{c.gender}") if c.gender else "—")

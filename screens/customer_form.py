@@ -53,7 +53,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         with VerticalScroll(id="form"):
             yield from self._row("name", Input(v.name, id="name", max_length=40))
             yield from self._row("phone", Input(v.phone, id="phone",
-                                                placeholder="138 0013 8000"))
+                                                placeholder=t("form.phone_hint")))
             yield from self._row("wechat_id", Input(v.wechat_id, id="wechat_id"))
             yield from self._row("birthday", Input(v.birthday, id="birthday",
                                                    placeholder=t("form.birthday_hint")))

@@ -34,6 +34,13 @@ def test_bad_phones_say_why(typed: str, code: str) -> None:
     assert err.value.fields["phone"][0] == code
 
 
+def test_pretty_is_national_at_home_international_abroad() -> None:
+    from db.phones import pretty
+
+    assert pretty("+8613800138000") == "138 0013 8000"
+    assert pretty("+447911123456") == "+44 7911 123456"
+
+
 def test_mask_keeps_head_and_tail() -> None:
     assert mask("+8613800138000", "00083100831") == "138****8000"
     assert mask(None) == ""

@@ -85,6 +85,7 @@ MESSAGES: dict[str, str] = {
     # form
     "form.new_title": "New customer",
     "form.edit_title": "Edit {name}",
+    "form.phone_hint": "e.g. 138 0013 8000",
     "form.birthday_hint": "MM-DD or YYYY-MM-DD",
     "form.seed_user_box": "seed user / KOC",
     "form.consent_box": "agrees to marketing messages",

@@ -80,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "customer.not_found": "没有会员码或手机号为“{ref}”的顾客。",
     "form.new_title": "新顾客",
     "form.edit_title": "编辑 {name}",
+    "form.phone_hint": "例如 138 0013 8000",
     "form.birthday_hint": "月-日 或 年-月-日",
     "form.seed_user_box": "种子用户 / KOC",
     "form.consent_box": "同意接收营销消息",

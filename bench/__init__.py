@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table with p50/p99 and writes bench/results/*.json."""

@@ -1,0 +1,72 @@
+"""Shared bits: percentiles, machine facts, demo databases cached between runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def pct(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(samples_ms: list[float]) -> dict[str, float]:
+    return {"n": len(samples_ms), "p50_ms": round(pct(samples_ms, 50), 3),
+            "p99_ms": round(pct(samples_ms, 99), 3),
+            "mean_ms": round(statistics.fmean(samples_ms), 3),
+            "max_ms": round(max(samples_ms), 3)}
+
+
+def machine() -> dict[str, Any]:
+    return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "cpus": os.cpu_count(), "platform": platform.platform(),
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def write(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    data = {"machine": machine(), **data}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [line.format(*header), line.format(*("-" * w for w in widths))]
+    out += [line.format(*r) for r in rows]
+    return "\n".join(out)
+
+
+def demo_db(customers: int, cache: Path) -> tuple[Path, float | None]:
+    """A seeded file of this size, made once and reused; returns (path, seconds to seed)."""
+    from db.store import Store
+    from seed import seed
+
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"bench-{customers}.db"
+    if path.exists():
+        return path, None
+    partial = cache / f"bench-{customers}.partial.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    store = Store(partial)
+    report = seed(store, store.actor(), customers, seed=1)
+    store.close()
+    partial.rename(path)
+    return path, report.seconds
