@@ -23,7 +23,7 @@ from . import codes
 from .clock import rank_of
 from .customers import recent_ids
 from .names import has_cjk
-from .search_keys import NAME_KEY_MAX, PINYIN_KEY_MAX, TAIL_KEY_LENGTHS
+from .search_keys import NAME_KEY_MAX, PINYIN_KEY_MAX, TAIL_KEY_LENGTHS, WHOLE_MARK
 
 DEFAULT_LIMIT = 50
 MIN_DIGITS = 3
@@ -110,6 +110,7 @@ class Source:
     params: dict[str, Any]
     order: str
     tier_sql: str
+    count_from: str  # the index alone: enough to estimate how many rows match
 
     def select(self, filters: list[tuple[str, dict[str, Any]]], limit: int
                ) -> tuple[str, dict[str, Any]]:
@@ -122,6 +123,10 @@ class Source:
                f" WHERE {' AND '.join(where)} ORDER BY {self.order} LIMIT :limit")
         return sql, params
 
+    def estimate_sql(self, cap: int) -> tuple[str, dict[str, Any]]:
+        return (f"SELECT count(*) FROM (SELECT 1 FROM {self.count_from} WHERE {self.where}"
+                f" LIMIT {cap})", self.params)
+
 
 def _next_prefix(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix``."""
@@ -132,7 +137,18 @@ def _key_source(key: str, n: int) -> Source:
     return Source(
         sql_from="search_keys k JOIN customers c ON c.id = k.customer_id",
         where=f"k.key = :key{n}", params={f"key{n}": key},
-        order="k.tier, k.rank, k.sort_name, k.customer_id", tier_sql="k.tier")
+        order="k.tier, k.rank, k.sort_name, k.customer_id", tier_sql="k.tier",
+        count_from="search_keys k")
+
+
+def _whole_spelling_source(text: str, n: int) -> Source:
+    """Typed past the stored prefixes: the few whole readings that start so."""
+    lo = WHOLE_MARK + text
+    return Source(
+        sql_from="search_keys k JOIN customers c ON c.id = k.customer_id",
+        where=f"k.key >= :wlo{n} AND k.key < :whi{n}",
+        params={f"wlo{n}": lo, f"whi{n}": _next_prefix(lo)},
+        order="k.key", tier_sql="k.tier", count_from="search_keys k")
 
 
 def _range_source(column: str, prefix: str, n: int, tier: int = 1) -> Source:
@@ -140,12 +156,13 @@ def _range_source(column: str, prefix: str, n: int, tier: int = 1) -> Source:
         sql_from="customers c",
         where=f"c.{column} >= :lo{n} AND c.{column} < :hi{n}",
         params={f"lo{n}": prefix, f"hi{n}": _next_prefix(prefix)},
-        order=f"c.{column}", tier_sql=str(tier))
+        order=f"c.{column}", tier_sql=str(tier), count_from="customers c")
 
 
 def _equal_source(column: str, value: str, n: int) -> Source:
     return Source(sql_from="customers c", where=f"c.{column} = :eq{n}",
-                  params={f"eq{n}": value}, order="c.id", tier_sql="0")
+                  params={f"eq{n}": value}, order="c.id", tier_sql="0",
+                  count_from="customers c")
 
 
 def _country_code(region: str) -> str:
@@ -192,7 +209,10 @@ def sources_for(term: Term, n: int, region: str) -> list[Source]:
     elif term.kind == "cjk":
         out.append(_key_source(text[:NAME_KEY_MAX], n))
     elif term.kind == "latin":
-        out.append(_key_source(text[:PINYIN_KEY_MAX], n))
+        if len(text) > PINYIN_KEY_MAX:
+            out.append(_whole_spelling_source(text, n))
+        else:
+            out.append(_key_source(text, n))
         if len(text) >= MIN_WECHAT:
             out.append(_range_source("wechat_id", text, n + 100))
     elif term.kind == "handle" and len(text) >= MIN_WECHAT:
@@ -240,8 +260,8 @@ def _estimate(conn: sqlite3.Connection, sources: list[Source]) -> int:
     """Roughly how many customers a term matches (capped): the smallest drives the search."""
     total = 0
     for src in sources:
-        sql, params = src.select([], ESTIMATE_CAP)
-        total += conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        sql, params = src.estimate_sql(ESTIMATE_CAP)
+        total += conn.execute(sql, params).fetchone()[0]
     return total
 
 
@@ -263,9 +283,8 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT,
         driver = min(searchable, key=lambda i: _estimate(conn, per_term[i]))
     filters = [filter_for(t, i, region) for i, t in enumerate(terms) if i != driver]
     driving_term = terms[driver]
-    # A query longer than the stored key is looked up by its start and filtered whole.
-    if driving_term.kind in ("cjk", "latin") and len(driving_term.text) > (
-            NAME_KEY_MAX if driving_term.kind == "cjk" else PINYIN_KEY_MAX):
+    # A name longer than the stored keys is looked up by its start and filtered whole.
+    if driving_term.kind == "cjk" and len(driving_term.text) > NAME_KEY_MAX:
         filters.append(filter_for(driving_term, driver + 50, region))
 
     best: dict[int, tuple[int, int, str, int]] = {}

@@ -8,8 +8,10 @@ search reads the first 50 rows of one key instead of sorting thousands.
 Keys per customer:
 * every CJK substring of the name up to 4 characters (王, 王小, 小明, …);
 * every prefix, up to 6 letters, of each pinyin reading, full and initials;
+* each whole reading once more, marked "=zhangsanfeng", for a range lookup when
+  someone types more than 6 letters (few customers share a long prefix);
 * the last 3 and last 4 digits of the phone.
-Longer queries look up their first 4 / 6 characters and filter the rest.
+Longer CJK queries look up their first 4 characters and filter the rest.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ NAME_KEY_MAX = 4
 PINYIN_KEY_MAX = 6
 TAIL_KEY_LENGTHS = (3, 4)
 SORT_NAME_MAX = 16
+WHOLE_MARK = "="  # never typed into the search box, so these keys never collide
 
 KeyRow = tuple[str, int, int, str, int]
 
@@ -51,6 +54,8 @@ def name_key_tiers(name: str, pinyin: tuple[str, ...]) -> tuple[tuple[str, int],
     for spelling in pinyin:
         for j in range(1, min(len(spelling), PINYIN_KEY_MAX) + 1):
             add(spelling[:j], 0 if j == len(spelling) else 1)
+        if len(spelling) > PINYIN_KEY_MAX:
+            add(WHOLE_MARK + spelling, 1)
     return tuple(tiers.items())
 
 

@@ -75,7 +75,9 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         with Horizontal(classes="field"):
             yield Label(t(f"field.{name}"), classes="label")
             yield widget
-        yield Static(self.errors.get(name, ""), id=f"{name}-error", classes="error")
+        error = Static(self.errors.get(name, ""), id=f"{name}-error", classes="error")
+        error.display = name in self.errors
+        yield error
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -108,7 +110,9 @@ class CustomerFormScreen(DataScreen[Customer | None]):
             self.errors[field] = message
         else:
             self.errors.pop(field, None)
-        self.query_one(f"#{field}-error", Static).update(message)
+        line = self.query_one(f"#{field}-error", Static)
+        line.update(message)
+        line.display = bool(message)  # the row takes no space until there is something to say
 
     # -- live checks ------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

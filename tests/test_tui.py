@@ -84,8 +84,9 @@ async def test_new_customer_bad_phone_then_valid(app: RegularsApp, shop: Shop) -
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CustomerFormScreen)  # nothing saved
-        error = str(form.query_one("#phone-error", Static).render())
-        assert "not a valid phone number" in error
+        line = form.query_one("#phone-error", Static)
+        assert "not a valid phone number" in str(line.render())
+        assert line.display and line.region.height >= 1  # really on screen
         assert shop.search("赵敏").hits == []
         phone = form.query_one("#phone", Input)
         phone.value = "139 8888 0000"
