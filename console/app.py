@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from db.shop import Shop
 
-from .i18n import language, set_language, t
+from .i18n import has_message, language, set_language, t
 
 
 class RegularsApp(App[None]):
@@ -62,12 +62,20 @@ class RegularsApp(App[None]):
         self.refresh_bindings()
         self.notify(t("app.language_set"))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the shop's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
+                                            id="--command-palette"))
+
     # -- command palette: every key of the current screen, translated ---------------------
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if (not active.enabled or not binding.description
+            if (not active.enabled or not has_message(binding.description)
                     or binding.action in seen or binding.action == "command_palette"):
                 continue
             seen.add(binding.action)

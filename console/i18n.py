@@ -42,6 +42,11 @@ def t(key: str, /, **params: Any) -> str:
         return text  # a catalog slip must never hide the message itself
 
 
+def has_message(key: str) -> bool:
+    """Is this one of ours (a catalog key), rather than a widget's built-in English text?"""
+    return key in CATALOGS["en"]
+
+
 def system_language() -> str:
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var)

@@ -10,17 +10,25 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from console.i18n import t
+from console.i18n import has_message, t
 
 
 def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
-    """Every binding that works on ``screen`` now, hidden alternates included."""
+    """Every binding of ours that works on ``screen`` now, hidden alternates included.
+
+    Widgets' own keys (cursor movement inside a text box …) are left out: they are
+    the same everywhere, and Textual describes them only in English.
+    """
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for active in screen.active_bindings.values():
-        if not active.enabled or not active.binding.description:
+    active = [a.binding for a in screen.active_bindings.values() if a.enabled]
+    # A focused text box shadows ↑ ↓ in active_bindings, yet the screen still gets them.
+    declared = [b for b in Binding.make_bindings(type(screen).BINDINGS)
+                if screen.check_action(b.action.split("(")[0], ()) is not False]
+    for binding in active + declared:
+        if not has_message(binding.description):
             continue
-        row = (screen.app.get_key_display(active.binding), t(active.binding.description))
+        row = (screen.app.get_key_display(binding), t(binding.description))
         if row not in seen:
             seen.add(row)
             rows.append(row)

@@ -18,7 +18,7 @@ from db.search import SearchResult, parse_terms
 
 from .base import DataScreen
 
-DEBOUNCE_SECONDS = 0.03  # coalesces a burst (paste, fast typing) without feeling slow
+DEBOUNCE_SECONDS = 0.015  # coalesces key-repeat bursts; human keystrokes are ~100 ms apart
 COLUMNS = (("phone", 13), ("name", 10), ("code", 8), ("stage", 8), ("last_visit", 10),
            ("spend", 11))
 

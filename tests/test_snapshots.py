@@ -35,33 +35,25 @@ async def _steady(pilot: object) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_lookup_screen(snap_compare: object, demo_shop: Shop, language: str) -> None:
-    set_language(language)
-    app = RegularsApp(demo_shop)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_steady)  # type: ignore[operator]
+async def _typed_zh(pilot: object) -> None:
+    await pilot.press(*"zh")  # type: ignore[attr-defined]
+    await _steady(pilot)
+
+
+async def _new_customer(pilot: object) -> None:
+    await _steady(pilot)
+    await pilot.press("ctrl+n")  # type: ignore[attr-defined]
+    await _steady(pilot)
+
+
+SCENES = {"lookup_screen": _steady, "lookup_with_query": _typed_zh,
+          "customer_form": _new_customer}
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_lookup_with_query(snap_compare: object, demo_shop: Shop, language: str) -> None:
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_screen(snap_compare: object, demo_shop: Shop, scene: str, language: str) -> None:
     set_language(language)
     app = RegularsApp(demo_shop)
-
-    async def typed(pilot: object) -> None:
-        await pilot.press(*"zh")  # type: ignore[attr-defined]
-        await _steady(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=typed)  # type: ignore[operator]
-
-
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_customer_form(snap_compare: object, demo_shop: Shop, language: str) -> None:
-    set_language(language)
-    app = RegularsApp(demo_shop)
-
-    async def form(pilot: object) -> None:
-        await _steady(pilot)
-        await pilot.press("ctrl+n")  # type: ignore[attr-defined]
-        await _steady(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=form)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24),  # type: ignore[operator]
+                        run_before=SCENES[scene])

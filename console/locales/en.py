@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "key.close": "Close",
     "help.title": "Keys on this screen",
     "help.close": "Esc closes. Ctrl+P lists every command.",
+    "palette.placeholder": "Search for an action…",
     "palette.key": "key: {key}",
     # lookup
     "lookup.placeholder": "Phone tail, pinyin (zs), name or member code",

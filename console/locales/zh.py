@@ -23,6 +23,7 @@ MESSAGES: dict[str, str] = {
     "key.close": "关闭",
     "help.title": "本页按键",
     "help.close": "Esc 关闭。Ctrl+P 列出全部命令。",
+    "palette.placeholder": "搜索操作…",
     "palette.key": "按键：{key}",
     "lookup.placeholder": "手机尾号、拼音首字母（zs）、姓名或会员码",
     "lookup.recent": "最近查看的顾客。输入即可搜索。",
