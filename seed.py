@@ -237,17 +237,3 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[object, ...]],
         " marketing_consent, consent_at, created_at, updated_at, created_by, updated_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
     conn.executemany("INSERT INTO stage_keys VALUES (?, ?, ?, ?, ?)", keys)
-
-
-def main() -> None:  # pragma: no cover - `regulars seed` is the real entry point
-    import sys
-
-    from console.cli import main as cli_main
-
-    sys.argv = ["regulars", "seed", *sys.argv[1:]]
-    cli_main()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
-

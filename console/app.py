@@ -66,7 +66,8 @@ class RegularsApp(App[None]):
         """Textual's palette, with its prompt in the shop's language."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not any(
+                isinstance(screen, CommandPalette) for screen in self.screen_stack):
             self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
                                             id="--command-palette"))
 
