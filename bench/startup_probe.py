@@ -39,7 +39,9 @@ def hello() -> None:
 
 
 def regulars(path: str) -> None:
-    sys.path.insert(0, __file__.rsplit("/bench/", 1)[0])
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from console.app import RegularsApp
     from db.shop import Shop
     from screens import lookup

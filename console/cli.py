@@ -177,8 +177,10 @@ def seed_command(customers: Annotated[int, typer.Option(help="How many customers
 
 @app.command()
 @friendly_errors
-def doctor(db: DbOpt = None, lang: LangOpt = None,
-           json_out: JsonOpt = False) -> None:
+def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+           quick: Annotated[bool, typer.Option(
+               "--quick", help="Faster check that skips comparing index contents.")] = False,
+           ) -> None:
     """Check the file: integrity, schema version, counts. Exit 1 on any problem."""
     from db.doctor import examine
 
@@ -188,11 +190,11 @@ def doctor(db: DbOpt = None, lang: LangOpt = None,
         raise fail(t("store.missing", path=str(path)))
     shop = _open_shop(path, None, lang, create=False)
     try:
-        report = examine(shop.store)
+        report = examine(shop.store, quick=quick)
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"ok": report.ok, **asdict(report)}, ensure_ascii=False, indent=2))
     else:
         typer.echo(t("doctor.file", path=str(path)))
         for check in report.checks:

@@ -75,6 +75,9 @@ def test_doctor_healthy_then_broken(seeded: Path) -> None:
     code, out, _ = run("doctor", "--db", str(seeded))
     assert code == 0, out
     assert "Healthy" in out
+    code, out, _ = run("doctor", "--db", str(seeded), "--quick", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True and report["counts"]["customers"] == 300
     import sqlite3
 
     conn = sqlite3.connect(seeded)
@@ -83,6 +86,8 @@ def test_doctor_healthy_then_broken(seeded: Path) -> None:
     conn.close()
     code, out, _ = run("doctor", "--db", str(seeded))
     assert code == 1 and "BAD" in out
+    code, out, _ = run("doctor", "--db", str(seeded), "--json")
+    assert code == 1 and json.loads(out)["ok"] is False
 
 
 def test_doctor_on_a_missing_file(tmp_path: Path) -> None:
