@@ -29,6 +29,32 @@ def test_db_source_has_no_ui_imports() -> None:
         assert "from console" not in text and "from screens" not in text, path
 
 
+def test_a_started_console_has_not_loaded_pandas(tmp_path: Path) -> None:
+    """Run the real app to its first screen of results, then look at sys.modules."""
+    probe = f"""
+import sys
+from db.shop import Shop
+from db.customers import CustomerInput
+from console.app import RegularsApp
+from screens import lookup
+
+shop = Shop.open({str(tmp_path / "s.db")!r})
+shop.add_customer(CustomerInput(name="王五", phone="13912345678"))
+for name in [m for m in sys.modules if m.startswith("pypinyin")]:
+    del sys.modules[name]  # adding a customer wrote a name; the console itself must not
+shown = lookup.LookupScreen._show
+def show_then_exit(self, result):
+    shown(self, result)
+    self.app.exit()
+lookup.LookupScreen._show = show_then_exit
+RegularsApp(shop).run(headless=True)
+"""
+    modules = loaded_after(probe)
+    assert "textual" in modules  # it really started
+    for heavy in ("pandas", "pypinyin", "sqlite_utils", "faker"):
+        assert heavy not in modules, f"{heavy} was loaded by the running console"
+
+
 def test_console_start_path_skips_pandas_pypinyin_and_sqlite_utils() -> None:
     modules = loaded_after(
         "import console.cli, console.app, screens.lookup, screens.customer,"
