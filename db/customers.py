@@ -26,7 +26,8 @@ CUSTOMER_COLUMNS = (
     "id, member_code, name, sort_name, pinyin, phone, phone_rev, wechat_id, birth_year,"
     " birth_month, birth_day, gender, channel, notes, is_seed_user, marketing_consent,"
     " consent_at, stage, last_visit_at, total_spend_fen, orders, created_at, updated_at,"
-    " created_by, updated_by")
+    " created_by, updated_by, first_purchase_at, median_interval_s, referrals_qualified,"
+    " stage_source, stage_since")
 
 
 @dataclass
@@ -71,6 +72,16 @@ class Customer:
     updated_at: str
     created_by: int
     updated_by: int
+    first_purchase_at: str | None
+    median_interval_s: int | None
+    referrals_qualified: int
+    stage_source: str
+    stage_since: str | None
+
+    @property
+    def average_order_fen(self) -> int:
+        """客单价: lifetime spend over orders, rounded to the fen."""
+        return round(self.total_spend_fen / self.orders) if self.orders else 0
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Customer:
@@ -266,7 +277,7 @@ def add(tx: Tx, clean: CleanCustomer) -> Customer:
     _check_unique(tx.conn, clean, None)
     values = _values(clean)
     values.update(
-        member_code=_new_member_code(tx.conn),
+        member_code=_new_member_code(tx.conn), stage_since=tx.now,
         consent_at=tx.now if clean.marketing_consent else None,
         created_at=tx.now, updated_at=tx.now, created_by=tx.actor.id, updated_by=tx.actor.id)
     names = ", ".join(values)

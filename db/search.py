@@ -271,7 +271,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT,
            region: str = "CN") -> SearchResult:
     terms = parse_terms(query)
     if not terms:
-        return SearchResult(query, _hits_by_ids(conn, recent_ids(conn, limit)))
+        return SearchResult(query, hits_by_ids(conn, recent_ids(conn, limit)))
     hints = _hints(terms)
     per_term = [sources_for(t, i, region) for i, t in enumerate(terms)]
     searchable = [i for i, srcs in enumerate(per_term) if srcs]
@@ -325,7 +325,7 @@ def _hit(row: sqlite3.Row, exact: bool) -> Hit:
                orders=row["orders"], exact=exact)
 
 
-def _hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:
+def hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))

@@ -6,9 +6,10 @@ import sqlite3
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ValidationError
+from .lifecycle import SETTING_KEYS as LIFECYCLE_KEYS
 from .store import Tx
 
-KNOWN = {"timezone", "region", "language"}
+KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS}
 LANGUAGES = ("", "zh", "en")
 
 
@@ -27,6 +28,14 @@ def put(tx: Tx, key: str, value: str) -> None:
             raise ValidationError({key: ("setting.timezone", {"value": value})}) from None
     if key == "language" and value not in LANGUAGES:
         raise ValidationError({key: ("setting.language", {"value": value})})
+    if key in LIFECYCLE_KEYS:
+        kind = LIFECYCLE_KEYS[key][1]
+        try:
+            number = kind(value)
+        except ValueError:
+            raise ValidationError({key: ("setting.number", {"value": value})}) from None
+        if number <= 0:
+            raise ValidationError({key: ("setting.number", {"value": value})})
     if key == "region":
         import phonenumbers
 

@@ -7,13 +7,26 @@ never touches SQL or transactions, and every write names who acted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from . import customers, settings
+from . import customers, lifecycle, purchases, settings
 from .customers import Customer, CustomerInput
-from .search import DEFAULT_LIMIT, SearchResult, search
+from .lifecycle import Recompute, StageChange, Suggestion
+from .purchases import Purchase
+from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, search
 from .store import Actor, Store
+
+
+@dataclass(frozen=True)
+class StageView:
+    """Everything the customer screen shows about the stage."""
+
+    suggestion: Suggestion
+    history: list[StageChange]
+    trust_days_now: float
+    trust_days_total: float
 
 
 class Shop:
@@ -71,6 +84,64 @@ class Shop:
     def record_view(self, customer_id: int) -> None:
         with self.store.write(self.actor) as tx:
             customers.record_view(tx, customer_id)
+
+    # -- purchases ---------------------------------------------------------------
+    def record_purchase(self, customer_id: int, amount: str, items: str = "",
+                        when: str = "") -> Purchase:
+        at = purchases.parse_when(when, self.timezone, self.store.clock())
+        with self.store.write(self.actor) as tx:
+            return purchases.record(tx, customer_id, amount, items, at)
+
+    def refund_purchase(self, purchase_id: int, reason: str = "") -> Purchase:
+        with self.store.write(self.actor) as tx:
+            return purchases.refund(tx, purchase_id, reason)
+
+    def purchases(self, customer_id: int, limit: int = 50, offset: int = 0) -> list[Purchase]:
+        with self.store.read() as conn:
+            return purchases.for_customer(conn, customer_id, limit, offset)
+
+    # -- lifecycle ---------------------------------------------------------------
+    def stage_view(self, customer_id: int) -> StageView:
+        now = self.store.now()
+        with self.store.read() as conn:
+            current, total = lifecycle.trust_days(conn, customer_id, now)
+            return StageView(lifecycle.suggest(conn, customer_id, now),
+                             lifecycle.history(conn, customer_id), current, total)
+
+    def set_stage(self, customer_id: int, stage: str, reason: str) -> None:
+        with self.store.write(self.actor) as tx:
+            lifecycle.set_manual(tx, customer_id, stage, reason)
+
+    def follow_stage_rule(self, customer_id: int) -> str:
+        with self.store.write(self.actor) as tx:
+            return lifecycle.follow_rule(tx, customer_id)
+
+    def recompute_lifecycle(self, dry_run: bool = False) -> Recompute:
+        if dry_run:
+            with self.store.read() as conn:
+                return lifecycle.plan(conn, self.store.now())
+        with self.store.write(self.actor) as tx:
+            return lifecycle.recompute(tx)
+
+    def recompute_if_due(self) -> Recompute | None:
+        """Once per shop-local day, the clock moves stages (run by the console on start)."""
+        today = self.today().isoformat()
+        with self.store.read() as conn:
+            if settings.get(conn, "lifecycle.recomputed_on") == today:
+                return None
+        with self.store.write(self.actor) as tx:
+            result = lifecycle.recompute(tx)
+            tx.execute("UPDATE settings SET value = ? WHERE key = 'lifecycle.recomputed_on'",
+                       (today,))
+            return result
+
+    def at_risk(self, limit: int = 100) -> list[Hit]:
+        with self.store.read() as conn:
+            return hits_by_ids(conn, lifecycle.at_risk_ids(conn, self.store.now(), limit))
+
+    def median_trust_period(self) -> float | None:
+        with self.store.read() as conn:
+            return lifecycle.median_trust_period(conn, self.store.now())
 
     def set_setting(self, key: str, value: str) -> None:
         with self.store.write(self.actor) as tx:

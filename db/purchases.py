@@ -1,0 +1,189 @@
+"""Purchases: record a sale, refund it with a linked negative row, keep the figures right.
+
+Per-customer figures (lifetime spend, orders, first and last purchase, median
+interval) are recomputed from that customer's own rows inside the same
+transaction as every sale or refund, so lists never aggregate millions of rows
+and the stored figures always equal the ledger. A sale moves the stage at once.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import lifecycle, search_keys
+from .clock import from_iso, to_iso
+from .customers import CUSTOMER_COLUMNS
+from .errors import NotFound, RegularsError, ValidationError
+from .money import parse_yuan
+from .store import Tx
+
+ITEMS_MAX = 500
+FUTURE_SLACK = timedelta(minutes=5)  # clocks of two laptops may differ a little
+EARLIEST = datetime(2000, 1, 1).astimezone()
+_WHEN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Purchase:
+    id: int
+    customer_id: int
+    amount_fen: int
+    refund_of: int | None
+    refunded_by: int | None
+    items: str
+    at: str
+    recorded_at: str
+    staff: str
+
+    @property
+    def backdated(self) -> bool:
+        return from_iso(self.recorded_at) - from_iso(self.at) > FUTURE_SLACK
+
+
+@dataclass(frozen=True)
+class Figures:
+    spend_fen: int
+    orders: int
+    first_at: str | None
+    last_at: str | None
+    median_interval_s: int | None
+
+
+def parse_when(text: str, tz: str, now: datetime) -> str | None:
+    """'' -> now (None); '2026-11-20' or '2026-11-20 18:30' in the shop's zone -> ISO UTC."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    if not raw:
+        return None
+    match = _WHEN.match(raw.replace("/", "-"))
+    if not match:
+        raise ValidationError({"at": ("when.format", {})})
+    y, mo, d, h, mi = (int(g) if g else 0 for g in match.groups())
+    try:
+        local = datetime(y, mo, d, h, mi, tzinfo=ZoneInfo(tz))
+    except ValueError:
+        raise ValidationError({"at": ("when.invalid", {})}) from None
+    if local > now + FUTURE_SLACK:
+        raise ValidationError({"at": ("when.future", {})})
+    if local < EARLIEST:
+        raise ValidationError({"at": ("when.too_old", {})})
+    return to_iso(local)
+
+
+def figures_from_rows(rows: list[tuple[int, str, bool]]) -> Figures:
+    """(amount_fen, at, refunded) rows -> figures. Refunded sales do not count as orders."""
+    spend = sum(amount for amount, _, _ in rows)
+    sales = sorted(at for amount, at, refunded in rows if amount > 0 and not refunded)
+    gaps = [(from_iso(b) - from_iso(a)).total_seconds() for a, b in pairwise(sales)]
+    return Figures(spend_fen=spend, orders=len(sales), first_at=sales[0] if sales else None,
+                   last_at=sales[-1] if sales else None,
+                   median_interval_s=round(statistics.median(gaps)) if gaps else None)
+
+
+def ledger_figures(conn: sqlite3.Connection, customer_id: int) -> Figures:
+    rows = conn.execute(
+        "SELECT p.amount_fen, p.at, r.id IS NOT NULL FROM purchases p"
+        " LEFT JOIN purchases r ON r.refund_of = p.id WHERE p.customer_id = ?",
+        (customer_id,)).fetchall()
+    return figures_from_rows([(a, at, bool(refunded)) for a, at, refunded in rows])
+
+
+def _refresh(tx: Tx, customer_id: int) -> None:
+    """Store the ledger's figures on the customer, re-rank their lookup keys, move the stage."""
+    old = tx.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?",
+                     (customer_id,)).fetchone()
+    f = ledger_figures(tx.conn, customer_id)
+    tx.execute(
+        "UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
+        " last_visit_at = ?, median_interval_s = ? WHERE id = ?",
+        (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, customer_id))
+    if old["last_visit_at"] != f.last_at:  # recency is part of every lookup key
+        new = tx.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?",
+                         (customer_id,)).fetchone()
+        search_keys.unindex(tx.conn, old)
+        search_keys.index(tx.conn, new)
+    lifecycle.apply_rule(tx, customer_id)
+
+
+def record(tx: Tx, customer_id: int, amount: str, items: str = "", at: str | None = None
+           ) -> Purchase:
+    """A sale of ``amount`` yuan (text, parsed as Decimal, stored in fen)."""
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    fen = 0
+    try:
+        fen = parse_yuan(amount)
+        if fen <= 0:
+            errors["amount"] = ("amount.not_positive", {})
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    items = unicodedata.normalize("NFC", items).strip()
+    if len(items) > ITEMS_MAX:
+        errors["items"] = ("items.too_long", {"max": ITEMS_MAX})
+    if errors:
+        raise ValidationError(errors)
+    if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
+        raise NotFound("customer.not_found", ref=str(customer_id))
+    cursor = tx.execute(
+        "INSERT INTO purchases(customer_id, amount_fen, items, at, recorded_at, staff_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)", (customer_id, fen, items, at or tx.now, tx.now,
+                                       tx.actor.id))
+    purchase_id = int(cursor.lastrowid or 0)
+    _refresh(tx, customer_id)
+    tx.audit("purchase.add", "purchase", purchase_id, customer_id=customer_id, amount_fen=fen,
+             backdated=at is not None)
+    return get(tx.conn, purchase_id)
+
+
+def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
+    """Append the negative twin of a sale. A sale is refunded at most once."""
+    sale = tx.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
+    if sale is None:
+        raise NotFound("purchase.not_found", ref=str(purchase_id))
+    if sale["refund_of"] is not None:
+        raise RegularsError("purchase.is_refund", ref=str(purchase_id))
+    done = tx.execute("SELECT at FROM purchases WHERE refund_of = ?", (purchase_id,)).fetchone()
+    if done is not None:
+        raise RegularsError("purchase.already_refunded", ref=str(purchase_id), at=done["at"])
+    note = unicodedata.normalize("NFC", reason).strip()[:ITEMS_MAX]
+    cursor = tx.execute(
+        "INSERT INTO purchases(customer_id, amount_fen, refund_of, items, at, recorded_at,"
+        " staff_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (sale["customer_id"], -sale["amount_fen"], purchase_id, note, tx.now, tx.now,
+         tx.actor.id))
+    refund_id = int(cursor.lastrowid or 0)
+    _refresh(tx, sale["customer_id"])
+    tx.audit("purchase.refund", "purchase", refund_id, refund_of=purchase_id,
+             amount_fen=-sale["amount_fen"])
+    return get(tx.conn, refund_id)
+
+
+_SELECT = (
+    "SELECT p.id, p.customer_id, p.amount_fen, p.refund_of, r.id AS refunded_by, p.items,"
+    " p.at, p.recorded_at, s.name AS staff FROM purchases p"
+    " JOIN staff s ON s.id = p.staff_id LEFT JOIN purchases r ON r.refund_of = p.id")
+
+
+def _purchase(row: sqlite3.Row) -> Purchase:
+    return Purchase(**{k: row[k] for k in row.keys()})  # noqa: SIM118 (sqlite3.Row)
+
+
+def get(conn: sqlite3.Connection, purchase_id: int) -> Purchase:
+    row = conn.execute(f"{_SELECT} WHERE p.id = ?", (purchase_id,)).fetchone()
+    if row is None:
+        raise NotFound("purchase.not_found", ref=str(purchase_id))
+    return _purchase(row)
+
+
+def for_customer(conn: sqlite3.Connection, customer_id: int, limit: int = 50,
+                 offset: int = 0) -> list[Purchase]:
+    """Newest first, a page at a time."""
+    rows = conn.execute(f"{_SELECT} WHERE p.customer_id = ? ORDER BY p.at DESC, p.id DESC"
+                        " LIMIT ? OFFSET ?", (customer_id, limit, offset))
+    return [_purchase(r) for r in rows]
