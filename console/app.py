@@ -35,6 +35,14 @@ class RegularsApp(App[None]):
 
         self.title = t("app.name")
         self.push_screen(LookupScreen())
+        self.run_worker(self._daily_recompute, thread=True, group="recompute",
+                        exit_on_error=False)
+
+    def _daily_recompute(self) -> None:
+        """Once a shop day, the clock moves stages; the counter is never kept waiting."""
+        result = self.shop.recompute_if_due()
+        if result is not None and result.total:
+            self.call_from_thread(self.notify, t("lifecycle.recomputed", count=result.total))
 
     # -- global actions --------------------------------------------------------------
     def action_help(self) -> None:

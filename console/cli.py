@@ -28,7 +28,11 @@ app = typer.Typer(
     help="Regulars (熟客): find, add and look after a shop's regular customers.")
 customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help=True)
 settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help=True)
+purchase_app = typer.Typer(help="Record sales and refunds.", no_args_is_help=True)
+lifecycle_app = typer.Typer(help="Lifecycle stages: recompute, at risk.", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
+app.add_typer(purchase_app, name="purchase")
+app.add_typer(lifecycle_app, name="lifecycle")
 app.add_typer(settings_app, name="settings")
 
 DbOpt = Annotated[Path | None, typer.Option(
@@ -257,10 +261,7 @@ def customer_find(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([{
-            "id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
-            "stage": h.stage, "exact": h.exact,
-        } for h in result.hits], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([hit_json(h) for h in result.hits], ensure_ascii=False, indent=2))
         return
     for hint in result.hints:
         typer.echo(t(hint), err=True)
@@ -271,6 +272,12 @@ def customer_find(
                    f" {h.name}")
     if result.more:
         typer.echo(t("lookup.more", count=len(result.hits)), err=True)
+
+
+def hit_json(h: Any) -> dict[str, Any]:
+    return {"id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
+            "stage": h.stage, "lifetime_spend_fen": h.total_spend_fen, "orders": h.orders,
+            "last_purchase_at": h.last_visit_at, "exact": h.exact}
 
 
 @customer_app.command("show")
@@ -292,6 +299,109 @@ def customer_show(
     width = max(len(k) for k in data)
     for key, value in data.items():
         typer.echo(f"{key:<{width}}  {'' if value is None else value}")
+
+
+# -- purchases ----------------------------------------------------------------------------------
+
+@purchase_app.command("add")
+@friendly_errors
+def purchase_add(
+    customer: Annotated[str, typer.Option(help="Member code or phone.")],
+    amount: Annotated[str, typer.Option(help="Amount in yuan, e.g. 58.50.")],
+    at: Annotated[str, typer.Option(
+        help="When, in the shop's time: YYYY-MM-DD [HH:MM] (default: now).")] = "",
+    note: Annotated[str, typer.Option(help="Items or a note.")] = "",
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Record a sale. Lifetime spend and the stage move at once."""
+    from db.money import format_fen
+
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        sale = shop.record_purchase(who.id, amount, note, at)
+        after = shop.customer(who.id)
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps({**asdict(sale), "stage": after.stage,
+                               "lifetime_spend_fen": after.total_spend_fen},
+                              ensure_ascii=False))
+    else:
+        typer.echo(t("purchase.added", id=sale.id, amount=format_fen(sale.amount_fen),
+                     name=after.name, total=format_fen(after.total_spend_fen),
+                     stage=stage_label(after.stage)))
+
+
+@purchase_app.command("refund")
+@friendly_errors
+def purchase_refund(
+    purchase_id: Annotated[int, typer.Argument(help="The sale's number.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the refund).")] = "",
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+) -> None:
+    """Refund a sale in full by appending its negative twin (nothing is deleted)."""
+    from db.money import format_fen
+
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        r = shop.refund_purchase(purchase_id, reason)
+        after = shop.customer(r.customer_id)
+    finally:
+        shop.close()
+    typer.echo(t("purchase.refunded", id=purchase_id, amount=format_fen(-r.amount_fen),
+                 total=format_fen(after.total_spend_fen), stage=stage_label(after.stage)))
+
+
+# -- lifecycle ----------------------------------------------------------------------------------
+
+@lifecycle_app.command("recompute")
+@friendly_errors
+def lifecycle_recompute(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would move.")
+                       ] = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Let the clock move stages (the console also does this once a day on start)."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        result = shop.recompute_lifecycle(dry_run=dry_run)
+    finally:
+        shop.close()
+    moves = sorted(result.transitions.items(), key=lambda kv: -kv[1])
+    if json_out:
+        typer.echo(json.dumps({"dry_run": dry_run, "changed": result.total, "transitions": [
+            {"from": a, "to": b, "customers": n} for (a, b), n in moves]}))
+        return
+    typer.echo(t("lifecycle.dry_run" if dry_run else "lifecycle.done", count=result.total))
+    for (old, new), n in moves:
+        typer.echo(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
+
+
+@lifecycle_app.command("at-risk")
+@friendly_errors
+def lifecycle_at_risk(
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Trust customers past their usual interval: the people to contact today."""
+    from db.money import format_fen
+    from db.phones import mask
+
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        hits = shop.at_risk(limit)
+        median = shop.median_trust_period()
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    for h in hits:
+        typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} "
+                   f"{format_fen(h.total_spend_fen):>12}  {(h.last_visit_at or '')[:10]}  {h.name}")
+    typer.echo(t("at_risk.summary", count=len(hits),
+                 median=f"{median:.0f}" if median is not None else "—"), err=True)
 
 
 # -- settings ----------------------------------------------------------------------------------

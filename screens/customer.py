@@ -1,13 +1,19 @@
-"""Customer: the whole story of one person. Esc goes back to lookup, query kept."""
+"""Customer: the whole story of one person. Esc goes back to lookup, query kept.
+
+One key starts each counter action: p sale, x refund the selected sale, s stage,
+e edit. Everything is loaded in one worker call and rendered from plain data.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from console.i18n import channel_label, stage_label, t
 from console.widgets import KeyBar, TitleBar
@@ -15,28 +21,58 @@ from db.clock import local_date_text
 from db.customers import Customer
 from db.money import format_fen
 from db.phones import pretty
+from db.purchases import Purchase
+from db.shop import Shop, StageView
 
 from .base import DataScreen
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Story:
+    customer: Customer
+    stage: StageView
+    purchases: list[Purchase]
+
+
+def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
+    return Story(shop.customer(customer_id), shop.stage_view(customer_id),
+                 shop.purchases(customer_id, purchases + 1))
 
 
 class CustomerScreen(DataScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "key.back"),
+        Binding("p", "purchase", "key.purchase"),
+        Binding("s", "stage", "key.stage"),
+        Binding("x", "refund", "key.refund"),
         Binding("e", "edit", "key.edit"),
+        Binding("m", "more", "key.more"),
     ]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
         self.customer_id = customer_id
-        self.customer: Customer | None = None
+        self.story: Story | None = None
+        self.shown_purchases = PAGE
+
+    @property
+    def customer(self) -> Customer | None:
+        return self.story.customer if self.story else None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with VerticalScroll(id="profile"):
             yield Static(t("customer.loading"), id="heading")
-            yield Static("", id="details", classes="section")
             yield Static("", id="stage", classes="section")
             yield Static("", id="spend", classes="section")
+            yield Static("", id="purchases-title", classes="section")
+            table: DataTable[object] = DataTable(id="purchases", cursor_type="row")
+            for key, width in (("date", 11), ("amount", 12), ("items", 24), ("staff", 8)):
+                table.add_column(t(f"column.{key}"), width=width, key=key)
+            yield table
+            yield Static("", id="details", classes="section")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -45,27 +81,72 @@ class CustomerScreen(DataScreen[None]):
                     group="view")
 
     def after_recompose(self) -> None:
-        self.render_customer()
+        self.render_story()
 
     def _load(self) -> None:
-        self.run_db(lambda: self.shop.customer(self.customer_id), self._show, group="load")
+        cid, n = self.customer_id, self.shown_purchases
+        self.run_db(lambda: load_story(self.shop, cid, n), self._show, group="load")
 
-    def _show(self, customer: Customer) -> None:
-        self.customer = customer
-        self.render_customer()
+    def _show(self, story: Story) -> None:
+        self.story = story
+        self.render_story()
         self.refresh_bindings()
 
-    def render_customer(self) -> None:
-        c = self.customer
-        if c is None:
+    def render_story(self) -> None:
+        if self.story is None:
             return
+        c, view = self.story.customer, self.story.stage
         tz = self.shop.timezone
         heading = Text()
         heading.append(c.name, style="bold")
         heading.append(f"   {c.member_code}", style="reverse")
+        heading.append(f"   {stage_label(c.stage)}", style="bold cyan")
         if c.is_seed_user:
             heading.append(f"   {t('customer.seed_user')}", style="bold magenta")
         self.query_one("#heading", Static).update(heading)
+
+        stage = _grid()
+        source = t("customer.stage_manual") if c.stage_source == "manual" else t(
+            "customer.stage_rule")
+        stage.add_row(t("column.stage"), f"{stage_label(c.stage)} ({source})")
+        if view.suggestion.stage != c.stage:
+            stage.add_row(t("customer.suggestion"), Text(
+                f"{stage_label(view.suggestion.stage)}: "
+                f"{t(view.suggestion.reason_code, **view.suggestion.reason_params)}",
+                style="yellow"))
+        stage.add_row(t("customer.trust_days"), t(
+            "customer.trust_days_value", now=f"{view.trust_days_now:.0f}",
+            total=f"{view.trust_days_total:.0f}"))
+        for change in view.history[:4]:
+            why = t(change.reason_code, **change.reason_params)
+            stage.add_row(local_date_text(change.at, tz), Text(
+                f"{stage_label(change.from_stage) if change.from_stage else '—'} → "
+                f"{stage_label(change.to_stage)} · {change.staff} · {why}"))
+        self.query_one("#stage", Static).update(_section(t("customer.stage"), stage))
+
+        spend = _grid()
+        spend.add_row(t("customer.lifetime_spend"), format_fen(c.total_spend_fen))
+        spend.add_row(t("customer.orders"), str(c.orders))
+        spend.add_row(t("customer.aov"), format_fen(c.average_order_fen) if c.orders else "—")
+        spend.add_row(t("customer.first_last"), f"{local_date_text(c.first_purchase_at, tz) or '—'}"
+                      f" … {local_date_text(c.last_visit_at, tz) or '—'}")
+        rhythm = (t("customer.days", days=f"{c.median_interval_s / 86400:.0f}")
+                  if c.median_interval_s else "—")
+        spend.add_row(t("customer.rhythm"), rhythm)
+        self.query_one("#spend", Static).update(_section(t("customer.spend"), spend))
+
+        shown = self.story.purchases[: self.shown_purchases]
+        title = t("customer.purchases") if shown else t("customer.no_purchases")
+        self.query_one("#purchases-title", Static).update(Text(title, style="bold underline"))
+        table = self.query_one("#purchases", DataTable)
+        table.clear()
+        table.display = bool(shown)
+        for p in shown:
+            style = "dim strike" if p.refunded_by else ("red" if p.refund_of else "")
+            note = p.items + (f" {t('customer.backdated')}" if p.backdated else "")
+            table.add_row(Text(local_date_text(p.at, tz), style=style),
+                          Text(format_fen(p.amount_fen), style=style, justify="right"),
+                          Text(note, style=style), p.staff, key=str(p.id))
 
         details = _grid()
         details.add_row(t("field.phone"), pretty(c.phone, self.shop.region) or "—")
@@ -80,23 +161,69 @@ class CustomerScreen(DataScreen[None]):
         details.add_row(t("field.notes"), Text(c.notes or "—"))
         self.query_one("#details", Static).update(_section(t("customer.profile"), details))
 
-        stage = _grid()
-        stage.add_row(t("column.stage"), stage_label(c.stage))
-        self.query_one("#stage", Static).update(_section(t("customer.stage"), stage))
-
-        spend = _grid()
-        spend.add_row(t("customer.lifetime_spend"), format_fen(c.total_spend_fen))
-        spend.add_row(t("customer.orders"), str(c.orders))
-        spend.add_row(t("column.last_visit"), local_date_text(c.last_visit_at, tz) or "—")
-        self.query_one("#spend", Static).update(_section(t("customer.spend"), spend))
+    # -- actions ----------------------------------------------------------------------
+    def _selected_sale(self) -> Purchase | None:
+        if self.story is None:
+            return None
+        table = next(self.query("#purchases").results(DataTable), None)
+        if table is None or table.row_count == 0 or not table.has_focus:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        chosen = next((p for p in self.story.purchases if str(p.id) == row_key.value), None)
+        if chosen is None or chosen.refund_of is not None or chosen.refunded_by is not None:
+            return None
+        return chosen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit":
-            return self.customer is not None
+        if action in ("edit", "purchase", "stage"):
+            return self.story is not None
+        if action == "refund":
+            return self._selected_sale() is not None
+        if action == "more":
+            return self.story is not None and len(self.story.purchases) > self.shown_purchases
         return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_focus(self, event: object) -> None:
+        self.refresh_bindings()
+
+    def _after_dialog(self, changed: bool | None) -> None:
+        if changed:
+            self._load()
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_purchase(self) -> None:
+        from .dialogs import PurchaseDialog
+
+        if self.customer is not None:
+            self.app.push_screen(PurchaseDialog(self.customer_id, self.customer.name),
+                                 self._after_dialog)
+
+    def action_refund(self) -> None:
+        from .dialogs import RefundDialog
+
+        sale = self._selected_sale()
+        if sale is not None:
+            summary = f"{local_date_text(sale.at, self.shop.timezone)} " \
+                      f"{format_fen(sale.amount_fen)}"
+            self.app.push_screen(RefundDialog(sale.id, summary), self._after_dialog)
+
+    def action_stage(self) -> None:
+        from .dialogs import StageDialog
+
+        if self.story is not None:
+            c = self.story.customer
+            self.app.push_screen(StageDialog(c.id, c.stage, c.stage_source,
+                                             self.story.stage.suggestion.stage),
+                                 self._after_dialog)
+
+    def action_more(self) -> None:
+        self.shown_purchases += PAGE
+        self._load()
 
     def action_edit(self) -> None:
         from .customer_form import CustomerFormScreen
@@ -106,7 +233,7 @@ class CustomerScreen(DataScreen[None]):
 
         def edited(customer: Customer | None) -> None:
             if customer is not None:
-                self._show(customer)
+                self._load()
                 self.notify(t("customer.saved", name=customer.name))
 
         self.app.push_screen(CustomerFormScreen(existing=self.customer), edited)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import stage_label, t
+from console.i18n import t
 from console.widgets import KeyBar, TitleBar
-from db.clock import local_date_text
 from db.customers import CustomerInput
-from db.money import format_fen
-from db.phones import mask
 from db.search import SearchResult, parse_terms
 
 from .base import DataScreen
+from .hits import fill, hits_table, selected_id
 
 DEBOUNCE_SECONDS = 0.015  # coalesces key-repeat bursts; human keystrokes are ~100 ms apart
-COLUMNS = (("phone", 13), ("name", 10), ("code", 8), ("stage", 8), ("last_visit", 10),
-           ("spend", 11))
 
 
 class LookupScreen(DataScreen[None]):
@@ -29,6 +24,7 @@ class LookupScreen(DataScreen[None]):
         Binding("ctrl+n", "new", "key.new"),
         Binding("n", "new", "key.new", show=False),
         Binding("escape", "clear", "key.clear"),
+        Binding("f3", "at_risk", "key.at_risk"),
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
         Binding("pagedown", "cursor(10)", "key.pagedown", show=False),
@@ -45,10 +41,7 @@ class LookupScreen(DataScreen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Input(value=self.query_text, placeholder=t("lookup.placeholder"), id="query")
-        table: DataTable[object] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        for key, width in COLUMNS:
-            table.add_column(t(f"column.{key}"), width=width, key=key)
-        yield table
+        yield hits_table("results")
         yield Static("", id="status")
         yield KeyBar()
 
@@ -83,18 +76,7 @@ class LookupScreen(DataScreen[None]):
         if result.query != self.query_text:
             return  # a newer query is on its way
         self.result = result
-        table = self.query_one("#results", DataTable)
-        table.clear()
-        tz = self.shop.timezone
-        for hit in result.hits:
-            name = Text(hit.name, style="bold" if hit.exact else "")
-            table.add_row(
-                mask(hit.phone, hit.phone_rev) or "—", name, hit.member_code,
-                stage_label(hit.stage), local_date_text(hit.last_visit_at, tz) or "—",
-                format_fen(hit.total_spend_fen) if hit.orders else "—",
-                key=str(hit.id))
-        if result.hits:
-            table.move_cursor(row=0)
+        fill(self.query_one("#results", DataTable), result.hits, self.shop.timezone)
         self.query_one("#status", Static).update(self._status_text(result))
         self.refresh_bindings()
 
@@ -119,11 +101,8 @@ class LookupScreen(DataScreen[None]):
         return True
 
     def _selected_id(self) -> int | None:
-        table = next(self.query("#results").results(DataTable), None)
-        if table is None or table.row_count == 0:  # none while re-composing
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(str(row_key.value))
+        # no table while re-composing after a language switch
+        return selected_id(next(self.query("#results").results(DataTable), None))
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one("#results", DataTable)
@@ -140,6 +119,11 @@ class LookupScreen(DataScreen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def action_at_risk(self) -> None:
+        from .at_risk import AtRiskScreen
+
+        self.app.push_screen(AtRiskScreen())
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)

@@ -30,6 +30,17 @@ async def settle(pilot: object, timers: float = 0.05) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
 
 
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (its content may be a rich Table)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
 def rows(app: RegularsApp) -> list[str]:
     table = app.screen.query_one("#results", DataTable)
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
@@ -46,7 +57,7 @@ async def test_tail_enter_escape_flow(app: RegularsApp) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-        heading = str(app.screen.query_one("#heading", Static).render())
+        heading = text_of(app.screen.query_one("#heading", Static))
         assert "张三" in heading
         await pilot.press("escape")
         await settle(pilot)
@@ -187,3 +198,73 @@ async def test_command_palette_lists_screen_actions(app: RegularsApp) -> None:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "New customer" in titles and "Keys" in titles
+
+
+async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Shop,
+                                                     people: dict[str, int]) -> None:
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CustomerScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"58.5", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        spend = text_of(screen.query_one("#spend", Static))
+        assert "¥58.50" in spend
+        assert shop.customer(people["张三"]).total_spend_fen == 5850
+        table = screen.query_one("#purchases", DataTable)
+        assert table.row_count == 1
+        # a bad amount stays in the dialog with the reason beside the field
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"58.555", "enter")
+        await settle(pilot)
+        assert "two decimals" in str(app.screen.query_one("#amount-error", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        # set the stage by hand, with a reason
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("f6", *"老朋友介绍", "enter")  # F6 = trust
+        await settle(pilot)
+        assert app.screen is screen
+        customer = shop.customer(people["张三"])
+        assert (customer.stage, customer.stage_source) == ("trust", "manual")
+        stage = text_of(screen.query_one("#stage", Static))
+        assert "老朋友介绍" in stage and "set by hand" in stage
+        assert "The rule says" in stage  # one sale: the rule would say initial
+
+
+async def test_refund_the_selected_sale(app: RegularsApp, shop: Shop,
+                                        people: dict[str, int]) -> None:
+    sale = shop.record_purchase(people["张三"], "30")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.check_action("refund", ()) is False  # nothing selected yet
+        screen.query_one("#purchases", DataTable).focus()
+        await settle(pilot)
+        assert screen.check_action("refund", ()) is True
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press(*"坏了", "enter")
+        await settle(pilot)
+        assert shop.customer(people["张三"]).total_spend_fen == 0
+        assert shop.purchases(people["张三"])[1].refunded_by is not None
+        assert sale.id == shop.purchases(people["张三"])[1].id
+
+
+async def test_at_risk_screen_lists_and_opens(app: RegularsApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        from screens.at_risk import AtRiskScreen
+
+        assert isinstance(app.screen, AtRiskScreen)
+        assert "Nobody is at risk" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, LookupScreen)

@@ -1,0 +1,79 @@
+"""At risk: trust customers past their own usual interval, most valuable first.
+
+These are the people to contact today, before the clock moves them to decline.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from console.i18n import t
+from console.widgets import KeyBar, TitleBar
+from db.search import Hit
+
+from .base import DataScreen
+from .hits import fill, hits_table, selected_id
+
+
+class AtRiskScreen(DataScreen[None]):
+    BINDINGS = [Binding("escape", "back", "key.back"),
+                Binding("enter", "open", "key.open", priority=True)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[Hit] | None = None
+        self.median: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(right=t("at_risk.title"))
+        yield Static(t("at_risk.explain"), id="explain")
+        yield hits_table("at-risk")
+        yield Static("", id="status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        if self.hits is not None:
+            self._load()
+
+    def after_recompose(self) -> None:
+        self._fill_list()
+
+    def _load(self) -> None:
+        self.run_db(lambda: (self.shop.at_risk(200), self.shop.median_trust_period()),
+                    self._show, group="at-risk")
+
+    def _show(self, loaded: tuple[list[Hit], float | None]) -> None:
+        self.hits, self.median = loaded
+        self._fill_list()
+        self.refresh_bindings()
+
+    def _fill_list(self) -> None:
+        if self.hits is None:
+            return
+        table = self.query_one("#at-risk", DataTable)
+        fill(table, self.hits, self.shop.timezone)
+        table.focus()
+        median = f"{self.median:.0f}" if self.median is not None else "—"
+        self.query_one("#status", Static).update(
+            t("at_risk.summary", count=len(self.hits), median=median) if self.hits
+            else t("at_risk.empty"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return selected_id(next(self.query("#at-risk").results(DataTable), None)) is not None
+        return True
+
+    def action_open(self) -> None:
+        from .customer import CustomerScreen
+
+        cid = selected_id(next(self.query("#at-risk").results(DataTable), None))
+        if cid is not None:
+            self.app.push_screen(CustomerScreen(cid))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

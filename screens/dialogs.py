@@ -1,0 +1,151 @@
+"""Small counter dialogs: record a sale, refund one, set a stage by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from console.i18n import error_text, stage_label, t
+from db.errors import RegularsError, ValidationError
+from db.migrations import STAGES
+
+from .base import DataScreen
+
+
+class _Dialog(DataScreen[bool]):
+    """Fields with inline messages; Enter saves, Esc cancels, nothing saved half way."""
+
+    BINDINGS = [Binding("escape", "cancel", "key.cancel"),
+                Binding("enter", "save", "key.save", priority=True)]
+    FIELDS: tuple[str, ...] = ()
+
+    def field_row(self, name: str, widget: Input) -> ComposeResult:
+        yield Label(t(f"field.{name}"))
+        yield widget
+        line = Static("", id=f"{name}-error", classes="error")
+        line.display = False
+        yield line
+
+    def show_error(self, error: RegularsError) -> None:
+        fields = error.fields if isinstance(error, ValidationError) else {}
+        for name in self.FIELDS:
+            line = self.query_one(f"#{name}-error", Static)
+            code_params = fields.get(name)
+            line.update(t(code_params[0], **code_params[1]) if code_params else "")
+            line.display = code_params is not None
+        if not fields:
+            self.notify(error_text(error), severity="error", timeout=8)
+
+    def save_with(self, work: Callable[[], object]) -> None:
+        self.run_db(work, self._saved, group="save", failed=self.show_error)
+
+    def _saved(self, _result: object) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PurchaseDialog(_Dialog):
+    FIELDS = ("amount", "items", "at")
+
+    def __init__(self, customer_id: int, name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("purchase.title", name=self.customer_name), style="bold"))
+            yield from self.field_row("amount", Input(id="amount", placeholder="58.50"))
+            yield from self.field_row("items", Input(id="items", max_length=500))
+            yield from self.field_row("at", Input(id="at", placeholder=t("purchase.when_hint")))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def action_save(self) -> None:
+        amount, items, when = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        cid = self.customer_id
+        self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when))
+
+
+class RefundDialog(_Dialog):
+    FIELDS = ("reason",)
+
+    def __init__(self, purchase_id: int, summary: str) -> None:
+        super().__init__()
+        self.purchase_id = purchase_id
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("refund.title", what=self.summary), style="bold"))
+            yield from self.field_row("reason", Input(id="reason", max_length=200))
+            yield Static(t("refund.explain"), classes="dim")
+
+    def action_save(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        pid = self.purchase_id
+        self.save_with(lambda: self.shop.refund_purchase(pid, reason))
+
+
+class StageDialog(_Dialog):
+    FIELDS = ("stage", "reason")
+    BINDINGS = [*_Dialog.BINDINGS,
+                Binding("ctrl+r", "follow_rule", "key.follow_rule"),
+                *(Binding(f"f{i + 5}", f"pick('{s}')", f"stage.{s}", show=False)
+                  for i, s in enumerate(STAGES))]
+
+    def __init__(self, customer_id: int, current: str, source: str, suggested: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.stage = current
+        self.source = source
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("stage.title"), style="bold"))
+            yield Static(self._choices(), id="choices")
+            line = Static("", id="stage-error", classes="error")
+            line.display = False
+            yield line
+            yield from self.field_row("reason", Input(id="reason", max_length=200,
+                                                      placeholder=t("stage.reason_hint")))
+            yield Static(t("stage.keys", rule=stage_label(self.suggested)), classes="dim")
+
+    def _choices(self) -> Text:
+        text = Text()
+        for i, stage in enumerate(STAGES):
+            chosen = stage == self.stage
+            text.append(f" F{i + 5} {stage_label(stage)} ", style="reverse" if chosen else "")
+            text.append("  ")
+        return text
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # Typing 1-4 as the whole reason is a quick pick, not a reason.
+        if event.value in {"1", "2", "3", "4"}:
+            self.action_pick(STAGES[int(event.value) - 1])
+            event.input.value = ""
+
+    def action_pick(self, stage: str) -> None:
+        self.stage = stage
+        self.query_one("#choices", Static).update(self._choices())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_rule":
+            return self.source == "manual"
+        return True
+
+    def action_save(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        cid, stage = self.customer_id, self.stage
+        self.save_with(lambda: self.shop.set_stage(cid, stage, reason))
+
+    def action_follow_rule(self) -> None:
+        cid = self.customer_id
+        self.save_with(lambda: self.shop.follow_stage_rule(cid))

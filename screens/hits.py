@@ -1,0 +1,42 @@
+"""The customer list both lookup and at-risk show: one renderer, one column set."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from console.i18n import stage_label, t
+from db.clock import local_date_text
+from db.money import format_fen
+from db.phones import mask
+from db.search import Hit
+
+COLUMNS = (("phone", 13), ("name", 10), ("code", 8), ("stage", 8), ("last_visit", 10),
+           ("spend", 11))
+
+
+def hits_table(table_id: str) -> DataTable[object]:
+    table: DataTable[object] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for key, width in COLUMNS:
+        table.add_column(t(f"column.{key}"), width=width, key=key)
+    return table
+
+
+def fill(table: DataTable[object], hits: list[Hit], tz: str) -> None:
+    table.clear()
+    for hit in hits:
+        table.add_row(
+            mask(hit.phone, hit.phone_rev) or "—",
+            Text(hit.name, style="bold" if hit.exact else ""), hit.member_code,
+            stage_label(hit.stage), local_date_text(hit.last_visit_at, tz) or "—",
+            Text(format_fen(hit.total_spend_fen) if hit.orders else "—", justify="right"),
+            key=str(hit.id))
+    if hits:
+        table.move_cursor(row=0)
+
+
+def selected_id(table: DataTable[object] | None) -> int | None:
+    if table is None or table.row_count == 0:
+        return None
+    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+    return int(str(row_key.value))
