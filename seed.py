@@ -31,13 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
 from multiprocessing.queues import Queue
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from db import codes, lifecycle
-from db.clock import from_iso, to_iso
+from db.clock import from_iso, rank_of, to_iso
 from db.errors import RegularsError
 from db.pinyin import variants
-from db.purchases import figures_from_rows
 from db.search_keys import key_rows, sort_name_for
 from db.store import Actor, Store
 
@@ -147,8 +146,8 @@ def _customers(n: int, seed: int, now: datetime) -> Iterator[CustomerRow]:
         )
 
 
-Chunk = tuple[list[tuple[object, ...]], list[tuple[str, int, int, str, int]],
-              list[tuple[object, ...]]]
+Sales = tuple[tuple[list[Any], ...], list[tuple[object, ...]]]
+Chunk = tuple[list[tuple[object, ...]], list[tuple[str, int, int, str, int]], Sales]
 ITEMS = ("拿铁", "美式", "吐司", "蛋挞 ×4", "牛角包 ×2", "生日蛋糕 6寸", "酸奶", "全麦面包",
          "抹茶蛋糕", "")
 BUYER_SHARE = 0.86  # ≈10 purchases per customer on average, as in the benchmark spec
@@ -156,15 +155,32 @@ DAY = 86400
 
 
 @dataclass(frozen=True)
-class _Sale:
-    at: str
-    fen: int
-    refunded: bool
+class _Plan:
+    """One chunk's purchases as rows, and each customer's figures (index = position)."""
+
+    sales: tuple[list[Any], ...]  # columns: id, customer_id, amount_fen, items, at
+    refunds: list[tuple[object, ...]]  # whole rows: the 1 % of sales taken back
+    spend: list[int]
+    orders: list[int]
+    first: list[str | None]
+    last: list[str | None]
+    median_gap: list[int | None]
 
 
-def _purchase_plan(seed_value: int, chunk_no: int, created: list[float], now: float,
-                   ) -> list[list[_Sale]]:
-    """Each customer's sales (epoch seconds in, ISO out), drawn for a whole chunk at once."""
+def _iso(seconds: Any) -> Any:
+    import numpy as np
+
+    return np.char.add(np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s"),
+                       "+00:00")
+
+
+def _purchase_plan(seed_value: int, chunk_no: int, first_id: int, customer_ids: list[int],
+                   created: list[float], now: float, created_by: int) -> _Plan:
+    """Draw a whole chunk's purchases with numpy and derive the figures the same way.
+
+    The figures must equal db.purchases.figures_from_rows over the same rows (a test
+    checks it on every seed it makes); this is its vectorised twin, for speed only.
+    """
     import numpy as np
 
     gen = np.random.default_rng([seed_value, chunk_no])
@@ -176,88 +192,140 @@ def _purchase_plan(seed_value: int, chunk_no: int, created: list[float], now: fl
     count = np.where(buyers, np.minimum(gen.geometric(dropout), 300), 0)
     owner = np.repeat(np.arange(n), count)
     gaps = gen.exponential(1.0, owner.size) / rate[owner] * DAY
-    first_gap = np.r_[True, owner[1:] != owner[:-1]] if owner.size else np.zeros(0, bool)
     cumulative = np.cumsum(gaps)
-    group_start = np.maximum.accumulate(np.where(first_gap, cumulative - gaps, 0))
-    at = start[owner] + (cumulative - group_start)
-    at = at - at % DAY + gen.integers(1, 13, owner.size) * 3600 + gen.integers(0, 3600,
-                                                                              owner.size)
-    keep = at <= now
-    fen = np.round(np.exp(gen.normal(3.6, 0.55, owner.size)) * 10).astype(np.int64) * 10
+    first_of_group = np.r_[True, owner[1:] != owner[:-1]] if owner.size else owner.astype(bool)
+    group_base = np.maximum.accumulate(np.where(first_of_group, cumulative - gaps, 0))
+    at = start[owner] + (cumulative - group_base)
+    at = (at - at % DAY + gen.integers(1, 13, owner.size) * 3600
+          + gen.integers(0, 3600, owner.size)).astype(np.int64)  # open hours, in seconds
+    fen = np.maximum(np.round(np.exp(gen.normal(3.6, 0.55, owner.size)) * 10), 10
+                     ).astype(np.int64) * 10
     refunded = gen.random(owner.size) < 0.01
-    iso = np.datetime_as_string(at.astype("datetime64[s]"), unit="s")
-    plan: list[list[_Sale]] = [[] for _ in range(n)]
-    for o, a, f, r, k in zip(owner.tolist(), iso.tolist(), fen.tolist(), refunded.tolist(),
-                             keep.tolist(), strict=True):
-        if k:
-            plan[o].append(_Sale(a + "+00:00", max(f, 100), r))
-    return plan
+    keep = at <= int(now)
+    owner, at, fen, refunded = owner[keep], at[keep], fen[keep], refunded[keep]
+    order = np.lexsort((at, owner))  # by customer, then time: ids follow time
+    owner, at, fen, refunded = owner[order], at[order], fen[order], refunded[order]
+
+    # ledger rows, as columns (cheap to pass between processes): each sale, and right
+    # after a refunded one its negative twin an hour later
+    ids = first_id + np.arange(owner.size) + np.cumsum(refunded) - refunded
+    cids = np.array(customer_ids)[owner]
+    items = np.array(ITEMS, dtype=object)[(cids + np.arange(owner.size)) % len(ITEMS)]
+    sales = (ids.tolist(), cids.tolist(), fen.tolist(), items.tolist(), _iso(at).tolist())
+    refunds: list[tuple[object, ...]] = [
+        (pid + 1, cid, -f, pid, "退货", back, back, created_by) for pid, cid, f, back in zip(
+            ids[refunded].tolist(), cids[refunded].tolist(), fen[refunded].tolist(),
+            _iso(at[refunded] + 3600).tolist(), strict=True)]
+
+    # figures over live sales (refunded ones cancel out and are not orders)
+    live = ~refunded
+    lo, la, lf = owner[live], at[live], fen[live]
+    spend = np.bincount(lo, weights=lf, minlength=n).astype(np.int64)
+    orders = np.bincount(lo, minlength=n)
+    first: list[str | None] = [None] * n
+    last: list[str | None] = [None] * n
+    median_gap: list[int | None] = [None] * n
+    if lo.size:
+        starts = np.flatnonzero(np.r_[True, lo[1:] != lo[:-1]])
+        ends = np.r_[starts[1:], lo.size] - 1
+        for who, a, b in zip(lo[starts].tolist(), _iso(la[starts]).tolist(),
+                             _iso(la[ends]).tolist(), strict=True):
+            first[who], last[who] = a, b
+        same = lo[1:] == lo[:-1]
+        gap_owner, gap = lo[1:][same], (la[1:] - la[:-1])[same]
+        if gap.size:
+            g = np.lexsort((gap, gap_owner))
+            gap_owner, gap = gap_owner[g], gap[g]
+            gstarts = np.flatnonzero(np.r_[True, gap_owner[1:] != gap_owner[:-1]])
+            k = np.diff(np.r_[gstarts, gap.size])
+            mid = (gap[gstarts + (k - 1) // 2] + gap[gstarts + k // 2]) / 2
+            for who, m in zip(gap_owner[gstarts].tolist(), np.round(mid).tolist(),
+                              strict=True):
+                median_gap[who] = int(m)
+    return _Plan(sales, refunds, spend.tolist(), orders.tolist(), first, last, median_gap)
 
 
-def _chunks(customers: int, seed_value: int, now: datetime, created_by: int
-            ) -> Iterator[Chunk]:
-    """Customer rows, their lookup keys and their purchases, CHUNK customers at a time."""
+@dataclass(frozen=True)
+class _Part:
+    """What the producer process makes: customer rows and name keys, not yet ranked."""
+
+    chunk_no: int
+    rows: list[tuple[object, ...]]  # customer columns up to updated_by
+    created: list[float]
+    keys: list[tuple[str, int, int, str, int]]  # rank 0 until the last visit is known
+
+
+def _parts(customers: int, seed_value: int, now: datetime, created_by: int,
+           chunk: int = CHUNK) -> Iterator[_Part]:
     rows = _customers(customers, seed_value, now)
-    purchase_id = 0
-    for chunk_no in range(0, (customers + CHUNK - 1) // CHUNK):
-        part = [next(rows) for _ in range(min(CHUNK, customers - chunk_no * CHUNK))]
-        plans = _purchase_plan(seed_value, chunk_no,
-                               [from_iso(r[14]).timestamp() for r in part], now.timestamp())
+    for chunk_no in range(0, (customers + chunk - 1) // chunk):
+        part = [next(rows) for _ in range(min(chunk, customers - chunk_no * chunk))]
         batch: list[tuple[object, ...]] = []
         keys: list[tuple[str, int, int, str, int]] = []
-        sales: list[tuple[object, ...]] = []
-        for row, plan in zip(part, plans, strict=True):
-            (cid, code, name, national, wechat, birth_year, birth_month, birth_day, gender,
-             channel, notes, seed_user, consent, consent_at, created) = row
-            ledger: list[tuple[int, str, bool]] = []
-            for i, sale in enumerate(plan):
-                purchase_id += 1
-                item = ITEMS[(cid + i) % len(ITEMS)]
-                sales.append((purchase_id, cid, sale.fen, None, item, sale.at, sale.at,
-                              created_by))
-                ledger.append((sale.fen, sale.at, sale.refunded))
-                if sale.refunded:
-                    purchase_id += 1
-                    back = to_iso(from_iso(sale.at) + timedelta(hours=1))
-                    sales.append((purchase_id, cid, -sale.fen, purchase_id - 1, "退货", back,
-                                  back, created_by))
-                    ledger.append((-sale.fen, back, False))
-            f = figures_from_rows(ledger)
+        for (cid, code, name, national, wechat, birth_year, birth_month, birth_day, gender,
+             channel, notes, seed_user, consent, consent_at, created) in part:
             spellings = variants(name)
             sort_name = sort_name_for(name, spellings)
             phone_rev = national[::-1]
             batch.append((cid, code, name, sort_name, " ".join(spellings), "+86" + national,
                           phone_rev, wechat, birth_year, birth_month, birth_day, gender,
                           channel, notes, seed_user, consent, consent_at, created, created,
-                          created_by, created_by, f.spend_fen, f.orders, f.first_at, f.last_at,
-                          f.median_interval_s, created))
-            keys.extend(key_rows(cid, name, spellings, phone_rev, f.last_at, sort_name))
-        yield batch, keys, sales
+                          created_by, created_by))
+            keys.extend(key_rows(cid, name, spellings, phone_rev, None, sort_name))
+        yield _Part(chunk_no, batch, [from_iso(r[14]).timestamp() for r in part], keys)
 
 
-def _produce(customers: int, seed_value: int, now_iso: str, created_by: int,
-             out: Queue[Chunk | None]) -> None:
-    """Runs in a second process: Python makes rows while SQLite writes the last chunk."""
+def _complete(part: _Part, seed_value: int, now: datetime, created_by: int,
+              first_purchase: int) -> Chunk:
+    """The consumer's half: purchases, figures, and lookup keys ranked by last visit."""
+    plan = _purchase_plan(seed_value, part.chunk_no, first_purchase,
+                          [int(str(r[0])) for r in part.rows], part.created, now.timestamp(),
+                          created_by)
+    base = int(str(part.rows[0][0])) if part.rows else 0
+    batch = [(*row, plan.spend[i], plan.orders[i], plan.first[i], plan.last[i],
+              plan.median_gap[i], row[17]) for i, row in enumerate(part.rows)]
+    ranks = [rank_of(last) for last in plan.last]
+    keys = [(k, tier, ranks[cid - base], sort, cid) for k, tier, _, sort, cid in part.keys]
+    return batch, keys, (plan.sales, plan.refunds)
+
+
+def _chunks(customers: int, seed_value: int, now: datetime, created_by: int,
+            chunk: int = CHUNK) -> Iterator[Chunk]:
+    """Everything in one process (small seeds, and the reference for the parallel path)."""
+    first_purchase = 1
+    for part in _parts(customers, seed_value, now, created_by, chunk):
+        chunk = _complete(part, seed_value, now, created_by, first_purchase)
+        first_purchase += len(chunk[2][0][0]) + len(chunk[2][1])
+        yield chunk
+
+
+def _produce(customers: int, seed_value: int, now_iso: str, created_by: int, chunk: int,
+             out: Queue[_Part | None]) -> None:
+    """Runs in a second process: customers and their keys, while the first one writes."""
     try:
-        for chunk in _chunks(customers, seed_value, datetime.fromisoformat(now_iso),
-                             created_by):
-            out.put(chunk)
+        for part in _parts(customers, seed_value, datetime.fromisoformat(now_iso), created_by,
+                           chunk):
+            out.put(part)
     finally:
         out.put(None)
 
 
-def _parallel_chunks(customers: int, seed_value: int, now: datetime, created_by: int
-                     ) -> Iterator[Chunk]:
-    if customers < 4 * CHUNK:  # a small demo: a second process costs more than it saves
-        yield from _chunks(customers, seed_value, now, created_by)
+def _parallel_chunks(customers: int, seed_value: int, now: datetime, created_by: int,
+                     chunk: int = CHUNK, min_parallel: int = 4 * CHUNK) -> Iterator[Chunk]:
+    if customers < min_parallel:  # a small demo: a second process costs more than it saves
+        yield from _chunks(customers, seed_value, now, created_by, chunk)
         return
     ctx = multiprocessing.get_context("spawn")  # same on Linux, macOS and Windows
-    queue: Queue[Chunk | None] = ctx.Queue(maxsize=3)
+    queue: Queue[_Part | None] = ctx.Queue(maxsize=3)
     producer = ctx.Process(target=_produce, daemon=True,
-                           args=(customers, seed_value, now.isoformat(), created_by, queue))
+                           args=(customers, seed_value, now.isoformat(), created_by, chunk,
+                                 queue))
     producer.start()
+    first_purchase = 1
     try:
-        while (chunk := queue.get()) is not None:
+        while (part := queue.get()) is not None:
+            chunk = _complete(part, seed_value, now, created_by, first_purchase)
+            first_purchase += len(chunk[2][0][0]) + len(chunk[2][1])
             yield chunk
     finally:
         producer.join(timeout=5)
@@ -281,7 +349,7 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         conn.execute("CREATE TEMP TABLE stage_keys(key, tier, rank, sort_name, customer_id)")
         done = 0
         for batch, keys, sales in _parallel_chunks(customers, seed, now, actor.id):
-            _flush(conn, batch, keys, sales)
+            _flush(conn, batch, keys, sales, actor.id)
             done += len(batch)
             if progress:
                 progress(done, customers)
@@ -320,8 +388,7 @@ def _date_the_stages(conn: sqlite3.Connection) -> None:
 
 
 def _flush(conn: sqlite3.Connection, batch: list[tuple[object, ...]],
-           keys: list[tuple[str, int, int, str, int]], sales: list[tuple[object, ...]]
-           ) -> None:
+           keys: list[tuple[str, int, int, str, int]], sales: Sales, staff_id: int) -> None:
     conn.executemany(
         "INSERT INTO customers(id, member_code, name, sort_name, pinyin, phone, phone_rev,"
         " wechat_id, birth_year, birth_month, birth_day, gender, channel, notes, is_seed_user,"
@@ -331,6 +398,10 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[object, ...]],
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         batch)
     conn.executemany("INSERT INTO stage_keys VALUES (?, ?, ?, ?, ?)", keys)
+    columns, refunds = sales
+    conn.executemany(
+        "INSERT INTO purchases(id, customer_id, amount_fen, items, at, recorded_at, staff_id)"
+        f" VALUES (?, ?, ?, ?, ?, ?5, {int(staff_id)})", zip(*columns, strict=True))
     conn.executemany(
         "INSERT INTO purchases(id, customer_id, amount_fen, refund_of, items, at, recorded_at,"
-        " staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", sales)
+        " staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", refunds)

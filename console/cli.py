@@ -30,6 +30,8 @@ customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help
 settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help=True)
 purchase_app = typer.Typer(help="Record sales and refunds.", no_args_is_help=True)
 lifecycle_app = typer.Typer(help="Lifecycle stages: recompute, at risk.", no_args_is_help=True)
+tag_app = typer.Typer(help="Tags: list, add, rename or merge.", no_args_is_help=True)
+app.add_typer(tag_app, name="tag")
 app.add_typer(customer_app, name="customer")
 app.add_typer(purchase_app, name="purchase")
 app.add_typer(lifecycle_app, name="lifecycle")
@@ -402,6 +404,51 @@ def lifecycle_at_risk(
                    f"{format_fen(h.total_spend_fen):>12}  {(h.last_visit_at or '')[:10]}  {h.name}")
     typer.echo(t("at_risk.summary", count=len(hits),
                  median=f"{median:.0f}" if median is not None else "—"), err=True)
+
+
+# -- tags ---------------------------------------------------------------------------------------
+
+@tag_app.command("list")
+@friendly_errors
+def tag_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False) -> None:
+    """Every tag and how many customers carry it."""
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        found = shop.all_tags()
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps([asdict(x) for x in found], ensure_ascii=False))
+        return
+    for tag in found:
+        typer.echo(f"{tag.customers:>8,}  #{tag.name}")
+
+
+@tag_app.command("add")
+@friendly_errors
+def tag_add(customer: Annotated[str, typer.Option(help="Member code or phone.")],
+            tag: Annotated[str, typer.Argument(help="The tag, e.g. 团购.")],
+            db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
+    """Tag a customer (the tag is created if new; sensitive tags are refused)."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        name = shop.add_tag(shop.find_customer(customer).id, tag)
+    finally:
+        shop.close()
+    typer.echo(f"#{name}")
+
+
+@tag_app.command("rename")
+@friendly_errors
+def tag_rename(old: str, new: str, db: DbOpt = None, staff: StaffOpt = None,
+               lang: LangOpt = None) -> None:
+    """Rename a tag; renaming onto an existing tag merges the two."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        name = shop.rename_tag(old, new)
+    finally:
+        shop.close()
+    typer.echo(t("tags.renamed", old=old, new=name))
 
 
 # -- settings ----------------------------------------------------------------------------------

@@ -173,7 +173,27 @@ def _v2(conn: sqlite3.Connection, now: str) -> None:
          ("lifecycle.dormant_days", "120"), ("lifecycle.recomputed_on", "")])
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(conn: sqlite3.Connection, now: str) -> None:
+    """Free tags: created on the fly, renamed or merged by the owner."""
+    _run_script(conn, """
+        CREATE TABLE tags (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES staff(id)
+        );
+        CREATE TABLE customer_tags (
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            tag_id      INTEGER NOT NULL REFERENCES tags(id),
+            added_at    TEXT NOT NULL,
+            added_by    INTEGER NOT NULL REFERENCES staff(id),
+            PRIMARY KEY (customer_id, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_tags_tag ON customer_tags(tag_id, customer_id);
+    """)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 
 

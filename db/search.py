@@ -4,7 +4,8 @@
 * letters: pinyin initials or full pinyin (prefix), WeChat id (prefix);
 * CJK: the name, from one character (王 lists the Wangs first, then 李王芳);
 * member-code shape (letters and digits, any case): also the exact member code;
-* several terms ("zs 8000") narrow each other.
+* ``#常客`` a tag, ``stage:trust`` (or 阶段:信任) a lifecycle stage;
+* several terms ("zs 8000", "#团购 stage:decline") narrow each other.
 
 Ranking: exact matches first, then the most recent visit, then name. Every
 path is an index lookup (tests/test_search.py checks EXPLAIN QUERY PLAN). For
@@ -36,6 +37,10 @@ HIT_COLUMNS = ("c.id, c.member_code, c.name, c.sort_name, c.phone, c.phone_rev, 
 _DIGITISH = re.compile(r"^\+?[\d\-()]+$")
 _LATIN = re.compile(r"^[a-z]+$")
 _HANDLE = re.compile(r"^[a-z0-9][-_a-z0-9]*$")
+_STAGE = re.compile(r"^(?:stage|阶段)[:：](\S+)$", re.IGNORECASE)
+STAGE_WORDS = {"initial": "initial", "trust": "trust", "decline": "decline",
+               "dormant": "dormant", "了解": "initial", "信任": "trust", "衰退": "decline",
+               "沉睡": "dormant"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Term:
-    kind: str  # digits | latin | handle | cjk
+    kind: str  # digits | latin | handle | cjk | tag | stage
     text: str
 
 
@@ -91,6 +96,11 @@ def _digits_term(token: str) -> Term:
 
 
 def _word_term(token: str) -> Term:
+    if token.startswith("#") and len(token) > 1:
+        return Term("tag", token[1:])
+    stage = _STAGE.match(token)
+    if stage:
+        return Term("stage", STAGE_WORDS.get(stage.group(1).lower(), stage.group(1).lower()))
     if has_cjk(token):
         return Term("cjk", token)
     lower = token.lower()
@@ -165,6 +175,22 @@ def _equal_source(column: str, value: str, n: int) -> Source:
                   count_from="customers c")
 
 
+_TAG_ID = "(SELECT id FROM tags WHERE name = :{})"
+
+
+def _tag_source(name: str, n: int) -> Source:
+    return Source(
+        sql_from="customer_tags ct JOIN customers c ON c.id = ct.customer_id",
+        where=f"ct.tag_id = {_TAG_ID.format(f'tag{n}')}", params={f"tag{n}": name},
+        order="ct.tag_id, ct.customer_id DESC", tier_sql="1", count_from="customer_tags ct")
+
+
+def _stage_source(stage: str, n: int) -> Source:
+    return Source(sql_from="customers c", where=f"c.stage = :stage{n}",
+                  params={f"stage{n}": stage}, order="c.stage, c.total_spend_fen DESC",
+                  tier_sql="1", count_from="customers c")
+
+
 def _country_code(region: str) -> str:
     import phonenumbers
 
@@ -188,6 +214,10 @@ def _is_international(digits: str) -> bool:
 
 def sources_for(term: Term, n: int, region: str) -> list[Source]:
     text = term.text
+    if term.kind == "tag":
+        return [_tag_source(text, n)]
+    if term.kind == "stage":
+        return [_stage_source(text, n)]
     out: list[Source] = []
     if codes.looks_like_code(text):
         out.append(_equal_source("member_code", codes.normalize(text), n))
@@ -223,6 +253,11 @@ def sources_for(term: Term, n: int, region: str) -> list[Source]:
 def filter_for(term: Term, n: int, region: str) -> tuple[str, dict[str, Any]]:
     """A predicate on ``c`` that holds exactly when the customer matches ``term``."""
     text = term.text
+    if term.kind == "tag":
+        return (f"EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = c.id"
+                f" AND ft.tag_id = {_TAG_ID.format(f'ftag{n}')})", {f"ftag{n}": text})
+    if term.kind == "stage":
+        return (f"c.stage = :fstage{n}", {f"fstage{n}": text})
     ors: list[str] = []
     params: dict[str, Any] = {}
     if codes.looks_like_code(text):

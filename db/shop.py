@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from . import customers, lifecycle, purchases, settings
+from . import customers, lifecycle, purchases, settings, tags
 from .customers import Customer, CustomerInput
 from .lifecycle import Recompute, StageChange, Suggestion
 from .purchases import Purchase
@@ -142,6 +142,27 @@ class Shop:
     def median_trust_period(self) -> float | None:
         with self.store.read() as conn:
             return lifecycle.median_trust_period(conn, self.store.now())
+
+    # -- tags ----------------------------------------------------------------------
+    def tags_of(self, customer_id: int) -> list[str]:
+        with self.store.read() as conn:
+            return tags.of_customer(conn, customer_id)
+
+    def all_tags(self) -> list[tags.Tag]:
+        with self.store.read() as conn:
+            return tags.all_tags(conn)
+
+    def add_tag(self, customer_id: int, name: str) -> str:
+        with self.store.write(self.actor) as tx:
+            return tags.add(tx, customer_id, name)
+
+    def remove_tag(self, customer_id: int, name: str) -> None:
+        with self.store.write(self.actor) as tx:
+            tags.remove(tx, customer_id, name)
+
+    def rename_tag(self, old: str, new: str) -> str:
+        with self.store.write(self.actor) as tx:
+            return tags.rename(tx, old, new)
 
     def set_setting(self, key: str, value: str) -> None:
         with self.store.write(self.actor) as tx:

@@ -34,11 +34,12 @@ class Story:
     customer: Customer
     stage: StageView
     purchases: list[Purchase]
+    tags: list[str]
 
 
 def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
     return Story(shop.customer(customer_id), shop.stage_view(customer_id),
-                 shop.purchases(customer_id, purchases + 1))
+                 shop.purchases(customer_id, purchases + 1), shop.tags_of(customer_id))
 
 
 class CustomerScreen(DataScreen[None]):
@@ -47,6 +48,7 @@ class CustomerScreen(DataScreen[None]):
         Binding("p", "purchase", "key.purchase"),
         Binding("s", "stage", "key.stage"),
         Binding("x", "refund", "key.refund"),
+        Binding("t", "tags", "key.tags"),
         Binding("e", "edit", "key.edit"),
         Binding("m", "more", "key.more"),
     ]
@@ -103,6 +105,8 @@ class CustomerScreen(DataScreen[None]):
         heading.append(f"   {stage_label(c.stage)}", style="bold cyan")
         if c.is_seed_user:
             heading.append(f"   {t('customer.seed_user')}", style="bold magenta")
+        if self.story.tags:
+            heading.append("\n" + "  ".join(f"#{x}" for x in self.story.tags), style="green")
         self.query_one("#heading", Static).update(heading)
 
         stage = _grid()
@@ -175,7 +179,7 @@ class CustomerScreen(DataScreen[None]):
         return chosen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "purchase", "stage"):
+        if action in ("edit", "purchase", "stage", "tags"):
             return self.story is not None
         if action == "refund":
             return self._selected_sale() is not None
@@ -219,6 +223,13 @@ class CustomerScreen(DataScreen[None]):
             c = self.story.customer
             self.app.push_screen(StageDialog(c.id, c.stage, c.stage_source,
                                              self.story.stage.suggestion.stage),
+                                 self._after_dialog)
+
+    def action_tags(self) -> None:
+        from .dialogs import TagDialog
+
+        if self.customer is not None:
+            self.app.push_screen(TagDialog(self.customer_id, self.customer.name),
                                  self._after_dialog)
 
     def action_more(self) -> None:

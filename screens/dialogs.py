@@ -149,3 +149,53 @@ class StageDialog(_Dialog):
     def action_follow_rule(self) -> None:
         cid = self.customer_id
         self.save_with(lambda: self.shop.follow_stage_rule(cid))
+
+
+class TagDialog(_Dialog):
+    """Type a tag and Enter to add it (suggestions from the shop's tags); '-tag' removes."""
+
+    FIELDS = ("tag",)
+
+    def __init__(self, customer_id: int, name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+        self.current: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("tags.title", name=self.customer_name), style="bold"))
+            yield Static("", id="current")
+            yield from self.field_row("tag", Input(id="tag", placeholder=t("tags.hint")))
+            yield Static(t("tags.keys"), classes="dim")
+
+    def on_mount(self) -> None:
+        cid = self.customer_id
+        self.run_db(lambda: (self.shop.tags_of(cid), [x.name for x in self.shop.all_tags()]),
+                    self._loaded, group="tags")
+
+    def _loaded(self, loaded: tuple[list[str], list[str]]) -> None:
+        from textual.suggester import SuggestFromList
+
+        self.current, known = loaded
+        self.query_one("#tag", Input).suggester = SuggestFromList(known, case_sensitive=False)
+        self.query_one("#current", Static).update(
+            "  ".join(f"#{x}" for x in self.current) or t("tags.none"))
+
+    def action_save(self) -> None:
+        box = self.query_one("#tag", Input)
+        text = box.value.strip()
+        cid = self.customer_id
+        if not text:
+            self.dismiss(True)
+            return
+        if text.startswith("-"):
+            work: Callable[[], object] = lambda: self.shop.remove_tag(cid, text[1:])  # noqa: E731
+        else:
+            work = lambda: self.shop.add_tag(cid, text)  # noqa: E731
+        self.run_db(work, self._changed, group="save", failed=self.show_error)
+
+    def _changed(self, _result: object) -> None:
+        self.query_one("#tag", Input).value = ""
+        self.query_one("#tag-error", Static).display = False
+        self.on_mount()

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Static
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
 from db.customers import CustomerInput
+from db.migrations import STAGES
 from db.search import SearchResult, parse_terms
 
 from .base import DataScreen
@@ -25,6 +26,7 @@ class LookupScreen(DataScreen[None]):
         Binding("n", "new", "key.new", show=False),
         Binding("escape", "clear", "key.clear"),
         Binding("f3", "at_risk", "key.at_risk"),
+        Binding("f4", "cycle_stage", "key.stage_filter"),
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
         Binding("pagedown", "cursor(10)", "key.pagedown", show=False),
@@ -119,6 +121,19 @@ class LookupScreen(DataScreen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def action_cycle_stage(self) -> None:
+        """F4: no stage filter -> initial -> trust -> decline -> dormant -> none."""
+        box = self.query_one("#query", Input)
+        words = box.value.split()
+        current = next((w for w in words if w.lower().startswith("stage:")), None)
+        rest = [w for w in words if w is not current]
+        order = [None, *STAGES]
+        now = current.split(":", 1)[1].lower() if current else None
+        nxt = order[(order.index(now) + 1) % len(order)] if now in order else STAGES[0]
+        box.value = " ".join(rest + ([f"stage:{nxt}"] if nxt else []))
+        box.cursor_position = len(box.value)
+        box.focus()
 
     def action_at_risk(self) -> None:
         from .at_risk import AtRiskScreen

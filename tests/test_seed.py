@@ -53,3 +53,34 @@ def test_seed_refuses_a_shop_with_customers(tmp_path: Path) -> None:
     with pytest.raises(RegularsError) as err:
         seed.seed(store, store.actor(), 10)
     assert err.value.code == "seed.not_empty"
+
+
+def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Path) -> None:
+    """The seed's vectorised figures must be exactly what the console computes."""
+    from db import lifecycle
+    from db.purchases import ledger_figures
+
+    store = seeded(tmp_path / "f.db", 1500, 4)
+    with store.read() as conn:
+        rows = conn.execute("SELECT * FROM customers").fetchall()
+        for row in rows:
+            f = ledger_figures(conn, row["id"])
+            assert (row["total_spend_fen"], row["orders"], row["first_purchase_at"],
+                    row["last_visit_at"], row["median_interval_s"]) == (
+                f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s), row["id"]
+        assert lifecycle.plan(conn, store.now()).total == 0  # every stage is the rule's
+        stages = {r["stage"] for r in rows}
+        refunds = conn.execute("SELECT count(*) FROM purchases WHERE refund_of IS NOT NULL")
+        assert refunds.fetchone()[0] > 0
+    assert stages == {"initial", "trust", "decline", "dormant"}
+
+
+def test_the_two_process_path_makes_the_same_shop() -> None:
+    """Producer process + consumer gives exactly what one process gives."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    alone = list(seed._chunks(3000, 11, now, 1, chunk=500))
+    together = list(seed._parallel_chunks(3000, 11, now, 1, chunk=500, min_parallel=0))
+    assert together == alone
+    assert len(alone) == 6 and sum(len(c[0]) for c in alone) == 3000

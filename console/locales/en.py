@@ -219,4 +219,17 @@ MESSAGES: dict[str, str] = {
     "at_risk.explain": "Regulars past their usual interval: contact them before they drift away. Most valuable first.",
     "at_risk.summary": "{count} at risk. Median trust period in this shop: {median} days.",
     "at_risk.empty": "Nobody is at risk right now.",
+    # tags
+    'key.tags': 'Tags',
+    'key.stage_filter': 'Stage filter',
+    'tags.title': 'Tags for {name}',
+    'tags.hint': 'a tag, e.g. 团购 (or -团购 to remove)',
+    'tags.keys': 'Enter adds · Tab completes · Esc closes',
+    'tags.none': 'No tags yet.',
+    'tags.renamed': '#{old} is now #{new}.',
+    'field.tag': 'Tag',
+    'tag.empty': 'Type a tag.',
+    'tag.shape': 'A tag is one word of at most {max} characters.',
+    'tag.sensitive': '“{name}” looks like sensitive personal information (health, ID, religion …). Tags are for service, not for that: write it nowhere, or in a protected field when one exists.',
+    'tag.not_found': 'There is no tag “{name}”.',
 }

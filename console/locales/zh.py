@@ -207,4 +207,17 @@ MESSAGES: dict[str, str] = {
     "at_risk.explain": "超过平常间隔还没来的熟客，趁早联系。按累计消费从高到低。",
     "at_risk.summary": "{count} 位需要联系。本店信任期中位数：{median} 天。",
     "at_risk.empty": "目前没有需要预警的顾客。",
+    # tags
+    'key.tags': '标签',
+    'key.stage_filter': '按阶段筛选',
+    'tags.title': '{name} 的标签',
+    'tags.hint': '标签，例如 团购（写 -团购 删除）',
+    'tags.keys': '回车添加 · Tab 补全 · Esc 关闭',
+    'tags.none': '还没有标签。',
+    'tags.renamed': '#{old} 已改为 #{new}。',
+    'field.tag': '标签',
+    'tag.empty': '请输入标签。',
+    'tag.shape': '标签是一个词，最多 {max} 个字。',
+    'tag.sensitive': '“{name}”像是敏感个人信息（健康、证件、宗教等）。标签只用于服务，请不要记录这类信息。',
+    'tag.not_found': '没有“{name}”这个标签。',
 }
