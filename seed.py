@@ -294,9 +294,9 @@ def _chunks(customers: int, seed_value: int, now: datetime, created_by: int,
     """Everything in one process (small seeds, and the reference for the parallel path)."""
     first_purchase = 1
     for part in _parts(customers, seed_value, now, created_by, chunk):
-        chunk = _complete(part, seed_value, now, created_by, first_purchase)
-        first_purchase += len(chunk[2][0][0]) + len(chunk[2][1])
-        yield chunk
+        made = _complete(part, seed_value, now, created_by, first_purchase)
+        first_purchase += len(made[2][0][0]) + len(made[2][1])
+        yield made
 
 
 def _produce(customers: int, seed_value: int, now_iso: str, created_by: int, chunk: int,
@@ -324,9 +324,9 @@ def _parallel_chunks(customers: int, seed_value: int, now: datetime, created_by:
     first_purchase = 1
     try:
         while (part := queue.get()) is not None:
-            chunk = _complete(part, seed_value, now, created_by, first_purchase)
-            first_purchase += len(chunk[2][0][0]) + len(chunk[2][1])
-            yield chunk
+            made = _complete(part, seed_value, now, created_by, first_purchase)
+            first_purchase += len(made[2][0][0]) + len(made[2][1])
+            yield made
     finally:
         producer.join(timeout=5)
         if producer.is_alive():

@@ -13,6 +13,8 @@ from db.shop import Shop
 
 from .i18n import has_message, language, set_language, t
 
+CHECKPOINT_SECONDS = 20
+
 
 class RegularsApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -37,6 +39,12 @@ class RegularsApp(App[None]):
         self.push_screen(LookupScreen())
         self.run_worker(self._daily_recompute, thread=True, group="recompute",
                         exit_on_error=False)
+        self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        """Keep checkpoints off the counter's write path (see db/store.py)."""
+        self.run_worker(self.shop.store.checkpoint, thread=True, exclusive=True,
+                        group="checkpoint", exit_on_error=False)
 
     def _daily_recompute(self) -> None:
         """Once a shop day, the clock moves stages; the counter is never kept waiting."""
