@@ -347,24 +347,49 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
     with store.write(actor, bulk=True) as tx:  # an empty demo file: nothing to lose yet
         conn = tx.conn
         conn.execute("CREATE TEMP TABLE stage_keys(key, tier, rank, sort_name, customer_id)")
+        # Secondary indexes are built after the load, by one sort each, not row by row.
+        deferred = conn.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('customers', 'purchases')").fetchall()
+        for name, _ in deferred:
+            conn.execute(f'DROP INDEX "{name}"')
         done = 0
         for batch, keys, sales in _parallel_chunks(customers, seed, now, actor.id):
             _flush(conn, batch, keys, sales, actor.id)
             done += len(batch)
             if progress:
                 progress(done, customers)
+        for _, sql in deferred:
+            conn.execute(sql)
         # Sorted appends into the clustered index are far cheaper than random inserts.
         conn.execute("INSERT OR IGNORE INTO search_keys SELECT * FROM stage_keys"
                      " ORDER BY key, tier, rank, sort_name, customer_id")
         conn.execute("DROP TABLE temp.stage_keys")
         lifecycle.recompute(tx)  # the same rule the console runs, set-based
         _date_the_stages(conn)
+        _tag_some(conn, actor.id, tx.now)
         tx.audit("seed", "customer", None, customers=customers, seed=seed)
     with store.read() as conn:
         conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: seconds, not minutes
         conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return SeedReport(customers=customers, seconds=time.perf_counter() - began)
+
+
+DEMO_TAGS = (("附近小区", 18), ("上班族", 14), ("宝妈", 8), ("咖啡控", 10), ("爱甜品", 9),
+             ("团购", 5), ("学生", 6), ("周末客", 7))
+
+
+def _tag_some(conn: sqlite3.Connection, staff_id: int, now: str) -> None:
+    """A share of customers per demo tag, chosen by a fixed hash of the id (deterministic)."""
+    for position, (name, percent) in enumerate(DEMO_TAGS, 1):
+        tag_id = conn.execute(
+            "INSERT INTO tags(name, created_at, created_by) VALUES (?, ?, ?) RETURNING id",
+            (name, now, staff_id)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO customer_tags(customer_id, tag_id, added_at, added_by)"
+            " SELECT id, ?, created_at, ? FROM customers WHERE (id * 2654435761 + ? * 40503)"
+            " % 100 < ?", (tag_id, staff_id, position, percent))
 
 
 def _date_the_stages(conn: sqlite3.Connection) -> None:

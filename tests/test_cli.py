@@ -40,6 +40,25 @@ def test_find_by_tail_json(seeded: Path) -> None:
     assert "单田芳" in {r["name"] for r in rows}
 
 
+def test_purchase_lifecycle_and_find_json(seeded: Path) -> None:
+    code, out, err = run("customer", "add", "--db", str(seeded), "--name", "单田芳",
+                         "--phone", "138 0013 8000", "--json")
+    member = json.loads(out)["member_code"]
+    for day in ("2026-11-01", "2026-11-08", "2026-11-15"):
+        code, out, err = run("purchase", "add", "--db", str(seeded), "--customer", member,
+                             "--amount", "58.50", "--at", day)
+        assert code == 0, err
+    code, out, _ = run("customer", "find", "13800138000", "--db", str(seeded), "--json")
+    row = json.loads(out)[0]
+    assert (row["stage"], row["lifetime_spend_fen"], row["orders"]) == ("trust", 17550, 3)
+    assert row["last_purchase_at"].startswith("2026-11-1")
+    code, _, err = run("purchase", "add", "--db", str(seeded), "--customer", member,
+                       "--amount", "58.555")
+    assert code == 1 and "two decimals" in err
+    code, out, _ = run("lifecycle", "recompute", "--dry-run", "--db", str(seeded), "--json")
+    assert code == 0 and json.loads(out)["dry_run"] is True
+
+
 def test_add_duplicate_phone_fails_with_a_sentence(seeded: Path) -> None:
     assert run("customer", "add", "--db", str(seeded), "--name", "甲",
                "--phone", "13800138000")[0] == 0

@@ -69,10 +69,22 @@ def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Pa
                     row["last_visit_at"], row["median_interval_s"]) == (
                 f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s), row["id"]
         assert lifecycle.plan(conn, store.now()).total == 0  # every stage is the rule's
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # back on after bulk
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='index'")}
+        assert {"customers_phone_rev", "customers_wechat", "customers_stage_spend",
+                "purchases_customer_at", "purchases_one_refund"} <= indexes
         stages = {r["stage"] for r in rows}
         refunds = conn.execute("SELECT count(*) FROM purchases WHERE refund_of IS NOT NULL")
         assert refunds.fetchone()[0] > 0
     assert stages == {"initial", "trust", "decline", "dormant"}
+    from db.shop import Shop
+
+    shop = Shop(store, store.actor())
+    assert shop.at_risk(), "a fresh demo has people to contact today"
+    assert {t.name for t in shop.all_tags()} >= {"团购", "宝妈"}
+    assert shop.search("#团购").hits
 
 
 def test_the_two_process_path_makes_the_same_shop() -> None:

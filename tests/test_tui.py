@@ -202,6 +202,8 @@ async def test_command_palette_lists_screen_actions(app: RegularsApp) -> None:
 
 async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Shop,
                                                      people: dict[str, int]) -> None:
+    shop.record_purchase(people["张三"], "20", when="2026-11-10")
+    shop.record_purchase(people["张三"], "20", when="2026-11-17")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -213,10 +215,11 @@ async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Sho
         await settle(pilot)
         assert app.screen is screen
         spend = text_of(screen.query_one("#spend", Static))
-        assert "¥58.50" in spend
-        assert shop.customer(people["张三"]).total_spend_fen == 5850
+        assert "¥98.50" in spend  # 20 + 20 + 58.50
+        assert "Trust" in text_of(screen.query_one("#heading", Static))  # third order: trust
+        assert shop.customer(people["张三"]).total_spend_fen == 9850
         table = screen.query_one("#purchases", DataTable)
-        assert table.row_count == 1
+        assert table.row_count == 3
         # a bad amount stays in the dialog with the reason beside the field
         await pilot.press("p")
         await settle(pilot)
@@ -228,14 +231,14 @@ async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Sho
         # set the stage by hand, with a reason
         await pilot.press("s")
         await settle(pilot)
-        await pilot.press("f6", *"老朋友介绍", "enter")  # F6 = trust
+        await pilot.press("f7", *"说要搬家", "enter")  # F7 = decline
         await settle(pilot)
         assert app.screen is screen
         customer = shop.customer(people["张三"])
-        assert (customer.stage, customer.stage_source) == ("trust", "manual")
+        assert (customer.stage, customer.stage_source) == ("decline", "manual")
         stage = text_of(screen.query_one("#stage", Static))
-        assert "老朋友介绍" in stage and "set by hand" in stage
-        assert "The rule says" in stage  # one sale: the rule would say initial
+        assert "说要搬家" in stage and "set by hand" in stage
+        assert "The rule says" in stage  # the rule still says trust
 
 
 async def test_refund_the_selected_sale(app: RegularsApp, shop: Shop,

@@ -135,6 +135,7 @@ MESSAGES: dict[str, str] = {
     "store.cannot_create": "Cannot create {path}: {detail}.",
     "store.no_wal": "{path} cannot use write-ahead logging (a network drive?). "
                     "Keep the shop file on a local disk.",
+    "store.busy_for_bulk": "{path} is open elsewhere; seeding needs the file to itself. Close other windows and try again.",
     "store.foreign_file": "{path} is a SQLite file, but not a Regulars one. Nothing was changed.",
     "store.too_new": "This file was written by a newer Regulars (schema {version}, this "
                      "program knows {latest}). Update Regulars.",

@@ -125,6 +125,7 @@ MESSAGES: dict[str, str] = {
     "store.missing": "{path} 没有数据库。请先运行 `regulars init`。",
     "store.cannot_create": "无法创建 {path}：{detail}。",
     "store.no_wal": "{path} 无法使用预写日志（是网络盘吗？）。请把店铺文件放在本机硬盘上。",
+    "store.busy_for_bulk": "{path} 正在别处打开，写入演示数据需要独占文件。请关闭其他窗口后重试。",
     "store.foreign_file": "{path} 是 SQLite 文件，但不是熟客的文件。未做任何改动。",
     "store.too_new": "此文件由更新版本的熟客写入（结构版本 {version}，本程序只认识 {latest}）。请升级熟客。",
     "staff.unknown": "没有名为“{name}”的在职店员。现有：{known}。",
