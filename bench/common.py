@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -51,6 +52,16 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     out = [line.format(*header), line.format(*("-" * w for w in widths))]
     out += [line.format(*r) for r in rows]
     return "\n".join(out)
+
+
+def size_parser(doc: str | None, n: int, size: int = 1_000_000) -> argparse.ArgumentParser:
+    """The options every benchmark shares: file size, where seeded files are cached, samples."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--size", type=int, default=size, help="customers in the seeded file")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/regulars-bench"),
+                        help="where seeded files are kept between runs")
+    parser.add_argument("--n", type=int, default=n, help="samples")
+    return parser
 
 
 def demo_db(customers: int, cache: Path) -> tuple[Path, float | None]:

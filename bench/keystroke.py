@@ -10,13 +10,12 @@ are all inside the figure.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import time
 from pathlib import Path
 
-from bench.common import demo_db, summary, table, write
+from bench.common import demo_db, size_parser, summary, table, write
 
 
 async def measure(path: Path, n: int) -> list[float]:
@@ -82,11 +81,7 @@ def lookup_debounce_ms() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/regulars-bench"))
-    parser.add_argument("--n", type=int, default=60)
-    args = parser.parse_args()
+    args = size_parser(__doc__, n=60).parse_args()
     path, _ = demo_db(args.size, args.cache)
     samples = asyncio.run(measure(path, args.n))
     s = summary(samples)

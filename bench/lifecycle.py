@@ -10,14 +10,13 @@ figures from their own rows, their lookup keys re-ranked, the stage rule, audit.
 
 from __future__ import annotations
 
-import argparse
 import random
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import demo_db, summary, table, write
+from bench.common import demo_db, size_parser, summary, table, write
 
 CHECKPOINT_EVERY_S = 2.0
 
@@ -37,11 +36,7 @@ def scratch_copy(seeded: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/regulars-bench"))
-    parser.add_argument("--n", type=int, default=500)
-    args = parser.parse_args()
+    args = size_parser(__doc__, n=500).parse_args()
     seeded, _ = demo_db(args.size, args.cache)
     path = scratch_copy(seeded)  # the benchmark writes; the seeded file stays as it was
 

@@ -5,19 +5,18 @@ both alike (target: Regulars ≤ 2× hello world; RSS ≤ 150 MB at 1M).
 Time is measured from just before the process is spawned until the screen is
 ready: Python's own start-up and every import are inside it.
 
-    python -m bench.startup [--size 1000000] [--runs 9]
+    python -m bench.startup [--size 1000000] [--n 9]
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.common import ROOT, demo_db, table, write
+from bench.common import ROOT, demo_db, size_parser, table, write
 
 PROBE = str(Path(__file__).with_name("startup_probe.py"))
 
@@ -31,16 +30,12 @@ def once(args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/regulars-bench"))
-    parser.add_argument("--runs", type=int, default=9)
-    args = parser.parse_args()
+    args = size_parser(__doc__, n=9).parse_args()  # --n: runs of each process
     path, _ = demo_db(args.size, args.cache)
     once(["hello"])
     once(["regulars", str(path)])  # first runs warm the OS file cache for both
     hello, ours, rss = [], [], []
-    for _ in range(args.runs):
+    for _ in range(args.n):
         hello.append(once(["hello"])[0])
         wall, mb = once(["regulars", str(path)])
         ours.append(wall)
@@ -52,7 +47,7 @@ def main() -> None:
     print(table(rows, ("process", "median s", "min s", "max s", "RSS MB")))
     print(f"ratio regulars / hello = {r / h:.2f}")
     print("wrote", write("startup", {
-        "customers": args.size, "runs": args.runs, "hello_median_s": round(h, 4),
+        "customers": args.size, "runs": args.n, "hello_median_s": round(h, 4),
         "regulars_median_s": round(r, 4), "ratio": round(r / h, 3),
         "regulars_rss_mb_median": round(statistics.median(rss), 1),
         "hello_s": [round(x, 4) for x in hello], "regulars_s": [round(x, 4) for x in ours]}))
