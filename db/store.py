@@ -83,6 +83,17 @@ def _translate(exc: sqlite3.Error) -> StoreError:
     return StoreError("store.failed", detail=str(exc))
 
 
+def _normal_pragmas(conn: sqlite3.Connection) -> str:
+    """The settings every connection works under; returns the journal mode granted."""
+    conn.execute("PRAGMA foreign_keys = ON")
+    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
+    conn.execute("PRAGMA temp_store = DEFAULT")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+    return mode
+
+
 def create_private_file(path: Path) -> None:
     """Create an empty file readable only by its owner, before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,11 +130,7 @@ class Store:
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
-            conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+            mode = _normal_pragmas(conn)
         except sqlite3.Error as exc:
             raise _translate(exc) from None
         if mode.lower() != "wal":
@@ -164,37 +171,34 @@ class Store:
         """
         with self._connection() as conn:
             try:
-                if bulk:
-                    conn.execute("PRAGMA synchronous = OFF")
-                    if conn.execute("PRAGMA journal_mode = MEMORY").fetchone()[0] != "memory":
-                        raise StoreError("store.busy_for_bulk", path=str(self.path))
-                    # pages written once, in order, at commit; sorts in memory; the
-                    # loader's rows are consistent by construction (tests check it)
-                    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KB}")
-                    conn.execute("PRAGMA temp_store = MEMORY")
-                    conn.execute("PRAGMA foreign_keys = OFF")
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise _translate(exc) from None
-            tx = Tx(conn, actor, self.now())
-            try:
-                yield tx
-                if not tx.audited:
-                    raise RuntimeError("a write must record an audit row (Tx.audit)")
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                conn.rollback()
-                raise _translate(exc) from None
-            except BaseException:
-                conn.rollback()
-                raise
+                try:
+                    if bulk:
+                        conn.execute("PRAGMA synchronous = OFF")
+                        if conn.execute("PRAGMA journal_mode = MEMORY").fetchone()[0] != "memory":
+                            raise StoreError("store.busy_for_bulk", path=str(self.path))
+                        # pages written once, in order, at commit; sorts in memory; the
+                        # loader's rows are consistent by construction (tests check it)
+                        conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KB}")
+                        conn.execute("PRAGMA temp_store = MEMORY")
+                        conn.execute("PRAGMA foreign_keys = OFF")
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    raise _translate(exc) from None
+                tx = Tx(conn, actor, self.now())
+                try:
+                    yield tx
+                    if not tx.audited:
+                        raise RuntimeError("a write must record an audit row (Tx.audit)")
+                    conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    conn.rollback()
+                    raise _translate(exc) from None
+                except BaseException:
+                    conn.rollback()
+                    raise
             finally:
-                if bulk:
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute("PRAGMA synchronous = FULL")
-                    conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
-                    conn.execute("PRAGMA temp_store = DEFAULT")
-                    conn.execute("PRAGMA foreign_keys = ON")
+                if bulk:  # whatever happened, the pooled connection goes back to normal
+                    _normal_pragmas(conn)
 
     def now(self) -> str:
         return to_iso(self.clock())

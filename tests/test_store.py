@@ -104,3 +104,19 @@ def test_missing_file_with_create_false(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as err:
         Store(tmp_path / "nope.db", create=False)
     assert err.value.code == "store.missing"
+
+
+def test_a_refused_bulk_write_leaves_the_connection_normal(db_path: Path, shop: Shop) -> None:
+    """Another connection holds the file: bulk is refused, and nothing stays relaxed."""
+    other = sqlite3.connect(db_path)
+    other.execute("SELECT count(*) FROM customers").fetchone()
+    other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM customers").fetchone()  # holds a read lock
+    with pytest.raises(StoreError), shop.store.write(shop.actor, bulk=True) as tx:
+        tx.audit("never", "x", None)
+    other.rollback()
+    other.close()
+    with shop.store.read() as conn:
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
