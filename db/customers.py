@@ -213,11 +213,7 @@ def phone_owner(conn: sqlite3.Connection, text: str, region: str = "CN",
 
 
 def get(conn: sqlite3.Connection, customer_id: int) -> Customer:
-    row = conn.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?",
-                       (customer_id,)).fetchone()
-    if row is None:
-        raise NotFound("customer.not_found", ref=str(customer_id))
-    return Customer.from_row(row)
+    return Customer.from_row(_stored_row(conn, customer_id))
 
 
 def find_one(conn: sqlite3.Connection, ref: str, region: str = "CN") -> Customer:

@@ -167,7 +167,6 @@ def plan(conn: sqlite3.Connection, now: str) -> Recompute:
 def recompute(tx: Tx) -> Recompute:
     """Let the clock move every rule-set stage: one INSERT … SELECT and one UPDATE."""
     params = {**rules(tx.conn).params(tx.now), "at": tx.now, "staff": tx.actor.id}
-    result = plan(tx.conn, tx.now)
     tx.execute(
         "CREATE TEMP TABLE IF NOT EXISTS stage_moves(id INTEGER PRIMARY KEY, old, new, params)")
     tx.execute("DELETE FROM temp.stage_moves")
@@ -175,6 +174,8 @@ def recompute(tx: Tx) -> Recompute:
         f"INSERT INTO temp.stage_moves SELECT c.id, c.stage, {SUGGESTED_STAGE},"
         f" {REASON_PARAMS} FROM customers c WHERE c.stage_source = 'rule'"
         f" AND c.stage != {SUGGESTED_STAGE}", params)
+    result = Recompute({(r[0], r[1]): r[2] for r in tx.execute(
+        "SELECT old, new, count(*) FROM temp.stage_moves GROUP BY 1, 2")})
     tx.execute(
         "INSERT INTO stage_history(customer_id, from_stage, to_stage, at, staff_id, source,"
         " reason_code, reason_params) SELECT id, old, new, :at, :staff, 'rule',"

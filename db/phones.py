@@ -67,8 +67,3 @@ def pretty(e164: str | None, region: str = DEFAULT_REGION) -> str:
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if home
              else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return str(phonenumbers.format_number(parsed, style))
-
-
-def digits_only(text: str) -> str:
-    """NFKC then strip the separators people type inside numbers."""
-    return re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text))

@@ -17,7 +17,7 @@ from db.migrations import STAGES
 from .base import DataScreen
 
 
-class _Dialog(DataScreen[bool]):
+class CounterDialog(DataScreen[bool]):
     """Fields with inline messages; Enter saves, Esc cancels, nothing saved half way."""
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel"),
@@ -51,7 +51,7 @@ class _Dialog(DataScreen[bool]):
         self.dismiss(False)
 
 
-class PurchaseDialog(_Dialog):
+class PurchaseDialog(CounterDialog):
     FIELDS = ("amount", "items", "at")
 
     def __init__(self, customer_id: int, name: str) -> None:
@@ -73,7 +73,7 @@ class PurchaseDialog(_Dialog):
         self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when))
 
 
-class RefundDialog(_Dialog):
+class RefundDialog(CounterDialog):
     FIELDS = ("reason",)
 
     def __init__(self, purchase_id: int, summary: str) -> None:
@@ -93,9 +93,9 @@ class RefundDialog(_Dialog):
         self.save_with(lambda: self.shop.refund_purchase(pid, reason))
 
 
-class StageDialog(_Dialog):
+class StageDialog(CounterDialog):
     FIELDS = ("stage", "reason")
-    BINDINGS = [*_Dialog.BINDINGS,
+    BINDINGS = [*CounterDialog.BINDINGS,
                 Binding("ctrl+r", "follow_rule", "key.follow_rule"),
                 *(Binding(f"f{i + 5}", f"pick('{s}')", f"stage.{s}", show=False)
                   for i, s in enumerate(STAGES))]
@@ -151,7 +151,7 @@ class StageDialog(_Dialog):
         self.save_with(lambda: self.shop.follow_stage_rule(cid))
 
 
-class TagDialog(_Dialog):
+class TagDialog(CounterDialog):
     """Type a tag and Enter to add it (suggestions from the shop's tags); '-tag' removes."""
 
     FIELDS = ("tag",)

@@ -271,3 +271,24 @@ async def test_at_risk_screen_lists_and_opens(app: RegularsApp) -> None:
         assert "Nobody is at risk" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("escape")
         assert isinstance(app.screen, LookupScreen)
+
+
+async def test_tag_dialog_completes_from_shop_tags_and_refuses_sensitive(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.add_tag(people["王伟"], "宝妈")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press("宝", "right", "enter")  # → accepts the suggestion
+        await settle(pilot)
+        assert shop.tags_of(people["张三"]) == ["宝妈"]
+        await pilot.press(*"糖尿病", "enter")
+        await settle(pilot)
+        line = dialog.query_one("#tag-error", Static)
+        assert line.display and "sensitive" in str(line.render())
+        assert shop.tags_of(people["张三"]) == ["宝妈"]
+        box = dialog.query_one(".dialog")
+        assert box.region.x > 0  # centred, not stuck to the left edge

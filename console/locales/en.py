@@ -225,7 +225,7 @@ MESSAGES: dict[str, str] = {
     'key.stage_filter': 'Stage filter',
     'tags.title': 'Tags for {name}',
     'tags.hint': 'a tag, e.g. 团购 (or -团购 to remove)',
-    'tags.keys': 'Enter adds · Tab completes · Esc closes',
+    'tags.keys': 'Enter adds · → completes · Esc closes',
     'tags.none': 'No tags yet.',
     'tags.renamed': '#{old} is now #{new}.',
     'field.tag': 'Tag',

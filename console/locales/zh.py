@@ -213,7 +213,7 @@ MESSAGES: dict[str, str] = {
     'key.stage_filter': '按阶段筛选',
     'tags.title': '{name} 的标签',
     'tags.hint': '标签，例如 团购（写 -团购 删除）',
-    'tags.keys': '回车添加 · Tab 补全 · Esc 关闭',
+    'tags.keys': '回车添加 · → 补全 · Esc 关闭',
     'tags.none': '还没有标签。',
     'tags.renamed': '#{old} 已改为 #{new}。',
     'field.tag': '标签',
