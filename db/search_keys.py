@@ -59,15 +59,20 @@ def name_key_tiers(name: str, pinyin: tuple[str, ...]) -> tuple[tuple[str, int],
     return tuple(tiers.items())
 
 
+def key_tiers(name: str, pinyin: Sequence[str], phone_rev: str | None
+              ) -> list[tuple[str, int]]:
+    """Every key of one customer with its tier: the name's, then the phone tails."""
+    out = list(name_key_tiers(name, tuple(pinyin)))
+    if phone_rev:
+        out += [(phone_rev[:n][::-1], 1) for n in TAIL_KEY_LENGTHS if len(phone_rev) >= n]
+    return out
+
+
 def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str | None,
              last_visit_at: str | None, sort_name: str) -> list[KeyRow]:
     rank = rank_of(last_visit_at)
-    rows = [(key, tier, rank, sort_name, customer_id)
-            for key, tier in name_key_tiers(name, tuple(pinyin))]
-    if phone_rev:
-        rows += [(phone_rev[:n][::-1], 1, rank, sort_name, customer_id)
-                 for n in TAIL_KEY_LENGTHS if len(phone_rev) >= n]
-    return rows
+    return [(key, tier, rank, sort_name, customer_id)
+            for key, tier in key_tiers(name, pinyin, phone_rev)]
 
 
 def rows_for_record(row: sqlite3.Row) -> list[KeyRow]:

@@ -86,7 +86,7 @@ def _translate(exc: sqlite3.Error) -> StoreError:
 def _normal_pragmas(conn: sqlite3.Connection) -> str:
     """The settings every connection works under; returns the journal mode granted."""
     conn.execute("PRAGMA foreign_keys = ON")
-    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+    mode = str(conn.execute("PRAGMA main.journal_mode = WAL").fetchone()[0])
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
     conn.execute("PRAGMA temp_store = DEFAULT")
@@ -160,7 +160,8 @@ class Store:
                 raise _translate(exc) from None
 
     @contextmanager
-    def write(self, actor: Actor, *, bulk: bool = False) -> Iterator[Tx]:
+    def write(self, actor: Actor, *, bulk: bool = False,
+              staging: Path | None = None) -> Iterator[Tx]:
         """``BEGIN IMMEDIATE`` … COMMIT, or ROLLBACK on any error: nothing is saved half way.
 
         ``bulk`` is for seeding a new, empty file only: no fsync, and a rollback
@@ -168,13 +169,20 @@ class Store:
         once rather than into the log and again at checkpoint. The connection goes
         back to WAL and synchronous=FULL afterwards. It needs to be the only
         connection to the file, which a fresh demo file is.
+
+        ``staging`` is a finished SQLite file that a loader prepared elsewhere; it
+        is readable as ``staging.<table>`` for this transaction only (SQLite can't
+        attach a file once a transaction has begun).
         """
         with self._connection() as conn:
             try:
                 try:
+                    if staging is not None:
+                        conn.execute("ATTACH DATABASE ? AS staging", (str(staging),))
                     if bulk:
                         conn.execute("PRAGMA synchronous = OFF")
-                        if conn.execute("PRAGMA journal_mode = MEMORY").fetchone()[0] != "memory":
+                        mode = conn.execute("PRAGMA main.journal_mode = MEMORY").fetchone()[0]
+                        if mode != "memory":
                             raise StoreError("store.busy_for_bulk", path=str(self.path))
                         # pages written once, in order, at commit; sorts in memory; the
                         # loader's rows are consistent by construction (tests check it)
@@ -197,6 +205,9 @@ class Store:
                     conn.rollback()
                     raise
             finally:
+                if staging is not None:
+                    with contextlib.suppress(sqlite3.Error):  # not attached: nothing to undo
+                        conn.execute("DETACH DATABASE staging")
                 if bulk:  # whatever happened, the pooled connection goes back to normal
                     _normal_pragmas(conn)
 
