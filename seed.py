@@ -22,6 +22,7 @@ staging file, which the shop copies in whole (see _TwoProcesses).
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import random
 import sqlite3
 import time
@@ -39,7 +40,7 @@ from db.clock import from_iso, to_iso
 from db.errors import RegularsError
 from db.pinyin import variants
 from db.search_keys import INSERT_SQL, key_tiers, sort_name_for
-from db.store import Actor, Store
+from db.store import Actor, Store, create_private_file
 
 CHUNK = 50_000
 MOBILE_PREFIXES = tuple(str(p) for p in (
@@ -359,13 +360,22 @@ class _TwoProcesses:
         self.process.start()
 
     def rows(self) -> Iterator[tuple[list[tuple[object, ...]], Sales]]:
-        while (item := self.queue.get()) is not None:
+        while True:
+            try:
+                item = self.queue.get(timeout=1)
+            except queue.Empty:  # a producer that died (say, out of memory) sends nothing
+                if not self.process.is_alive():
+                    raise RegularsError("seed.producer_failed",
+                                        exit_code=self.process.exitcode) from None
+                continue
+            if item is None:
+                return
             yield item
 
     def write_lookup(self, store: Store, actor: Actor) -> None:
         self.process.join()
         if self.process.exitcode != 0:
-            raise RuntimeError(f"seed producer failed with exit code {self.process.exitcode}")
+            raise RegularsError("seed.producer_failed", exit_code=self.process.exitcode)
         with store.write(actor, bulk=True, staging=self.staging) as tx:
             tx.execute("INSERT INTO search_keys SELECT * FROM staging.search_keys")
             tx.audit("seed.lookup", "customer", None)
@@ -383,13 +393,11 @@ def _produce(customers: int, seed_value: int, now_iso: str, created_by: int, chu
              table_sql: str) -> None:
     """The second process: rows for the writer, then the whole lookup index, sorted."""
     lookup = _LookupIndex()
-    try:
-        for made in _chunks(customers, seed_value, datetime.fromisoformat(now_iso),
-                            created_by, chunk):
-            lookup.add(made)
-            out.put((made.customers, made.sales))
-    finally:
-        out.put(None)
+    for made in _chunks(customers, seed_value, datetime.fromisoformat(now_iso), created_by,
+                        chunk):
+        lookup.add(made)
+        out.put((made.customers, made.sales))
+    out.put(None)  # only when all is sent: a failure above must not look like the end
     conn = sqlite3.connect(staging, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # a scratch file, deleted afterwards
@@ -423,7 +431,8 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         source = _InProcess(customers, seed, now, actor.id, chunk)
     else:
         staging = store.path.with_name(store.path.name + ".seed-keys")
-        Path(staging).unlink(missing_ok=True)  # left by a seed that was killed
+        staging.unlink(missing_ok=True)  # left by a seed that was killed
+        create_private_file(staging)  # names and phone tails: the shop file's privacy
         source = _TwoProcesses(customers, seed, now, actor.id, chunk, staging, table_sql)
     try:
         with store.write(actor, bulk=True) as tx:  # an empty demo file: nothing to lose yet
@@ -447,7 +456,10 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
             for _, sql in deferred:
                 conn.execute(sql)
             tx.audit("seed", "customer", None, customers=customers, seed=seed)
-        source.write_lookup(store, actor)
+        try:
+            source.write_lookup(store, actor)
+        except RegularsError as exc:
+            raise RegularsError("seed.lookup_failed", path=str(store.path)) from exc
     finally:
         if isinstance(source, _TwoProcesses):
             source.close()

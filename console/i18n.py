@@ -76,7 +76,10 @@ def error_text(error: RegularsError) -> str:
         return "\n".join(
             f"{field_label(field)}: {t(code, **params)}" for field, (code, params) in
             error.fields.items())
-    return t(error.code, **error.params)
+    text = t(error.code, **error.params)
+    if isinstance(error.__cause__, RegularsError):  # say what went wrong underneath, too
+        text += " " + error_text(error.__cause__)
+    return text
 
 
 def stage_label(stage: str) -> str:

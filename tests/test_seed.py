@@ -103,3 +103,30 @@ def test_the_two_process_path_makes_the_same_shop(tmp_path: Path) -> None:
     assert made == everything(alone)
     assert len(made["customers"]) == 3000 and len(made["search_keys"]) > 30_000
     assert not list(tmp_path.glob("*.seed-keys*")), "the staging file is cleaned up"
+
+
+def test_a_producer_that_dies_is_reported_and_nothing_half_made_is_kept(tmp_path: Path) -> None:
+    class Garbled:  # the producer cannot parse this time, so it dies before sending a row
+        def isoformat(self) -> str:
+            return "not a time"
+
+    dying = seed._TwoProcesses(100, 1, Garbled(), 1, 50, tmp_path / "k",  # type: ignore[arg-type]
+                               "CREATE TABLE search_keys(x)")
+    with pytest.raises(RegularsError) as err:
+        list(dying.rows())
+    dying.close()
+    assert err.value.code == "seed.producer_failed" and err.value.params["exit_code"] != 0
+
+
+def test_a_lookup_index_that_cannot_be_built_is_reported(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    store = Store(tmp_path / "s.db", clock=fixed_clock)
+    broken = seed._TwoProcesses(100, 1, datetime(2026, 11, 24, tzinfo=UTC), 1, 50,
+                                tmp_path / "k", "CREATE TABLE nonsense")
+    assert sum(len(batch) for batch, _ in broken.rows()) == 100
+    with pytest.raises(RegularsError) as err:
+        broken.write_lookup(store, store.actor())
+    broken.close()
+    assert err.value.code == "seed.producer_failed"
+    assert not (tmp_path / "k").exists()

@@ -144,6 +144,10 @@ MESSAGES: dict[str, str] = {
     "seed.not_empty": "This database already has {count} customers. Seed only fills "
                       "an empty file: use another --db.",
     "seed.negative": "--customers must be 0 or more.",
+    "seed.lookup_failed": "The demo customers were saved but their lookup index was not, "
+                          "so search would find no one. Delete {path} and seed again.",
+    "seed.producer_failed": "The helper process that makes the demo data stopped (exit "
+                            "code {exit_code}); the computer may be short of memory.",
     "seed.start": "Seeding {count} demo customers into {path} …",
     "seed.done": "Seeded {count} customers in {seconds} s.",
     "init.ready": "Shop database ready: {path}",

@@ -132,6 +132,9 @@ MESSAGES: dict[str, str] = {
     "staff.no_owner": "店铺没有在职的店主。",
     "seed.not_empty": "此数据库已有 {count} 位顾客。演示数据只能写入空文件，请换一个 --db。",
     "seed.negative": "--customers 不能为负数。",
+    "seed.lookup_failed": "演示顾客已写入，但查找索引没有写入，搜索将找不到任何人。"
+                          "请删除 {path} 后重新生成。",
+    "seed.producer_failed": "生成演示数据的辅助进程中途停止（退出码 {exit_code}），可能是内存不足。",
     "seed.start": "正在向 {path} 写入 {count} 位演示顾客…",
     "seed.done": "已写入 {count} 位顾客，用时 {seconds} 秒。",
     "init.ready": "店铺数据库已就绪：{path}",
