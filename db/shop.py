@@ -164,6 +164,13 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return tags.rename(tx, old, new)
 
+    def lifecycle_settings(self) -> dict[str, str]:
+        """Each stage rule's setting key and the value in force (stored, or the default)."""
+        with self.store.read() as conn:
+            rules = lifecycle.rules(conn)
+        return {key: f"{getattr(rules, name):g}"
+                for key, (name, _) in lifecycle.SETTING_KEYS.items()}
+
     def set_setting(self, key: str, value: str) -> None:
         with self.store.write(self.actor) as tx:
             settings.put(tx, key, value)

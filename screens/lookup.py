@@ -27,6 +27,7 @@ class LookupScreen(DataScreen[None]):
         Binding("escape", "clear", "key.clear"),
         Binding("f3", "at_risk", "key.at_risk"),
         Binding("f4", "cycle_stage", "key.stage_filter"),
+        Binding("f9", "settings", "key.settings"),
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
         Binding("pagedown", "cursor(10)", "key.pagedown", show=False),
@@ -139,6 +140,11 @@ class LookupScreen(DataScreen[None]):
         from .at_risk import AtRiskScreen
 
         self.app.push_screen(AtRiskScreen())
+
+    def action_settings(self) -> None:
+        from .settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)

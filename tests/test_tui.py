@@ -292,3 +292,46 @@ async def test_tag_dialog_completes_from_shop_tags_and_refuses_sensitive(
         assert shop.tags_of(people["张三"]) == ["宝妈"]
         box = dialog.query_one(".dialog")
         assert box.region.x > 0  # centred, not stuck to the left edge
+
+
+async def test_settings_merges_a_tag_and_changes_a_rule(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.add_tag(people["王伟"], "宝妈")
+    shop.add_tag(people["张三"], "妈妈")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        from screens.settings import SettingsScreen
+
+        assert isinstance(app.screen, SettingsScreen)
+        table = app.screen.query_one("#tags", DataTable)
+        assert table.row_count == 2
+        while str(table.get_row_at(table.cursor_row)[0]) != "#妈妈":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("end", "ctrl+u", *"宝妈")  # the name of the other tag
+        await settle(pilot)
+        hint = str(app.screen.query_one("#merge-hint", Static).render())
+        assert "merges #妈妈" in hint and "2 tag uses" in hint
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(t.name, t.customers) for t in shop.all_tags()] == [("宝妈", 2)]
+        assert app.screen.query_one("#tags", DataTable).row_count == 1
+
+        await pilot.press("right")  # the stage-rules tab
+        await settle(pilot)
+        rules = app.screen.query_one("#rules", DataTable)
+        assert rules.has_focus and rules.row_count == 5
+        while rules.coordinate_to_cell_key(rules.cursor_coordinate)[0].value != \
+                "lifecycle.dormant_days":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("end", "ctrl+u", *"-3", "enter")
+        await settle(pilot)
+        assert "above zero" in str(app.screen.query_one("#value-error", Static).render())
+        await pilot.press("end", "ctrl+u", *"90", "enter")
+        await settle(pilot)
+        assert shop.lifecycle_settings()["lifecycle.dormant_days"] == "90"
+        assert isinstance(app.screen, SettingsScreen)
