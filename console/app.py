@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -51,6 +52,14 @@ class RegularsApp(App[None]):
         result = self.shop.recompute_if_due()
         if result is not None and result.total:
             self.call_from_thread(self.notify, t("lifecycle.recomputed", count=result.total))
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no binding took. Typed while a dialog was opening, Textual had already
+        sent it to the screen below; it belongs in the dialog's first field."""
+        from screens.dialogs import CounterDialog
+
+        if isinstance(self.screen, CounterDialog) and event.is_printable and event.character:
+            self.screen.type_ahead(event.character)
 
     # -- global actions --------------------------------------------------------------
     def action_help(self) -> None:

@@ -12,15 +12,24 @@ from .i18n import t
 
 
 def visible_bindings(screen: Screen[object]) -> list[tuple[Binding, bool]]:
-    """The screen's bindings that work now (check_action decides), one per action."""
+    """The screen's bindings that work now (check_action decides), one per action.
+
+    A focused widget's own key can shadow the screen's (a text box's or a list's
+    Enter); our screens act on what that key sends (Submitted, RowSelected), so the
+    screen's label is the one to show.
+    """
+    declared = {b.key: b for b in Binding.make_bindings(type(screen).BINDINGS) if b.show}
     seen: set[str] = set()
     out: list[tuple[Binding, bool]] = []
-    for active in screen.active_bindings.values():
-        binding = active.binding
+    for key, active in screen.active_bindings.items():
+        binding, enabled = active.binding, active.enabled
+        if not binding.show and key in declared:
+            binding = declared[key]
+            enabled = screen.check_action(binding.action.split("(")[0], ()) is not False
         if not binding.show or binding.action in seen:
             continue
         seen.add(binding.action)
-        out.append((binding, active.enabled))
+        out.append((binding, enabled))
     return out
 
 

@@ -19,7 +19,7 @@ from .hits import fill, hits_table, selected_id
 
 class AtRiskScreen(DataScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("enter", "open", "key.open", priority=True)]
+                Binding("enter", "open", "key.open")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,6 +67,10 @@ class AtRiskScreen(DataScreen[None]):
         if action == "open":
             return selected_id(next(self.query("#at-risk").results(DataTable), None)) is not None
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # the list's own Enter, in order after any ↓ typed before it
+        self.action_open()
 
     def action_open(self) -> None:
         from .customer import CustomerScreen

@@ -26,7 +26,7 @@ DISCARD_WINDOW = 3.0
 
 class CustomerFormScreen(DataScreen[Customer | None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "key.save", priority=True),
+        Binding("ctrl+s", "save", "key.save"),  # not priority: it must follow typed keys
         Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+o", "open_existing", "key.open_existing"),
     ]

@@ -21,13 +21,13 @@ DEBOUNCE_SECONDS = 0.015  # coalesces key-repeat bursts; human keystrokes are ~1
 
 class LookupScreen(DataScreen[None]):
     BINDINGS = [
-        Binding("enter", "open", "key.open", priority=True),
+        Binding("enter", "open", "key.open"),
         Binding("ctrl+n", "new", "key.new"),
         Binding("n", "new", "key.new", show=False),
         Binding("escape", "clear", "key.clear"),
         Binding("f3", "at_risk", "key.at_risk"),
         Binding("f4", "cycle_stage", "key.stage_filter"),
-        Binding("f9", "settings", "key.settings"),
+        Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
         Binding("pagedown", "cursor(10)", "key.pagedown", show=False),
@@ -40,6 +40,7 @@ class LookupScreen(DataScreen[None]):
         self.result: SearchResult | None = None
         self.searched_at: float = 0.0
         self._debounce: Timer | None = None
+        self._open_on_arrival = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -67,9 +68,20 @@ class LookupScreen(DataScreen[None]):
         if event.input.id != "query":
             return
         self.query_text = event.value
+        self._open_on_arrival = False  # typing after Enter: that Enter was for another query
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._search_now)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the box. Staff type "5678⏎" in one burst: if the results for what
+        was typed are not on screen yet, open the top one when they arrive, never the
+        row that happened to be highlighted for the previous query."""
+        event.stop()
+        if self.result is not None and self.result.query == self.query_text:
+            self.action_open()
+        else:
+            self._open_on_arrival = True
 
     def _search_now(self) -> None:
         query = self.query_text
@@ -82,6 +94,9 @@ class LookupScreen(DataScreen[None]):
         fill(self.query_one("#results", DataTable), result.hits, self.shop.timezone)
         self.query_one("#status", Static).update(self._status_text(result))
         self.refresh_bindings()
+        if self._open_on_arrival:
+            self._open_on_arrival = False
+            self.action_open()
 
     def _status_text(self, result: SearchResult) -> str:
         lines = [t(h) for h in result.hints]

@@ -31,7 +31,7 @@ class Loaded:
 
 class SettingsScreen(DataScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("enter", "edit", "key.edit", priority=True),
+                Binding("enter", "edit", "key.edit"),  # the list's own Enter: see below
                 Binding("r", "edit", "key.rename", show=False),
                 # the lists have no columns to scroll sideways, so ←/→ switch tabs
                 Binding("right", "tab(1)", "key.next_tab", priority=True),
@@ -90,6 +90,12 @@ class SettingsScreen(DataScreen[None]):
     def _active_table(self) -> DataTable[object]:
         active = self.query_one("#tabs", TabbedContent).active
         return self.query_one("#rules" if active == "rules-tab" else "#tags", DataTable)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a list: this message comes after any ↓ typed before it, so the row
+        edited is the one the person moved to (a priority binding could run first)."""
+        event.stop()
+        self.action_edit()
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one("#tabs", TabbedContent)

@@ -335,3 +335,30 @@ async def test_settings_merges_a_tag_and_changes_a_rule(
         await settle(pilot)
         assert shop.lifecycle_settings()["lifecycle.dormant_days"] == "90"
         assert isinstance(app.screen, SettingsScreen)
+
+
+def burst(app: RegularsApp, *keys: str) -> None:
+    """Keys as a fast typist (or a scanner) sends them: all queued before any is handled.
+
+    Pilot's press() waits for the app between keys, which hides type-ahead bugs.
+    """
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_typed_ahead_keys_land_where_the_person_meant(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.record_view(people["王伟"])  # the recent list highlights 王伟 before any search
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert rows(app)[0] == "王伟"
+        burst(app, *"5678", "enter")  # Enter before the search for 5678 has answered
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CustomerScreen) and screen.customer_id == people["张三"]
+        burst(app, "p", *"58.5", "enter")  # the amount typed while the dialog opens
+        await settle(pilot)
+        assert app.screen is screen
+        assert shop.customer(people["张三"]).total_spend_fen == 5850

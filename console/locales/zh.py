@@ -226,8 +226,8 @@ MESSAGES: dict[str, str] = {
     # settings screen
     'key.settings': '设置',
     'key.rename': '改名',
-    'key.next_tab': '下一页',
-    'key.previous_tab': '上一页',
+    'key.next_tab': '下一栏',
+    'key.previous_tab': '上一栏',
     'settings.title': '设置',
     'settings.tags': '标签',
     'settings.tags_explain': '回车为选中的标签改名。改成已有的标签名，两个标签即合并。',
