@@ -15,6 +15,7 @@ from db.shop import Shop
 from .i18n import has_message, language, set_language, t
 
 CHECKPOINT_SECONDS = 20
+RERANK_SECONDS = 2  # how stale a lookup's "most recent visit first" may be after a sale
 
 
 class RegularsApp(App[None]):
@@ -41,11 +42,17 @@ class RegularsApp(App[None]):
         self.run_worker(self._daily_recompute, thread=True, group="recompute",
                         exit_on_error=False)
         self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
+        self.set_interval(RERANK_SECONDS, self._rerank)
 
     def _checkpoint(self) -> None:
         """Keep checkpoints off the counter's write path (see db/store.py)."""
         self.run_worker(self.shop.store.checkpoint, thread=True, exclusive=True,
                         group="checkpoint", exit_on_error=False)
+
+    def _rerank(self) -> None:
+        """Sales queue their lookup re-rank (db/search_keys.py); catch up off the counter."""
+        self.run_worker(self.shop.rerank_pending, thread=True, exclusive=True,
+                        group="rerank", exit_on_error=False)
 
     def _daily_recompute(self) -> None:
         """Once a shop day, the clock moves stages; the counter is never kept waiting."""

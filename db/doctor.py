@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field
 
 from .migrations import LATEST, schema_version
-from .search_keys import rows_for_record
+from .search_keys import stored_rows
 from .store import Store
 
 SAMPLE = 200  # customers whose lookup keys are checked one by one
@@ -75,7 +75,7 @@ def _check_keys(conn: object) -> Check:
         if row is None:
             continue
         checked += 1
-        for key in rows_for_record(row):
+        for key in stored_rows(conn, row):
             if conn.execute(
                     "SELECT 1 FROM search_keys WHERE key = ? AND tier = ? AND rank = ?"
                     " AND sort_name = ? AND customer_id = ?", key).fetchone() is None:

@@ -193,7 +193,20 @@ def _v3(conn: sqlite3.Connection, now: str) -> None:
     """)
 
 
-MIGRATIONS = [_v1, _v2, _v3]
+def _v4(conn: sqlite3.Connection, now: str) -> None:
+    """Re-ranking the lookup keys after a sale happens just after it, not inside it."""
+    _run_script(conn, """
+        -- Customers whose search_keys rows still carry an old recency rank. A sale
+        -- adds one row here (cheap) instead of rewriting ~15 scattered index rows
+        -- while the customer waits; a worker catches up a moment later.
+        CREATE TABLE rerank_queue (
+            customer_id  INTEGER PRIMARY KEY REFERENCES customers(id),
+            indexed_rank INTEGER NOT NULL   -- the rank the customer's keys carry now
+        );
+    """)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 LATEST = len(MIGRATIONS)
 
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from . import lifecycle, search_keys
 from .clock import from_iso, to_iso
-from .customers import CUSTOMER_COLUMNS
 from .errors import NotFound, RegularsError, ValidationError
 from .money import parse_yuan
 from .store import Tx
@@ -96,8 +95,9 @@ def ledger_figures(conn: sqlite3.Connection, customer_id: int) -> Figures:
 
 
 def _refresh(tx: Tx, customer_id: int) -> None:
-    """Store the ledger's figures on the customer, re-rank their lookup keys, move the stage."""
-    old = tx.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?",
+    """Store the ledger's figures on the customer, queue a re-rank of their lookup keys,
+    move the stage."""
+    old = tx.execute("SELECT last_visit_at FROM customers WHERE id = ?",
                      (customer_id,)).fetchone()
     f = ledger_figures(tx.conn, customer_id)
     tx.execute(
@@ -105,10 +105,7 @@ def _refresh(tx: Tx, customer_id: int) -> None:
         " last_visit_at = ?, median_interval_s = ? WHERE id = ?",
         (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, customer_id))
     if old["last_visit_at"] != f.last_at:  # recency is part of every lookup key
-        new = tx.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?",
-                         (customer_id,)).fetchone()
-        search_keys.unindex(tx.conn, old)
-        search_keys.index(tx.conn, new)
+        search_keys.visit_changed(tx.conn, customer_id, old["last_visit_at"])
     lifecycle.apply_rule(tx, customer_id)
 
 

@@ -75,14 +75,30 @@ def key_rows(customer_id: int, name: str, pinyin: Sequence[str], phone_rev: str 
             for key, tier in key_tiers(name, pinyin, phone_rev)]
 
 
-def rows_for_record(row: sqlite3.Row) -> list[KeyRow]:
-    """The keys of a stored customer row (no pypinyin needed: readings are stored)."""
-    return key_rows(row["id"], row["name"], row["pinyin"].split(), row["phone_rev"],
+def rows_for_record(row: sqlite3.Row, rank: int | None = None) -> list[KeyRow]:
+    """The keys of a stored customer row (no pypinyin needed: readings are stored).
+
+    ``rank`` overrides the recency rank (the one the stored rows carry while the
+    customer waits in rerank_queue); by default it follows the last visit.
+    """
+    rows = key_rows(row["id"], row["name"], row["pinyin"].split(), row["phone_rev"],
                     row["last_visit_at"], row["sort_name"])
+    if rank is not None:
+        rows = [(key, tier, rank, sort, cid) for key, tier, _, sort, cid in rows]
+    return rows
+
+
+def stored_rows(conn: sqlite3.Connection, row: sqlite3.Row) -> list[KeyRow]:
+    """The rows search_keys holds for this customer now, stale rank included."""
+    queued = conn.execute("SELECT indexed_rank FROM rerank_queue WHERE customer_id = ?",
+                          (row["id"],)).fetchone()
+    return rows_for_record(row, queued[0] if queued else None)
 
 
 INSERT_SQL = ("INSERT OR IGNORE INTO search_keys(key, tier, rank, sort_name, customer_id)"
               " VALUES (?, ?, ?, ?, ?)")
+DELETE_SQL = ("DELETE FROM search_keys WHERE key = ? AND tier = ? AND rank = ?"
+              " AND sort_name = ? AND customer_id = ?")
 
 
 def index(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
@@ -90,6 +106,35 @@ def index(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
 
 
 def unindex(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
-    conn.executemany(
-        "DELETE FROM search_keys WHERE key = ? AND tier = ? AND rank = ? AND sort_name = ?"
-        " AND customer_id = ?", rows_for_record(row))
+    """Remove what is stored for ``row`` (whatever its rank); index() writes it fresh."""
+    conn.executemany(DELETE_SQL, stored_rows(conn, row))
+    conn.execute("DELETE FROM rerank_queue WHERE customer_id = ?", (row["id"],))
+
+
+def visit_changed(conn: sqlite3.Connection, customer_id: int, old_last_visit: str | None
+                  ) -> None:
+    """A sale or refund moved the last visit: re-rank later (see rerank_pending).
+
+    Re-ranking now would rewrite ~15 rows on ~15 pages of a large index inside the
+    sale's transaction, the bulk of its disk writes. If the customer is queued
+    already, the rank their rows carry is the one queued first, so that one stays.
+    """
+    conn.execute("INSERT OR IGNORE INTO rerank_queue(customer_id, indexed_rank) VALUES (?, ?)",
+                 (customer_id, rank_of(old_last_visit)))
+
+
+def pending(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM rerank_queue").fetchone()[0])
+
+
+def rerank_pending(conn: sqlite3.Connection, limit: int = 500) -> int:
+    """Give up to ``limit`` queued customers' keys their current rank. Returns how many."""
+    queued = conn.execute(
+        "SELECT q.indexed_rank, c.* FROM rerank_queue q JOIN customers c ON c.id = q.customer_id"
+        " ORDER BY q.customer_id LIMIT ?", (limit,)).fetchall()
+    for row in queued:
+        conn.executemany(DELETE_SQL, rows_for_record(row, row["indexed_rank"]))
+        conn.executemany(INSERT_SQL, rows_for_record(row))
+    conn.executemany("DELETE FROM rerank_queue WHERE customer_id = ?",
+                     [(row["id"],) for row in queued])
+    return len(queued)

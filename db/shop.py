@@ -7,12 +7,14 @@ never touches SQL or transactions, and every write names who acted.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from . import customers, lifecycle, purchases, settings, tags
+from . import customers, lifecycle, purchases, search_keys, settings, tags
 from .customers import Customer, CustomerInput
+from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
 from .purchases import Purchase
 from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, search
@@ -43,7 +45,27 @@ class Shop:
         return cls(store, store.actor(staff))
 
     def close(self) -> None:
+        with contextlib.suppress(StoreError):  # busy or read-only: the next opener catches up
+            self.rerank_pending()
         self.store.close()
+
+    def rerank_pending(self, batch: int = 2) -> int:
+        """Bring lookup ranks up to date after sales (db/search_keys.py: visit_changed).
+
+        A read first, so an idle console never opens a write transaction for nothing;
+        then small transactions, so a sale at another counter waits a few ms at most.
+        """
+        with self.store.read() as conn:
+            if not search_keys.pending(conn):
+                return 0
+        total = 0
+        while True:
+            with self.store.write(self.actor) as tx:
+                done = search_keys.rerank_pending(tx.conn, batch)
+                tx.audit("search.rerank", "customer", None, customers=done)
+            total += done
+            if done < batch:
+                return total
 
     def today(self) -> date:
         """The shop's local calendar day: birthdays and expiry count in it."""

@@ -261,4 +261,46 @@ def test_stored_figures_equal_the_purchase_rows(steps: list[tuple[str, object, i
         assert c.last_visit_at == (live[-1][0] if live else None)
         assert c.first_purchase_at == (live[0][0] if live else None)
         assert c.median_interval_s == (round(statistics.median(gaps)) if gaps else None)
+        assert_lookup_keys_whole(shop)
         store.close()
+
+
+def lookup_rows(shop: Shop) -> set[tuple[object, ...]]:
+    with shop.store.read() as conn:
+        return set(map(tuple, conn.execute("SELECT * FROM search_keys")))
+
+
+def assert_lookup_keys_whole(shop: Shop) -> None:
+    """Before the re-rank: exactly the rows stored (stale ranks known); after: fresh ones."""
+    from db.search_keys import rows_for_record, stored_rows
+
+    with shop.store.read() as conn:
+        people = conn.execute("SELECT * FROM customers").fetchall()
+        assert lookup_rows(shop) == {k for row in people for k in stored_rows(conn, row)}
+    shop.rerank_pending()
+    with shop.store.read() as conn:
+        people = conn.execute("SELECT * FROM customers").fetchall()
+        assert conn.execute("SELECT count(*) FROM rerank_queue").fetchone()[0] == 0
+    assert lookup_rows(shop) == {k for row in people for k in rows_for_record(row)}
+
+
+def test_a_sale_reranks_the_lookup_just_after_not_inside(shop: Shop, clock: MovingClock
+                                                         ) -> None:
+    from db.customers import CustomerInput as Input
+
+    old = customer(shop, "13900000001")
+    new = shop.add_customer(Input(name="王六", phone="13900000002")).id
+    shop.record_purchase(old, "10")
+    clock.advance(days=1)
+    shop.rerank_pending()
+    before = lookup_rows(shop)
+    shop.record_purchase(new, "10")
+    assert lookup_rows(shop) == before  # the sale itself wrote no lookup rows
+    assert [h.id for h in shop.search("王").hits] == [new, old]  # found, and fresh
+    edited = shop.customer(new).as_input()
+    edited.name = "王七"  # an edit while queued removes the stale rows, not leaves them
+    shop.update_customer(new, edited)
+    assert_lookup_keys_whole(shop)
+    assert [h.name for h in shop.search("王").hits] == ["王七", "王五"]
+    shop.close()  # closing catches up too
+
