@@ -164,16 +164,21 @@ def plan(conn: sqlite3.Connection, now: str) -> Recompute:
     return Recompute({(r["old"], r["new"]): r["n"] for r in rows if r["old"] != r["new"]})
 
 
-def recompute(tx: Tx) -> Recompute:
-    """Let the clock move every rule-set stage: one INSERT … SELECT and one UPDATE."""
-    params = {**rules(tx.conn).params(tx.now), "at": tx.now, "staff": tx.actor.id}
+def recompute(tx: Tx, ids: range | None = None) -> Recompute:
+    """Let the clock move every rule-set stage: one INSERT … SELECT and one UPDATE.
+
+    ``ids`` limits it to a slice of customer ids, so a big shop can recompute in
+    short transactions that a sale at the counter can slip between.
+    """
+    params = {**rules(tx.conn).params(tx.now), "at": tx.now, "staff": tx.actor.id,
+              "lo": ids.start if ids else 0, "hi": ids.stop if ids else 1 << 62}
     tx.execute(
         "CREATE TEMP TABLE IF NOT EXISTS stage_moves(id INTEGER PRIMARY KEY, old, new, params)")
     tx.execute("DELETE FROM temp.stage_moves")
     tx.execute(
         f"INSERT INTO temp.stage_moves SELECT c.id, c.stage, {SUGGESTED_STAGE},"
-        f" {REASON_PARAMS} FROM customers c WHERE c.stage_source = 'rule'"
-        f" AND c.stage != {SUGGESTED_STAGE}", params)
+        f" {REASON_PARAMS} FROM customers c WHERE c.id >= :lo AND c.id < :hi"
+        f" AND c.stage_source = 'rule' AND c.stage != {SUGGESTED_STAGE}", params)
     result = Recompute({(r[0], r[1]): r[2] for r in tx.execute(
         "SELECT old, new, count(*) FROM temp.stage_moves GROUP BY 1, 2")})
     tx.execute(
@@ -186,7 +191,8 @@ def recompute(tx: Tx) -> Recompute:
     tx.execute("DELETE FROM temp.stage_moves")
     tx.execute("INSERT INTO settings(key, value) VALUES ('lifecycle.recomputed_at', :at)"
                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", params)
-    tx.audit("lifecycle.recompute", "customer", None, changed=result.total)
+    tx.audit("lifecycle.recompute", "customer", None, changed=result.total,
+             **({"ids": [ids.start, ids.stop]} if ids else {}))
     return result
 
 

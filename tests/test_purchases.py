@@ -113,8 +113,8 @@ def test_refund_is_a_linked_negative_row_once(shop: Shop, clock: MovingClock) ->
     assert [p.refunded_by for p in shop.purchases(cid)][1] == r.id
 
 
-def three_weekly_sales(shop: Shop, clock: MovingClock) -> int:
-    cid = customer(shop)
+def three_weekly_sales(shop: Shop, clock: MovingClock, phone: str = "13912345678") -> int:
+    cid = customer(shop, phone)
     for _ in range(3):
         shop.record_purchase(cid, "30")
         clock.advance(days=10)
@@ -197,6 +197,28 @@ def test_dry_run_changes_nothing_and_counts_transitions(shop: Shop, clock: Movin
     assert shop.customer(cid).stage == "trust"
     assert shop.recompute_lifecycle().total == 1
     assert shop.recompute_lifecycle().total == 0
+
+
+def test_recompute_in_slices_moves_everyone_once(shop: Shop, clock: MovingClock,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big shop recomputes in short transactions; the slices must cover everyone."""
+    import db.shop
+    from db.lifecycle import Recompute
+
+    monkeypatch.setattr(db.shop, "RECOMPUTE_SLICE", 2)
+    people = []
+    for n in range(7):  # ids 1..7 over four slices, the last one partial
+        clock.now = START  # everyone buys on the same three days
+        people.append(three_weekly_sales(shop, clock, f"1380000{n:04d}"))
+    clock.advance(days=45)
+    assert shop.recompute_lifecycle(dry_run=True).transitions == {("trust", "decline"): 7}
+    assert shop.recompute_if_due() == Recompute({("trust", "decline"): 7})
+    assert {shop.customer(c).stage for c in people} == {"decline"}
+    assert shop.recompute_if_due() is None  # the day is marked done by the last slice
+    with shop.store.read() as conn:
+        slices = conn.execute("SELECT count(*) FROM audit_log WHERE action ="
+                              " 'lifecycle.recompute' AND detail LIKE '%ids%'").fetchone()[0]
+    assert slices == 4
 
 
 def test_trust_period_and_at_risk(shop: Shop, clock: MovingClock) -> None:
