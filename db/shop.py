@@ -122,6 +122,11 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return purchases.refund(tx, purchase_id, reason)
 
+    def purchase_rows(self, customer_id: int) -> int:
+        with self.store.read() as conn:
+            return int(conn.execute("SELECT count(*) FROM purchases WHERE customer_id = ?",
+                                    (customer_id,)).fetchone()[0])
+
     def purchases(self, customer_id: int, limit: int = 50, offset: int = 0) -> list[Purchase]:
         with self.store.read() as conn:
             return purchases.for_customer(conn, customer_id, limit, offset)

@@ -34,12 +34,14 @@ class Story:
     customer: Customer
     stage: StageView
     purchases: list[Purchase]
+    purchase_rows: int  # all of them, refunds included; the list shows a page at a time
     tags: list[str]
 
 
 def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
     return Story(shop.customer(customer_id), shop.stage_view(customer_id),
-                 shop.purchases(customer_id, purchases + 1), shop.tags_of(customer_id))
+                 shop.purchases(customer_id, purchases), shop.purchase_rows(customer_id),
+                 shop.tags_of(customer_id))
 
 
 class CustomerScreen(DataScreen[None]):
@@ -139,8 +141,11 @@ class CustomerScreen(DataScreen[None]):
         spend.add_row(t("customer.rhythm"), rhythm)
         self.query_one("#spend", Static).update(_section(t("customer.spend"), spend))
 
-        shown = self.story.purchases[: self.shown_purchases]
-        title = t("customer.purchases") if shown else t("customer.no_purchases")
+        shown = self.story.purchases
+        total = self.story.purchase_rows
+        title = (t("customer.no_purchases") if not shown else t("customer.purchases")
+                 if len(shown) >= total else
+                 t("customer.purchases_paged", shown=f"{len(shown):,}", total=f"{total:,}"))
         self.query_one("#purchases-title", Static).update(Text(title, style="bold underline"))
         table = self.query_one("#purchases", DataTable)
         table.clear()
@@ -184,7 +189,7 @@ class CustomerScreen(DataScreen[None]):
         if action == "refund":
             return self._selected_sale() is not None
         if action == "more":
-            return self.story is not None and len(self.story.purchases) > self.shown_purchases
+            return self.story is not None and len(self.story.purchases) < self.story.purchase_rows
         return True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -362,3 +362,24 @@ async def test_typed_ahead_keys_land_where_the_person_meant(
         await settle(pilot)
         assert app.screen is screen
         assert shop.customer(people["张三"]).total_spend_fen == 5850
+
+
+async def test_purchase_list_pages_with_m(app: RegularsApp, shop: Shop,
+                                          people: dict[str, int]) -> None:
+    for day in range(1, 31):
+        for hour in (9, 15):  # 60 sales, newest first on screen
+            shop.record_purchase(people["张三"], "10", when=f"2026-10-{day:02d} {hour}:00")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#purchases", DataTable)
+        title = str(screen.query_one("#purchases-title", Static).render())
+        assert table.row_count == 50 and "50 of 60" in title
+        assert "2026-10-30" in str(table.get_row_at(0)[0])
+        await pilot.press("m")
+        await settle(pilot)
+        assert table.row_count == 60
+        assert "of" not in str(screen.query_one("#purchases-title", Static).render())
+        bar = str(screen.query_one("KeyBar").render())
+        assert "More sales" not in bar  # nothing more to show

@@ -182,6 +182,7 @@ MESSAGES: dict[str, str] = {
     "customer.first_last": "First … last",
     "customer.no_purchases": "No purchases yet. Press p to record one.",
     "customer.purchases": "Purchases (newest first)",
+    "customer.purchases_paged": "Purchases (newest first): {shown} of {total}, m for more",
     "customer.rhythm": "Usual interval",
     "customer.stage_manual": "set by hand",
     "customer.stage_rule": "by the rule",

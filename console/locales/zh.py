@@ -169,6 +169,7 @@ MESSAGES: dict[str, str] = {
     "customer.first_last": "首次 … 最近",
     "customer.no_purchases": "还没有消费记录。按 p 记一笔。",
     "customer.purchases": "消费记录（最新在前）",
+    "customer.purchases_paged": "消费记录（最新在前）：显示 {shown} / {total} 条，按 m 看更多",
     "customer.rhythm": "平常间隔",
     "customer.stage_manual": "手动设定",
     "customer.stage_rule": "按规则",
