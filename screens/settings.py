@@ -44,18 +44,8 @@ class SettingsScreen(DataScreen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(right=t("settings.title"))
         with TabbedContent(id="tabs"):
-            with TabPane(t("settings.tags"), id="tags-tab"):
-                yield Static(t("settings.tags_explain"), classes="dim")
-                table: DataTable[object] = DataTable(id="tags", cursor_type="row")
-                table.add_column(t("column.tag"), width=22, key="tag")
-                table.add_column(t("column.customers"), width=12, key="customers")
-                yield table
-            with TabPane(t("settings.rules"), id="rules-tab"):
-                yield Static(t("settings.rules_explain"), classes="dim")
-                rules: DataTable[object] = DataTable(id="rules", cursor_type="row")
-                rules.add_column(t("column.rule"), width=40, key="rule")
-                rules.add_column(t("column.value"), width=10, key="value")
-                yield rules
+            yield _list_tab("tags", {"tag": 22, "customers": 12})
+            yield _list_tab("rules", {"rule": 40, "value": 10})
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -142,6 +132,15 @@ class SettingsScreen(DataScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _list_tab(name: str, columns: dict[str, int]) -> TabPane:
+    """A settings tab: one line of explanation and one list (DataTable #name)."""
+    table: DataTable[object] = DataTable(id=name, cursor_type="row")
+    for key, width in columns.items():
+        table.add_column(t(f"column.{key}"), width=width, key=key)
+    return TabPane(t(f"settings.{name}"), Static(t(f"settings.{name}_explain"), classes="dim"),
+                   table, id=f"{name}-tab")
 
 
 class TagRenameDialog(CounterDialog):
