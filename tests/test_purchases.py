@@ -141,6 +141,21 @@ def test_stage_boundaries(shop: Shop, clock: MovingClock) -> None:
     assert shop.customer(cid).stage == "trust"
 
 
+def test_two_orders_and_a_qualified_referral_is_trust(shop: Shop, clock: MovingClock) -> None:
+    """The referral half of the rule; referrals themselves (and this count) come with
+    the rewards issue, so the count is set directly here."""
+    cid = customer(shop)
+    shop.record_purchase(cid, "30")
+    clock.advance(days=10)
+    shop.record_purchase(cid, "30")
+    assert shop.customer(cid).stage == "initial"  # two orders alone are not enough
+    with shop.store.write(shop.actor) as tx:
+        tx.execute("UPDATE customers SET referrals_qualified = 1 WHERE id = ?", (cid,))
+        tx.audit("test.referral", "customer", cid)
+    assert shop.recompute_lifecycle().transitions == {("initial", "trust"): 1}
+    assert shop.stage_view(cid).suggestion.stage == "trust"
+
+
 def test_window_follows_the_customers_own_rhythm(shop: Shop, clock: MovingClock) -> None:
     cid = customer(shop)
     for _ in range(3):
