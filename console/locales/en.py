@@ -262,4 +262,15 @@ MESSAGES: dict[str, str] = {
     'rule.lifecycle.window_min_days': 'Trust window: at least (days)',
     'rule.lifecycle.window_factor': 'Trust window: × own usual interval',
     'rule.lifecycle.dormant_days': 'Dormant after (days without a purchase)',
+    # feedback (issue 5)
+    'catalogue.too_long': 'A name of at most {max} characters.',
+    'feedback.category': 'Choose a category: {known}.',
+    'feedback.sentiment': 'Choose praise, neutral or complaint ({known}).',
+    'feedback.empty': 'Write down what the customer said.',
+    'feedback.too_long': 'At most {max} characters ({count} now). Keep the gist; the rest can go in a second item.',
+    'feedback.not_found': 'There is no feedback item {ref}.',
+    'feedback.status': 'Unknown status. Use one of: {known}.',
+    'feedback.bad_transition': 'An item that is {old} cannot go straight to {new}. From {old} it can go to: {allowed}.',
+    'feedback.link_needs_two': 'Choose at least two items to link.',
+    'feedback.not_linked': 'Item {ref} is not linked to anything.',
 }

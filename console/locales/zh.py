@@ -249,4 +249,15 @@ MESSAGES: dict[str, str] = {
     'rule.lifecycle.window_min_days': '信任窗口：至少（天）',
     'rule.lifecycle.window_factor': '信任窗口：本人常规间隔的倍数',
     'rule.lifecycle.dormant_days': '沉睡：多少天未购买',
+    # feedback (issue 5)
+    'catalogue.too_long': '名称最多 {max} 个字。',
+    'feedback.category': '请选择类别：{known}。',
+    'feedback.sentiment': '请选择表扬、中性或投诉（{known}）。',
+    'feedback.empty': '请记下顾客说的话。',
+    'feedback.too_long': '最多 {max} 个字（现在 {count} 个）。请保留要点，其余可另记一条。',
+    'feedback.not_found': '没有编号为 {ref} 的反馈。',
+    'feedback.status': '未知状态，请用：{known}。',
+    'feedback.bad_transition': '状态为“{old}”的反馈不能直接改为“{new}”。从“{old}”可以改为：{allowed}。',
+    'feedback.link_needs_two': '请至少选择两条反馈再关联。',
+    'feedback.not_linked': '反馈 {ref} 没有关联到其他反馈。',
 }

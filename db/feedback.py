@@ -1,0 +1,264 @@
+"""Feedback: what customers tell the counter, worked through by the owner, loop closed.
+
+An item has a category, the customer's own words (kept exactly as typed, up to
+4,000 characters), a sentiment, optionally a product and supplier from a small
+catalogue that grows as staff type, and a status that moves
+new → reviewing → planned → done, or to declined. Duplicates are linked into
+one group (headed by its oldest item) and move through the statuses together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .clock import from_iso, to_iso
+from .errors import NotFound, RegularsError, ValidationError
+from .migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES, SENTIMENTS
+from .store import Tx
+
+WORDS_MAX = 4000
+NAME_MAX = 40
+OPEN = ("new", "reviewing", "planned")
+# Where an item may go next. Done and declined can be reopened for another look.
+NEXT: dict[str, tuple[str, ...]] = {
+    "new": ("reviewing", "declined"),
+    "reviewing": ("planned", "done", "declined", "new"),
+    "planned": ("done", "declined", "reviewing"),
+    "done": ("reviewing",),
+    "declined": ("reviewing",),
+}
+assert set(NEXT) == set(FEEDBACK_STATUSES)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    customer_id: int | None
+    category: str
+    product: str | None
+    supplier: str | None
+    words: str
+    sentiment: str
+    seed_user: bool
+    at: str
+    staff: str
+    status: str
+    status_at: str
+    done_at: str | None
+    owner_note: str
+    group_id: int | None
+
+
+# -- the catalogue ----------------------------------------------------------------------------
+def _clean_name(text: str, field: str) -> str:
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if len(name) > NAME_MAX:
+        raise ValidationError({field: ("catalogue.too_long", {"max": NAME_MAX})})
+    return name
+
+
+def supplier_id(tx: Tx, name: str) -> int | None:
+    """The supplier of that name, created on the fly; None for a blank name."""
+    clean = _clean_name(name, "supplier")
+    if not clean:
+        return None
+    row = tx.execute("SELECT id FROM suppliers WHERE name = ?", (clean,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    cursor = tx.execute("INSERT INTO suppliers(name, created_at, created_by) VALUES (?, ?, ?)",
+                        (clean, tx.now, tx.actor.id))
+    return int(cursor.lastrowid or 0)
+
+
+def product_id(tx: Tx, name: str, supplier: int | None = None) -> int | None:
+    """The product of that name, created on the fly (with its supplier when new)."""
+    clean = _clean_name(name, "product")
+    if not clean:
+        return None
+    row = tx.execute("SELECT id FROM products WHERE name = ?", (clean,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    cursor = tx.execute(
+        "INSERT INTO products(name, supplier_id, created_at, created_by) VALUES (?, ?, ?, ?)",
+        (clean, supplier, tx.now, tx.actor.id))
+    return int(cursor.lastrowid or 0)
+
+
+def names(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Active products or suppliers, for autocomplete."""
+    if table not in ("products", "suppliers"):
+        raise ValueError(table)
+    return [r[0] for r in conn.execute(f"SELECT name FROM {table} WHERE active ORDER BY name")]
+
+
+# -- capture ------------------------------------------------------------------------------------
+def add(tx: Tx, customer_id: int | None, category: str, words: str, sentiment: str = "neutral",
+        product: str = "", supplier: str = "") -> int:
+    """Write down what a customer said. Returns the item's id."""
+    errors: dict[str, tuple[str, dict[str, object]]] = {}
+    if category not in FEEDBACK_CATEGORIES:
+        errors["category"] = ("feedback.category", {"known": ", ".join(FEEDBACK_CATEGORIES)})
+    if sentiment not in SENTIMENTS:
+        errors["sentiment"] = ("feedback.sentiment", {"known": ", ".join(SENTIMENTS)})
+    if not words.strip():
+        errors["words"] = ("feedback.empty", {})
+    elif len(words) > WORDS_MAX:
+        errors["words"] = ("feedback.too_long", {"max": WORDS_MAX, "count": len(words)})
+    if errors:
+        raise ValidationError(errors)
+    seed_user = 0
+    if customer_id is not None:
+        row = tx.execute("SELECT is_seed_user FROM customers WHERE id = ?",
+                         (customer_id,)).fetchone()
+        if row is None:
+            raise NotFound("customer.not_found", ref=str(customer_id))
+        seed_user = int(row[0])
+    supplier_ref = supplier_id(tx, supplier)
+    product_ref = product_id(tx, product, supplier_ref)
+    if supplier_ref is None and product_ref is not None:  # the product's usual supplier
+        row = tx.execute("SELECT supplier_id FROM products WHERE id = ?",
+                         (product_ref,)).fetchone()
+        supplier_ref = row[0]
+    cursor = tx.execute(
+        "INSERT INTO feedback(customer_id, category, product_id, supplier_id, words, sentiment,"
+        " seed_user, at, staff_id, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (customer_id, category, product_ref, supplier_ref, words, sentiment, seed_user, tx.now,
+         tx.actor.id, tx.now))
+    item_id = int(cursor.lastrowid or 0)
+    tx.audit("feedback.add", "feedback", item_id, customer_id=customer_id, category=category)
+    return item_id
+
+
+# -- triage ---------------------------------------------------------------------------------------
+def _members(tx: Tx, item_id: int) -> list[int]:
+    """The item and everything linked with it."""
+    row = tx.execute("SELECT coalesce(group_id, id) FROM feedback WHERE id = ?",
+                     (item_id,)).fetchone()
+    if row is None:
+        raise NotFound("feedback.not_found", ref=str(item_id))
+    head = int(row[0])
+    return [int(r[0]) for r in tx.execute(
+        "SELECT id FROM feedback WHERE id = ? OR group_id = ? ORDER BY id", (head, head))]
+
+
+def set_status(tx: Tx, item_id: int, status: str, note: str | None = None) -> list[int]:
+    """Move an item (and its linked group) on. Returns the ids that moved."""
+    current = tx.execute("SELECT status FROM feedback WHERE id = ?", (item_id,)).fetchone()
+    if current is None:
+        raise NotFound("feedback.not_found", ref=str(item_id))
+    old = str(current[0])
+    if status not in FEEDBACK_STATUSES:
+        raise ValidationError({"status": ("feedback.status", {
+            "known": ", ".join(FEEDBACK_STATUSES)})})
+    if status != old and status not in NEXT[old]:
+        raise RegularsError("feedback.bad_transition", old=old, new=status,
+                            allowed=", ".join(NEXT[old]))
+    members = _members(tx, item_id)
+    tx.conn.executemany(
+        "UPDATE feedback SET status = ?, status_at = ?, done_at = ?,"
+        " owner_note = coalesce(?, owner_note) WHERE id = ?",
+        [(status, tx.now, tx.now if status == "done" else None, note, m) for m in members])
+    tx.audit("feedback.status", "feedback", item_id, old=old, new=status, items=members)
+    return members
+
+
+def link(tx: Tx, item_ids: list[int]) -> int:
+    """Fold items (and the groups they are in) into one group, headed by the oldest.
+
+    The group takes the head's status. Returns the head's id.
+    """
+    everyone = sorted({m for item in item_ids for m in _members(tx, item)})
+    if len(everyone) < 2:
+        raise RegularsError("feedback.link_needs_two")
+    head = everyone[0]
+    status = tx.execute("SELECT status, status_at, done_at FROM feedback WHERE id = ?",
+                        (head,)).fetchone()
+    tx.conn.executemany(
+        "UPDATE feedback SET group_id = ?, status = ?, status_at = ?, done_at = ? WHERE id = ?",
+        [(head, status[0], status[1], status[2], m) for m in everyone])
+    tx.audit("feedback.link", "feedback", head, items=everyone)
+    return head
+
+
+def unlink(tx: Tx, item_id: int) -> None:
+    """Take one item out of its group; a group of one is no group."""
+    members = _members(tx, item_id)
+    if len(members) < 2:
+        raise RegularsError("feedback.not_linked", ref=str(item_id))
+    rest = [m for m in members if m != item_id]
+    tx.execute("UPDATE feedback SET group_id = NULL WHERE id = ?", (item_id,))
+    new_head = rest[0] if len(rest) > 1 else None
+    tx.conn.executemany("UPDATE feedback SET group_id = ? WHERE id = ?",
+                        [(new_head, m) for m in rest])
+    tx.audit("feedback.unlink", "feedback", item_id, group=rest)
+
+
+# -- reading ----------------------------------------------------------------------------------
+_SELECT = (
+    "SELECT f.id, f.customer_id, f.category, p.name AS product, s.name AS supplier, f.words,"
+    " f.sentiment, f.seed_user, f.at, st.name AS staff, f.status, f.status_at, f.done_at,"
+    " f.owner_note, f.group_id FROM feedback f JOIN staff st ON st.id = f.staff_id"
+    " LEFT JOIN products p ON p.id = f.product_id LEFT JOIN suppliers s ON s.id = f.supplier_id")
+
+
+def _item(row: sqlite3.Row) -> Item:
+    values = {k: row[k] for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+    values["seed_user"] = bool(values["seed_user"])
+    return Item(**values)
+
+
+def get(conn: sqlite3.Connection, item_id: int) -> Item:
+    row = conn.execute(f"{_SELECT} WHERE f.id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise NotFound("feedback.not_found", ref=str(item_id))
+    return _item(row)
+
+
+def of_customer(conn: sqlite3.Connection, customer_id: int) -> list[Item]:
+    return [_item(r) for r in conn.execute(
+        f"{_SELECT} WHERE f.customer_id = ? ORDER BY f.at DESC, f.id DESC", (customer_id,))]
+
+
+# -- the owner's summary strip --------------------------------------------------------------
+@dataclass(frozen=True)
+class Mentions:
+    name: str
+    recent: int  # in the last N days
+    before: int  # in the N days before that
+
+
+@dataclass(frozen=True)
+class Summary:
+    open_by_category: dict[str, int]
+    products: dict[int, list[Mentions]]  # period in days -> most mentioned first
+    suppliers: dict[int, list[Mentions]]
+    median_days_to_done: float | None
+
+
+def summary(conn: sqlite3.Connection, now: str, periods: tuple[int, ...] = (30, 90),
+            top: int = 5) -> Summary:
+    """Open items by category, the most mentioned products and suppliers in each period
+    with the period before it, and how long items take from new to done."""
+    open_by_category = {r[0]: r[1] for r in conn.execute(
+        f"SELECT category, count(*) FROM feedback WHERE status IN {OPEN} GROUP BY 1"
+        " ORDER BY 2 DESC, 1")}
+    end = from_iso(now)
+
+    def mentions(column: str, table: str, days: int) -> list[Mentions]:
+        start, before = to_iso(end - timedelta(days=days)), to_iso(end - timedelta(days=2 * days))
+        return [Mentions(r[0], r[1], r[2]) for r in conn.execute(
+            f"SELECT t.name, sum(f.at > :start), sum(f.at <= :start) FROM feedback f"
+            f" JOIN {table} t ON t.id = f.{column} WHERE f.at > :before AND f.at <= :now"
+            f" GROUP BY t.id HAVING sum(f.at > :start) > 0 ORDER BY 2 DESC, 1 LIMIT :top",
+            {"start": start, "before": before, "now": now, "top": top})]
+
+    waits = [r[0] for r in conn.execute(
+        "SELECT julianday(done_at) - julianday(at) FROM feedback WHERE done_at IS NOT NULL")]
+    return Summary(open_by_category,
+                   {d: mentions("product_id", "products", d) for d in periods},
+                   {d: mentions("supplier_id", "suppliers", d) for d in periods},
+                   statistics.median(waits) if waits else None)

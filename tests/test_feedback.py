@@ -1,0 +1,147 @@
+"""Feedback: capture, the status path, linking, the owner's summary (fixed clock)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import feedback
+from db.customers import CustomerInput
+from db.errors import RegularsError, ValidationError
+from db.shop import Shop
+from db.store import Store
+
+START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def shop(tmp_path: Path, clock: Clock) -> Shop:
+    store = Store(tmp_path / "f.db", clock=clock)
+    return Shop(store, store.actor())
+
+
+def add(shop: Shop, customer: int | None, category: str = "quality", words: str = "面包有点硬",
+        **extra: str) -> int:
+    with shop.store.write(shop.actor) as tx:
+        return feedback.add(tx, customer, category, words, **extra)
+
+
+def item(shop: Shop, item_id: int) -> feedback.Item:
+    with shop.store.read() as conn:
+        return feedback.get(conn, item_id)
+
+
+def move(shop: Shop, item_id: int, status: str, note: str | None = None) -> list[int]:
+    with shop.store.write(shop.actor) as tx:
+        return feedback.set_status(tx, item_id, status, note)
+
+
+def test_long_cjk_and_emoji_words_round_trip_unchanged(shop: Shop) -> None:
+    words = ("周二的全麦面包又卖完了😤，能不能多做一点？\n" * 200)[:3999] + "🍞"
+    assert len(words) == 4000
+    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222", is_seed_user=True)).id
+    fid = add(shop, cid, "supply", words, sentiment="complaint", product="全麦面包",
+              supplier="城东面粉厂")
+    got = item(shop, fid)
+    assert got.words == words
+    assert (got.product, got.supplier, got.seed_user) == ("全麦面包", "城东面粉厂", True)
+    with pytest.raises(ValidationError) as err:
+        add(shop, cid, "supply", words + "多")
+    assert err.value.fields["words"][0] == "feedback.too_long"
+    for bad in ("", "   \n"):
+        with pytest.raises(ValidationError):
+            add(shop, None, "other", bad)
+    with pytest.raises(ValidationError) as err:
+        add(shop, None, "taste", "太甜")
+    assert err.value.fields["category"][0] == "feedback.category"
+
+
+def test_a_known_product_brings_its_supplier(shop: Shop) -> None:
+    add(shop, None, product="蛋挞", supplier="南城蛋品")
+    later = add(shop, None, product="  蛋挞 ")  # same product, typed loosely
+    assert (item(shop, later).product, item(shop, later).supplier) == ("蛋挞", "南城蛋品")
+    with shop.store.read() as conn:
+        assert feedback.names(conn, "products") == ["蛋挞"]
+
+
+def test_status_path_and_an_illegal_jump(shop: Shop) -> None:
+    fid = add(shop, None)
+    with pytest.raises(RegularsError) as err:
+        move(shop, fid, "done")
+    assert err.value.code == "feedback.bad_transition"
+    assert err.value.params == {"old": "new", "new": "done", "allowed": "reviewing, declined"}
+    assert item(shop, fid).status == "new"  # nothing changed
+    for status in ("reviewing", "planned", "done"):
+        move(shop, fid, status, note="周二多烤两炉" if status == "planned" else None)
+    done = item(shop, fid)
+    assert (done.status, done.owner_note) == ("done", "周二多烤两炉") and done.done_at
+    move(shop, fid, "reviewing")  # reopened
+    assert item(shop, fid).done_at is None
+    with pytest.raises(ValidationError):
+        move(shop, fid, "finished")
+
+
+def test_linking_folds_duplicates_and_unlinking_undoes_it(shop: Shop) -> None:
+    a, b, c = (add(shop, None) for _ in range(3))
+    move(shop, a, "reviewing")
+    with shop.store.write(shop.actor) as tx:
+        assert feedback.link(tx, [c, b]) == b
+        assert feedback.link(tx, [a, c]) == a  # c's whole group comes along
+    assert [item(shop, x).group_id for x in (a, b, c)] == [a, a, a]
+    assert {item(shop, x).status for x in (a, b, c)} == {"reviewing"}  # the head's status
+    assert move(shop, b, "planned") == [a, b, c]  # the group moves together
+    with shop.store.write(shop.actor) as tx:
+        feedback.unlink(tx, a)  # the head leaves: the oldest of the rest heads the group
+    assert [item(shop, x).group_id for x in (a, b, c)] == [None, b, b]
+    with shop.store.write(shop.actor) as tx:
+        feedback.unlink(tx, c)
+    assert [item(shop, x).group_id for x in (a, b, c)] == [None, None, None]
+    with pytest.raises(RegularsError) as err, shop.store.write(shop.actor) as tx:
+        feedback.unlink(tx, c)
+    assert err.value.code == "feedback.not_linked"
+    with pytest.raises(RegularsError), shop.store.write(shop.actor) as tx:
+        feedback.link(tx, [a])
+
+
+def test_summary_counts_and_compares_periods(shop: Shop, clock: Clock) -> None:
+    # 35 to 60 days ago: the period before the last 30 days
+    for days_ago, product in ((50, "全麦面包"), (40, "全麦面包"), (40, "蛋挞")):
+        clock.now = START - timedelta(days=days_ago)
+        add(shop, None, "supply", product=product, supplier="城东面粉厂")
+    # the last 30 days
+    for days_ago, product, category in ((20, "全麦面包", "supply"), (10, "蛋挞", "quality"),
+                                        (5, "蛋挞", "quality"), (1, "蛋挞", "price")):
+        clock.now = START - timedelta(days=days_ago)
+        add(shop, None, category, product=product)
+    clock.now = START - timedelta(days=3)
+    fixed = add(shop, None, "service")
+    move(shop, fixed, "reviewing")
+    clock.now = START - timedelta(days=1)
+    move(shop, fixed, "done")
+    clock.now = START
+    with shop.store.read() as conn:
+        s = feedback.summary(conn, shop.store.now())
+    assert s.open_by_category == {"supply": 4, "quality": 2, "price": 1}
+    assert [(m.name, m.recent, m.before) for m in s.products[30]] == [
+        ("蛋挞", 3, 1), ("全麦面包", 1, 2)]
+    assert [(m.name, m.recent, m.before) for m in s.products[90]] == [
+        ("蛋挞", 4, 0), ("全麦面包", 3, 0)]
+    # both products came in from that supplier, so every later item names it too
+    assert [(m.name, m.recent, m.before) for m in s.suppliers[30]] == [("城东面粉厂", 4, 3)]
+    assert [(m.name, m.recent, m.before) for m in s.suppliers[90]] == [("城东面粉厂", 7, 0)]
+    assert s.median_days_to_done == pytest.approx(2.0)
