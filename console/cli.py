@@ -31,6 +31,9 @@ settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help
 purchase_app = typer.Typer(help="Record sales and refunds.", no_args_is_help=True)
 lifecycle_app = typer.Typer(help="Lifecycle stages: recompute, at risk.", no_args_is_help=True)
 tag_app = typer.Typer(help="Tags: list, add, rename or merge.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Customer feedback for the owner to act on.",
+                           no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
 app.add_typer(tag_app, name="tag")
 app.add_typer(customer_app, name="customer")
 app.add_typer(purchase_app, name="purchase")
@@ -304,6 +307,32 @@ def customer_show(
 
 
 # -- purchases ----------------------------------------------------------------------------------
+
+@feedback_app.command("add")
+@friendly_errors
+def feedback_add(
+    category: Annotated[str, typer.Option(
+        help="quality, assortment, supply, price, service or other.")],
+    text: Annotated[str, typer.Option(help="The customer's words, as they said them.")],
+    customer: Annotated[str, typer.Option(
+        help="Member code or phone (default: an anonymous customer).")] = "",
+    product: Annotated[str, typer.Option(help="Product it is about (added if new).")] = "",
+    supplier: Annotated[str, typer.Option(help="Supplier it is about (added if new).")] = "",
+    sentiment: Annotated[str, typer.Option(help="praise, neutral or complaint.")] = "neutral",
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Write down what a customer said, for the owner's inbox."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer).id if customer.strip() else None
+        item = shop.add_feedback(who, category, text, sentiment, product, supplier)
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps(asdict(item), ensure_ascii=False))
+    else:
+        typer.echo(t("feedback.added", id=item.id, status=item.status))
+
 
 @purchase_app.command("add")
 @friendly_errors

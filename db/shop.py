@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from . import customers, lifecycle, purchases, search_keys, settings, tags
+from . import customers, feedback, lifecycle, purchases, search_keys, settings, tags
 from .customers import Customer, CustomerInput
 from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
@@ -184,6 +184,36 @@ class Shop:
     def median_trust_period(self) -> float | None:
         with self.store.read() as conn:
             return lifecycle.median_trust_period(conn, self.store.now())
+
+    # -- feedback ------------------------------------------------------------------
+    def add_feedback(self, customer_id: int | None, category: str, words: str,
+                     sentiment: str = "neutral", product: str = "", supplier: str = ""
+                     ) -> feedback.Item:
+        with self.store.write(self.actor) as tx:
+            item_id = feedback.add(tx, customer_id, category, words, sentiment, product,
+                                   supplier)
+            return feedback.get(tx.conn, item_id)
+
+    def set_feedback_status(self, item_id: int, status: str, note: str | None = None
+                            ) -> list[int]:
+        with self.store.write(self.actor) as tx:
+            return feedback.set_status(tx, item_id, status, note)
+
+    def link_feedback(self, item_ids: list[int]) -> int:
+        with self.store.write(self.actor) as tx:
+            return feedback.link(tx, item_ids)
+
+    def unlink_feedback(self, item_id: int) -> None:
+        with self.store.write(self.actor) as tx:
+            feedback.unlink(tx, item_id)
+
+    def feedback_of(self, customer_id: int) -> list[feedback.Item]:
+        with self.store.read() as conn:
+            return feedback.of_customer(conn, customer_id)
+
+    def feedback_summary(self) -> feedback.Summary:
+        with self.store.read() as conn:
+            return feedback.summary(conn, self.store.now())
 
     # -- tags ----------------------------------------------------------------------
     def tags_of(self, customer_id: int) -> list[str]:

@@ -135,3 +135,21 @@ def test_every_command_has_help() -> None:
                  ["settings", "set", "--help"]):
         code, out, _ = run(*args)
         assert code == 0 and "Usage" in out, args
+
+
+def test_feedback_add_from_the_command_line(seeded: Path) -> None:
+    code, out, err = run("customer", "add", "--db", str(seeded), "--name", "王芳",
+                         "--phone", "139 1111 2222", "--seed-user", "--json")
+    assert code == 0, err
+    member = json.loads(out)["member_code"]
+    code, out, err = run("feedback", "add", "--db", str(seeded), "--customer", member,
+                         "--category", "supply", "--product", "全麦面包",
+                         "--supplier", "城东面粉厂", "--sentiment", "complaint",
+                         "--text", "周二的面包又卖完了😤", "--json")
+    assert code == 0, err
+    item = json.loads(out)
+    assert (item["words"], item["product"], item["seed_user"], item["status"]) == (
+        "周二的面包又卖完了😤", "全麦面包", True, "new")
+    code, out, err = run("feedback", "add", "--db", str(seeded), "--category", "taste",
+                         "--text", "太甜")
+    assert code == 1 and "quality, assortment, supply" in err  # the choices, in a sentence

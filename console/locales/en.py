@@ -273,4 +273,5 @@ MESSAGES: dict[str, str] = {
     'feedback.bad_transition': 'An item that is {old} cannot go straight to {new}. From {old} it can go to: {allowed}.',
     'feedback.link_needs_two': 'Choose at least two items to link.',
     'feedback.not_linked': 'Item {ref} is not linked to anything.',
+    'feedback.added': 'Feedback #{id} written down ({status}).',
 }

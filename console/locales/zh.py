@@ -260,4 +260,5 @@ MESSAGES: dict[str, str] = {
     'feedback.bad_transition': '状态为“{old}”的反馈不能直接改为“{new}”。从“{old}”可以改为：{allowed}。',
     'feedback.link_needs_two': '请至少选择两条反馈再关联。',
     'feedback.not_linked': '反馈 {ref} 没有关联到其他反馈。',
+    'feedback.added': '已记下反馈 #{id}（{status}）。',
 }
