@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -270,6 +272,14 @@ MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(MIGRATIONS)
 
 
+def _private(path: Path) -> None:
+    from .store import create_private_file
+
+    create_private_file(path)
+    with contextlib.suppress(OSError):  # an older copy of the same name: private too
+        os.chmod(path, 0o600)
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -288,6 +298,7 @@ def migrate(conn: sqlite3.Connection, path: Path, now: str) -> int:
         raise StoreError("store.too_new", version=version, latest=LATEST)
     if version > 0:
         backup = path.with_name(f"{path.name}.v{version}.bak")
+        _private(backup)  # the copy holds the same people as the shop file
         target = sqlite3.connect(backup)
         with target:
             conn.backup(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,26 @@ def test_a_refused_bulk_write_leaves_the_connection_normal(db_path: Path, shop: 
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_an_older_file_is_backed_up_privately_then_upgraded(tmp_path: Path) -> None:
+    from db.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    MIGRATIONS[0](conn, "2026-01-01T00:00:00+00:00")  # a shop written by the first release
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("COMMIT")
+    conn.close()
+    path.chmod(0o600)
+    Store(path).close()
+    backup = tmp_path / "old.db.v1.bak"
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()
+    with Store(path).read() as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
