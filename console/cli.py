@@ -334,6 +334,40 @@ def feedback_add(
         typer.echo(t("feedback.added", id=item.id, status=item.status))
 
 
+@feedback_app.command("export")
+@friendly_errors
+def feedback_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")],
+    status: Annotated[str | None, typer.Option(
+        help="Only this status: new, reviewing, planned, done or declined.")] = None,
+    since: Annotated[str, typer.Option(help="From this day on: YYYY-MM-DD.")] = "",
+    supplier: Annotated[str, typer.Option(help="Only items about this supplier.")] = "",
+    full_phone: Annotated[bool, typer.Option(
+        "--full-phone", help="Whole phone numbers (masked otherwise).")] = False,
+    db: DbOpt = None, lang: LangOpt = None,
+) -> None:
+    """Feedback to a spreadsheet, e.g. for a supplier. Formulas are never run."""
+    from db import feedback
+    from db.export import write_table
+    from db.purchases import parse_when
+
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        start = parse_when(since, shop.timezone, shop.store.clock())
+        with shop.store.read() as conn:
+            rows = feedback.export_rows(conn, shop.timezone, status=status, since=start,
+                                        supplier=supplier or None, full_phone=full_phone)
+    finally:
+        shop.close()
+    coded = {2: "feedback.status.", 3: "feedback.category.", 4: "feedback.sentiment."}
+    for row in rows:  # codes in the reader's language
+        for column, prefix in coded.items():
+            row[column] = t(f"{prefix}{row[column]}")
+    header = [t(f"export.column.{c}") for c in feedback.EXPORT_COLUMNS]
+    count = write_table(output, header, rows)
+    typer.echo(t("export.done", count=count, path=str(output)))
+
+
 @purchase_app.command("add")
 @friendly_errors
 def purchase_add(

@@ -153,3 +153,19 @@ def test_feedback_add_from_the_command_line(seeded: Path) -> None:
     code, out, err = run("feedback", "add", "--db", str(seeded), "--category", "taste",
                          "--text", "太甜")
     assert code == 1 and "quality, assortment, supply" in err  # the choices, in a sentence
+
+
+def test_feedback_export_csv_in_chinese(seeded: Path, tmp_path: Path) -> None:
+    for text in ("=1+1", "面包很好吃"):
+        code, _, err = run("feedback", "add", "--db", str(seeded), "--category", "quality",
+                           "--text", text, "--supplier", "城东面粉厂")
+        assert code == 0, err
+    out = tmp_path / "给供应商.csv"
+    code, said, err = run("feedback", "export", "--db", str(seeded), "--supplier", "城东面粉厂",
+                            "-o", str(out), "--lang", "zh")
+    assert code == 0, err
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("编号,时间,状态,类别") and "2 行" in said
+    assert "'=1+1" in lines[1] and "产品质量" in lines[1] and "新" in lines[1]
+    code, _, err = run("feedback", "export", "--db", str(seeded), "-o", str(tmp_path / "x.doc"))
+    assert code == 1 and ".csv" in err

@@ -145,3 +145,55 @@ def test_summary_counts_and_compares_periods(shop: Shop, clock: Clock) -> None:
     assert [(m.name, m.recent, m.before) for m in s.suppliers[30]] == [("城东面粉厂", 4, 3)]
     assert [(m.name, m.recent, m.before) for m in s.suppliers[90]] == [("城东面粉厂", 7, 0)]
     assert s.median_days_to_done == pytest.approx(2.0)
+
+
+FORMULAS = ("=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\ry")
+
+
+def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path) -> None:
+    import csv
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from db.export import write_table
+
+    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+    for words in FORMULAS:
+        add(shop, cid, "supply", words, supplier="城东面粉厂")
+    add(shop, None, "price", "太贵了", supplier="别家")
+    with shop.store.read() as conn:
+        masked = feedback.export_rows(conn, "Asia/Shanghai", supplier="城东面粉厂")
+        full = feedback.export_rows(conn, "Asia/Shanghai", full_phone=True)
+    phone = feedback.EXPORT_COLUMNS.index("phone")
+    words = feedback.EXPORT_COLUMNS.index("words")
+    assert len(masked) == len(FORMULAS) and {r[phone] for r in masked} == {"139****2222"}
+    assert full[0][phone] == "+8613911112222" and full[-1][phone] == ""  # anonymous
+    header = list(feedback.EXPORT_COLUMNS)
+
+    path = tmp_path / "供应商.csv"
+    assert write_table(path, header, masked) == len(FORMULAS)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        cells = [row[words] for row in list(csv.reader(f))[1:]]
+    assert all(c.startswith("'") for c in cells)  # shown as text, never run
+    assert cells[:5] == ["'" + w for w in FORMULAS[:5]]  # (csv may read a lone CR as LF)
+
+    book = tmp_path / "供应商.xlsx"
+    write_table(book, header, masked)
+    sheet = load_workbook(book).active
+    got = [sheet.cell(row=i + 2, column=words + 1).value for i in range(len(FORMULAS))]
+    assert all(str(c).startswith("'") for c in got)
+    assert got[:5] == ["'" + w for w in FORMULAS[:5]]  # (XML turns a lone CR into LF)
+    assert not list(tmp_path.glob(".export-*")), "no temporary file left behind"
+
+
+def test_export_refuses_an_unknown_format_and_writes_nothing(tmp_path: Path) -> None:
+    from db.export import write_table
+
+    with pytest.raises(ValidationError) as err:
+        write_table(tmp_path / "out.pdf", ["a"], [["x"]])
+    assert err.value.fields["output"][0] == "export.format"
+    with pytest.raises(ValidationError):
+        write_table(tmp_path / "missing" / "out.csv", ["a"], [["x"]])
+    assert list(tmp_path.iterdir()) == []

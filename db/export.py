@@ -1,0 +1,76 @@
+"""Tables out to a file a supplier or the owner opens in Excel: CSV or XLSX.
+
+* CSV is UTF-8 with a BOM, which Excel needs to read Chinese correctly.
+* A cell that begins with = + - @, a tab or a carriage return is written with a
+  leading apostrophe, so a spreadsheet shows it as text and never runs it
+  (customers' words are free text: "=HYPERLINK(…)" must stay words).
+* The file appears whole or not at all: rows go to a temporary file beside it,
+  which replaces the target only when complete (a full disk leaves no half file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .errors import StoreError, ValidationError
+
+FORMATS = (".csv", ".xlsx")
+RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float | None
+
+
+def safe_cell(value: Cell) -> Cell:
+    if isinstance(value, str) and value.startswith(RISKY_STARTS):
+        return "'" + value
+    return value
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write header and rows to ``path`` (.csv or .xlsx). Returns the number of rows."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValidationError({"output": ("export.format", {"formats": ", ".join(FORMATS)})})
+    folder = path.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError({"output": ("export.no_folder", {"folder": str(folder)})})
+    fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    temp = Path(temp_name)
+    count = 0
+    try:
+        safe_rows = ([safe_cell(v) for v in row] for row in rows)
+        if suffix == ".csv":
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(header)
+                for row in safe_rows:
+                    writer.writerow(row)
+                    count += 1
+        else:
+            os.close(fd)
+            from openpyxl import Workbook  # type: ignore[import-untyped]
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
+            def xlsx_value(value: Cell) -> Cell:  # control characters pasted from chats
+                return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet()
+            sheet.append(list(header))
+            for row in safe_rows:
+                sheet.append([xlsx_value(v) for v in row])
+                count += 1
+            book.save(temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc)) \
+            from None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    return count
