@@ -27,6 +27,7 @@ class RegularsApp(App[None]):
         Binding("question_mark", "help", "key.help", show=False),
         Binding("f2", "toggle_language", "key.language"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False),
+        Binding("ctrl+f", "feedback_anonymous", "key.feedback_anonymous", show=False),
         Binding("ctrl+q", "quit", "key.quit"),
     ]
 
@@ -75,6 +76,18 @@ class RegularsApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(key_rows(self.screen), t("help.title")))
+
+    def action_feedback_anonymous(self) -> None:
+        """Feedback from someone who is not (or not yet) a customer on file."""
+        from screens.dialogs import CounterDialog
+        from screens.feedback_dialog import FeedbackDialog
+
+        if not isinstance(self.screen, CounterDialog):
+            self.push_screen(FeedbackDialog(None, ""), self._feedback_saved)
+
+    def _feedback_saved(self, saved: bool | None) -> None:
+        if saved:
+            self.notify(t("feedback.saved"))
 
     async def action_toggle_language(self) -> None:
         new = "en" if language() == "zh" else "zh"

@@ -55,13 +55,27 @@ class KeyBar(Static):
     def _changed(self, _screen: Screen[object]) -> None:
         self._render_keys()
 
+    def on_resize(self) -> None:
+        self._render_keys()
+
     def _render_keys(self) -> None:
+        """What fits, in order, with the help key always last: when 80 columns can't
+        hold every label, the ones dropped (from the end) are still in F1 and Ctrl+P."""
+        from rich.cells import cell_len
+
+        entries = [(f" {self.app.get_key_display(b)} ", f" {t(b.description)}  ",
+                    b.action == "help") for b, enabled in visible_bindings(self.screen)
+                   if enabled]
+        entries.sort(key=lambda entry: entry[2])  # stable: help moves to the end
+        width = self.size.width or self.app.size.width
+        while (sum(cell_len(k) + cell_len(d) for k, d, _ in entries) > width
+               and sum(not is_help for *_, is_help in entries) > 1):
+            drop = max(i for i, (*_, is_help) in enumerate(entries) if not is_help)
+            del entries[drop]
         text = Text(no_wrap=True, overflow="ellipsis")
-        for binding, enabled in visible_bindings(self.screen):
-            if not enabled:
-                continue
-            text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
-            text.append(f" {t(binding.description)}  ")
+        for key, description, _ in entries:
+            text.append(key, style="bold reverse")
+            text.append(description)
         self.update(text)
 
 

@@ -207,6 +207,11 @@ class Shop:
         with self.store.write(self.actor) as tx:
             feedback.unlink(tx, item_id)
 
+    def feedback_catalogue(self) -> tuple[list[str], list[str]]:
+        """Product and supplier names, for autocomplete."""
+        with self.store.read() as conn:
+            return feedback.names(conn, "products"), feedback.names(conn, "suppliers")
+
     def feedback_of(self, customer_id: int) -> list[feedback.Item]:
         with self.store.read() as conn:
             return feedback.of_customer(conn, customer_id)

@@ -19,6 +19,7 @@ from console.i18n import channel_label, stage_label, t
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.customers import Customer
+from db.feedback import Item as FeedbackItem
 from db.money import format_fen
 from db.phones import pretty
 from db.purchases import Purchase
@@ -36,12 +37,13 @@ class Story:
     purchases: list[Purchase]
     purchase_rows: int  # all of them, refunds included; the list shows a page at a time
     tags: list[str]
+    feedback: list[FeedbackItem]
 
 
 def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
     return Story(shop.customer(customer_id), shop.stage_view(customer_id),
                  shop.purchases(customer_id, purchases), shop.purchase_rows(customer_id),
-                 shop.tags_of(customer_id))
+                 shop.tags_of(customer_id), shop.feedback_of(customer_id))
 
 
 class CustomerScreen(DataScreen[None]):
@@ -51,6 +53,7 @@ class CustomerScreen(DataScreen[None]):
         Binding("s", "stage", "key.stage"),
         Binding("x", "refund", "key.refund"),
         Binding("t", "tags", "key.tags"),
+        Binding("f", "feedback", "key.feedback"),
         Binding("e", "edit", "key.edit"),
         Binding("m", "more", "key.more"),
     ]
@@ -76,6 +79,7 @@ class CustomerScreen(DataScreen[None]):
             for key, width in (("date", 11), ("amount", 12), ("items", 24), ("staff", 8)):
                 table.add_column(t(f"column.{key}"), width=width, key=key)
             yield table
+            yield Static("", id="feedback", classes="section")
             yield Static("", id="details", classes="section")
         yield KeyBar()
 
@@ -157,6 +161,17 @@ class CustomerScreen(DataScreen[None]):
                           Text(format_fen(p.amount_fen), style=style, justify="right"),
                           Text(note, style=style), p.staff, key=str(p.id))
 
+        said = _grid()
+        for item in self.story.feedback[:5]:
+            words = " ".join(item.words.split())
+            said.add_row(local_date_text(item.at, tz), Text(
+                f"{t('feedback.category.' + item.category)} · "
+                f"{t('feedback.status.' + item.status)} · "
+                f"{words[:60]}{'…' if len(words) > 60 else ''}"))
+        self.query_one("#feedback", Static).update(
+            _section(t("customer.feedback"), said) if self.story.feedback
+            else Text(t("feedback.none"), style="dim"))
+
         details = _grid()
         details.add_row(t("field.phone"), pretty(c.phone, self.shop.region) or "—")
         details.add_row(t("field.wechat_id"), c.wechat_id or "—")
@@ -184,7 +199,7 @@ class CustomerScreen(DataScreen[None]):
         return chosen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "purchase", "stage", "tags"):
+        if action in ("edit", "purchase", "stage", "tags", "feedback"):
             return self.story is not None
         if action == "refund":
             return self._selected_sale() is not None
@@ -235,6 +250,13 @@ class CustomerScreen(DataScreen[None]):
 
         if self.customer is not None:
             self.app.push_screen(TagDialog(self.customer_id, self.customer.name),
+                                 self._after_dialog)
+
+    def action_feedback(self) -> None:
+        from .feedback_dialog import FeedbackDialog
+
+        if self.customer is not None:
+            self.app.push_screen(FeedbackDialog(self.customer_id, self.customer.name),
                                  self._after_dialog)
 
     def action_more(self) -> None:

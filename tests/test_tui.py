@@ -383,3 +383,32 @@ async def test_purchase_list_pages_with_m(app: RegularsApp, shop: Shop,
         assert "of" not in str(screen.query_one("#purchases-title", Static).render())
         bar = str(screen.query_one("KeyBar").render())
         assert "More sales" not in bar  # nothing more to show
+
+
+async def test_record_feedback_in_a_few_keys(app: RegularsApp, shop: Shop,
+                                             people: dict[str, int]) -> None:
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert "No feedback" in text_of(screen.query_one("#feedback", Static))
+        keys = ["f", "3", "3", *"周二的面包又卖完了", "ctrl+s"]  # supply, complaint, words
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert app.screen is screen
+        [item] = shop.feedback_of(people["张三"])
+        assert (item.category, item.sentiment, item.words) == (
+            "supply", "complaint", "周二的面包又卖完了")
+        assert len(keys) - len("周二的面包又卖完了") < 10  # under ten keys besides the words
+        shown = text_of(screen.query_one("#feedback", Static))
+        assert "supply and logistics" in shown and "new" in shown
+        # no category chosen: refused beside the field, nothing saved
+        await pilot.press("ctrl+f")  # from anywhere: someone not on file
+        await settle(pilot)
+        await pilot.press("tab", "tab", *"好吃", "ctrl+s")
+        await settle(pilot)
+        error = app.screen.query_one("#category-error", Static)
+        assert error.display and "Choose a category" in str(error.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(shop.feedback_of(people["张三"])) == 1

@@ -1,0 +1,109 @@
+"""Write down what a customer said, in a few keys: f, a digit for the category, a
+digit for praise / neutral / complaint, the words, Ctrl+S.
+
+Product and supplier are optional and complete from the shop's catalogue (new
+names are added as they are typed). The words keep line breaks, CJK and emoji.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static, TextArea
+
+from console.i18n import t
+from db.migrations import FEEDBACK_CATEGORIES, SENTIMENTS
+
+from .dialogs import CounterDialog
+
+
+class FeedbackDialog(CounterDialog):
+    FIELDS = ("category", "sentiment", "words", "product", "supplier")
+    BINDINGS = [*CounterDialog.BINDINGS, Binding("ctrl+s", "save", "key.save")]
+
+    def __init__(self, customer_id: int | None, name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+        self.category: str | None = None
+        self.sentiment = "neutral"
+
+    def compose(self) -> ComposeResult:
+        title = (t("feedback.title", name=self.customer_name) if self.customer_id is not None
+                 else t("feedback.title_anonymous"))
+        # compact fields: the whole form fits an 80x24 terminal
+        with Vertical(classes="dialog wide compact"):
+            yield Static(Text(title, style="bold"))
+            yield from self.field_row("category", Input(
+                id="category", max_length=1, compact=True, placeholder=t("feedback.pick_hint")))
+            yield Static(self._choices(), id="category-choices")
+            yield from self.field_row("sentiment", Input(
+                id="sentiment", max_length=1, compact=True, placeholder=t("feedback.pick_hint")))
+            yield Static(self._sentiments(), id="sentiment-choices")
+            yield Label(t("field.words"))
+            yield TextArea(id="words", soft_wrap=True, show_line_numbers=False, compact=True)
+            line = Static("", id="words-error", classes="error")
+            line.display = False
+            yield line
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield from self.field_row("product", Input(
+                        id="product", max_length=40, compact=True))
+                with Vertical():
+                    yield from self.field_row("supplier", Input(
+                        id="supplier", max_length=40, compact=True))
+            yield Static(t("feedback.keys"), classes="dim")
+
+    def on_mount(self) -> None:
+        from textual.suggester import SuggestFromList
+
+        def loaded(names: tuple[list[str], list[str]]) -> None:
+            products, suppliers = names
+            self.query_one("#product", Input).suggester = SuggestFromList(
+                products, case_sensitive=False)
+            self.query_one("#supplier", Input).suggester = SuggestFromList(
+                suppliers, case_sensitive=False)
+
+        self.run_db(self.shop.feedback_catalogue, loaded, group="catalogue")
+
+    def _choices(self) -> Text:
+        return _pick_line(FEEDBACK_CATEGORIES, "feedback.category.", self.category)
+
+    def _sentiments(self) -> Text:
+        return _pick_line(SENTIMENTS, "feedback.sentiment.", self.sentiment)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A digit in a pick field chooses, then the next field takes over."""
+        field, value = event.input.id, event.value
+        if field not in ("category", "sentiment") or not value:
+            return
+        options = FEEDBACK_CATEGORIES if field == "category" else SENTIMENTS
+        event.input.value = ""
+        if not (value.isdigit() and 1 <= int(value) <= len(options)):
+            return
+        if field == "category":
+            self.category = options[int(value) - 1]
+            self.query_one("#category-choices", Static).update(self._choices())
+            self.query_one("#sentiment", Input).focus()
+        else:
+            self.sentiment = options[int(value) - 1]
+            self.query_one("#sentiment-choices", Static).update(self._sentiments())
+            self.query_one("#words", TextArea).focus()
+
+    def action_save(self) -> None:
+        words = self.query_one("#words", TextArea).text
+        product = self.query_one("#product", Input).value
+        supplier = self.query_one("#supplier", Input).value
+        cid, category, sentiment = self.customer_id, self.category or "", self.sentiment
+        self.save_with(lambda: self.shop.add_feedback(cid, category, words, sentiment, product,
+                                                      supplier))
+
+
+def _pick_line(options: tuple[str, ...], prefix: str, chosen: str | None) -> Text:
+    text = Text()
+    for i, option in enumerate(options, 1):
+        text.append(f" {i} {t(prefix + option)} ", style="reverse" if option == chosen else "")
+        text.append(" ")
+    return text
