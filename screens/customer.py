@@ -165,8 +165,8 @@ class CustomerScreen(DataScreen[None]):
         for item in self.story.feedback[:5]:
             words = " ".join(item.words.split())
             said.add_row(local_date_text(item.at, tz), Text(
-                f"{t('feedback.category.' + item.category)} · "
-                f"{t('feedback.status.' + item.status)} · "
+                f"{t(f'feedback.category.{item.category}')} · "
+                f"{t(f'feedback.status.{item.status}')} · "
                 f"{words[:60]}{'…' if len(words) > 60 else ''}"))
         self.query_one("#feedback", Static).update(
             _section(t("customer.feedback"), said) if self.story.feedback
