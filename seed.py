@@ -40,7 +40,7 @@ from db.clock import from_iso, to_iso
 from db.errors import RegularsError
 from db.pinyin import variants
 from db.search_keys import INSERT_SQL, key_tiers, sort_name_for
-from db.store import Actor, Store, create_private_file
+from db.store import Actor, Store, Tx, create_private_file
 
 CHUNK = 50_000
 MOBILE_PREFIXES = tuple(str(p) for p in (
@@ -453,6 +453,7 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
             lifecycle.recompute(tx)  # the same rule the console runs, set-based
             _date_the_stages(conn)
             _tag_some(conn, actor.id, tx.now)
+            _feedback(tx, customers, seed)
             for _, sql in deferred:
                 conn.execute(sql)
             tx.audit("seed", "customer", None, customers=customers, seed=seed)
@@ -468,6 +469,84 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return SeedReport(customers=customers, seconds=time.perf_counter() - began)
+
+
+CATALOGUE = (("全麦面包", "城东面粉厂"), ("牛角包", "城东面粉厂"), ("蛋挞", "南城蛋品"),
+             ("拿铁", "云岭咖啡合作社"), ("美式", "云岭咖啡合作社"), ("酸奶", "北郊牧场"),
+             ("生日蛋糕", "本店烘焙"), ("抹茶蛋糕", "本店烘焙"), ("外卖包装", "宏达包装"))
+SAYINGS: dict[str, list[tuple[str, int | None, str]]] = {  # sentiment, product, words
+    "supply": [("complaint", 0, "周二下午去全麦面包就卖完了，能不能多做一些？"),
+               ("complaint", 8, "外卖送到的时候盒子压扁了，蛋糕也歪了。"),
+               ("complaint", 3, "早上八点来买拿铁说豆子还没到货。"),
+               ("neutral", 5, "酸奶最近两次都是快到期的。"),
+               ("complaint", 8, "每家店包装都不一样，送得慢，能不能统一打包？")],
+    "quality": [("complaint", 1, "牛角包今天有点硬，没有以前酥。"),
+                ("praise", 2, "蛋挞刚出炉的时候特别好吃，孩子很喜欢！"),
+                ("complaint", 6, "生日蛋糕奶油太甜了，老人吃不了。"),
+                ("praise", 7, "抹茶蛋糕味道很正，不太甜，推荐朋友来买了。")],
+    "assortment": [("neutral", None, "希望能有无糖的面包，家里有人在控糖。"),
+                   ("neutral", None, "能不能出小份的蛋糕，一个人吃不完。"),
+                   ("praise", 4, "美式很好喝，要是有燕麦奶可选就更好了。")],
+    "price": [("complaint", 3, "拿铁涨价了两块，有点贵。"),
+              ("neutral", None, "会员能不能有积分或者第二杯半价？")],
+    "service": [("praise", None, "店员记得我的口味，很贴心。"),
+                ("complaint", None, "周末排队太久了，收银只有一个人。")],
+    "other": [("neutral", None, "门口能不能放个停自行车的地方？")],
+}
+FEEDBACK_STATUS_WEIGHTS = {"new": 40, "reviewing": 15, "planned": 15, "done": 20, "declined": 10}
+OWNER_NOTES = {"supply": "周二加烤一炉，下午三点前补货", "quality": "已和师傅确认配方和烘烤时间",
+               "assortment": "下月试做无糖款和小份款", "price": "会员第二杯半价，下周开始",
+               "service": "周末加一个收银", "other": "已放置自行车架"}
+
+
+def _feedback(tx: Tx, customers: int, seed_value: int) -> None:
+    """Feedback a real shop would have: mostly new, some in hand, some done and told.
+
+    Written with the same catalogue helpers as the console; times spread over the
+    last half year; same-saying complaints about one product are linked.
+    """
+    from db import feedback
+
+    rng = random.Random(seed_value * 7919 + 17)
+    products = [feedback.product_id(tx, name, feedback.supplier_id(tx, supplier))
+                for name, supplier in CATALOGUE]
+    sayings = [(category, *saying) for category, options in SAYINGS.items()
+               for saying in options]
+    statuses = _Weighted(rng, FEEDBACK_STATUS_WEIGHTS)
+    now = from_iso(tx.now)
+    seed_users = {r[0] for r in tx.execute("SELECT id FROM customers WHERE is_seed_user")}
+    first_by_saying: dict[int, int] = {}
+    for _ in range(min(max(customers // 25, 12 if customers else 0), 3000)):
+        which = rng.randrange(len(sayings))
+        category, sentiment, product, words = sayings[which]
+        customer = rng.randint(1, customers) if rng.random() < 0.85 else None
+        at = now - timedelta(days=rng.random() * 180)
+        status = statuses.pick() if sentiment != "praise" else "done"
+        done_at = at + timedelta(days=rng.random() * 20) if status == "done" else None
+        if done_at and done_at > now:
+            done_at = now
+        product_ref = products[product] if product is not None else None
+        supplier = (tx.execute("SELECT supplier_id FROM products WHERE id = ?",
+                               (product_ref,)).fetchone()[0] if product_ref else None)
+        item = tx.execute(
+            "INSERT INTO feedback(customer_id, category, product_id, supplier_id, words,"
+            " sentiment, seed_user, at, staff_id, status, status_at, done_at, owner_note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (customer, category, product_ref, supplier, words, sentiment,
+             int(customer in seed_users), to_iso(at), tx.actor.id, status,
+             to_iso(done_at or at), to_iso(done_at) if done_at else None,
+             OWNER_NOTES[category] if status in ("planned", "done") else "")).fetchone()[0]
+        if sentiment == "complaint" and which in first_by_saying and rng.random() < 0.5:
+            head = first_by_saying[which]  # the same complaint again: one issue, counted
+            tx.execute("UPDATE feedback SET group_id = ?, status = f.status, status_at ="
+                       " f.status_at, done_at = f.done_at, owner_note = f.owner_note"
+                       " FROM (SELECT status, status_at, done_at, owner_note FROM feedback"
+                       " WHERE id = ?) AS f WHERE feedback.id IN (?, ?)",
+                       (head, head, head, item))
+        first_by_saying.setdefault(which, item)
+        if status == "done" and customer is not None and rng.random() < 0.5:
+            tx.execute("INSERT OR IGNORE INTO feedback_told VALUES (?, ?, ?, ?)",
+                       (item, customer, to_iso(done_at or at), tx.actor.id))
 
 
 DEMO_TAGS = (("附近小区", 18), ("上班族", 14), ("宝妈", 8), ("咖啡控", 10), ("爱甜品", 9),

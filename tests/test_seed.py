@@ -130,3 +130,24 @@ def test_a_lookup_index_that_cannot_be_built_is_reported(tmp_path: Path) -> None
     broken.close()
     assert err.value.code == "seed.producer_failed"
     assert not (tmp_path / "k").exists()
+
+
+def test_the_demo_has_feedback_in_every_state(tmp_path: Path) -> None:
+    from db import feedback
+
+    store = seeded(tmp_path / "fb.db", 2000, 1)
+    with store.read() as conn:
+        rows = conn.execute("SELECT * FROM feedback").fetchall()
+        told = conn.execute("SELECT count(*) FROM feedback_told").fetchone()[0]
+        summary = feedback.summary(conn, store.now())
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert len(rows) == 80
+    assert {r["category"] for r in rows} >= {"quality", "supply", "assortment", "service"}
+    assert {r["status"] for r in rows} == {"new", "reviewing", "planned", "done", "declined"}
+    assert any(r["group_id"] for r in rows) and told > 0
+    assert all(r["done_at"] for r in rows if r["status"] == "done")
+    linked = [r for r in rows if r["group_id"]]
+    heads = {r["id"]: r for r in rows}
+    assert all(r["status"] == heads[r["group_id"]]["status"] for r in linked)
+    assert summary.open_by_category and summary.products[90]
+    assert summary.median_days_to_done is not None
