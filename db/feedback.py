@@ -198,15 +198,21 @@ def unlink(tx: Tx, item_id: int) -> None:
 
 
 # -- reading ----------------------------------------------------------------------------------
-_SELECT = (
-    "SELECT f.id, f.customer_id, f.category, p.name AS product, s.name AS supplier, f.words,"
+_COLUMNS = (
+    "f.id, f.customer_id, f.category, p.name AS product, s.name AS supplier, f.words,"
     " f.sentiment, f.seed_user, f.at, st.name AS staff, f.status, f.status_at, f.done_at,"
-    " f.owner_note, f.group_id FROM feedback f JOIN staff st ON st.id = f.staff_id"
+    " f.owner_note, f.group_id")
+_FROM = (
+    "FROM feedback f JOIN staff st ON st.id = f.staff_id"
     " LEFT JOIN products p ON p.id = f.product_id LEFT JOIN suppliers s ON s.id = f.supplier_id")
+_SELECT = f"SELECT {_COLUMNS} {_FROM}"
+_ITEM_FIELDS = ("id", "customer_id", "category", "product", "supplier", "words", "sentiment",
+                "seed_user", "at", "staff", "status", "status_at", "done_at", "owner_note",
+                "group_id")
 
 
 def _item(row: sqlite3.Row) -> Item:
-    values = {k: row[k] for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+    values = {k: row[k] for k in _ITEM_FIELDS}
     values["seed_user"] = bool(values["seed_user"])
     return Item(**values)
 
@@ -221,6 +227,106 @@ def get(conn: sqlite3.Connection, item_id: int) -> Item:
 def of_customer(conn: sqlite3.Connection, customer_id: int) -> list[Item]:
     return [_item(r) for r in conn.execute(
         f"{_SELECT} WHERE f.customer_id = ? ORDER BY f.at DESC, f.id DESC", (customer_id,))]
+
+
+# -- the owner's inbox ------------------------------------------------------------------------
+SORTS = ("newest", "oldest_open", "most_mentioned")
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: str | None = None  # None: any; "open": new, reviewing or planned
+    category: str | None = None
+    product: str | None = None
+    supplier: str | None = None
+    since: str | None = None  # ISO, inclusive
+    until: str | None = None  # ISO, exclusive
+    seed_users_only: bool = False
+    text: str = ""  # in the words, the owner's note, product or supplier
+    sort: str = "newest"
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Item
+    customer: str | None  # name
+    mentions: int  # items in its linked group (1 when not linked)
+
+
+def inbox(conn: sqlite3.Connection, f: Filter, limit: int = 200) -> list[Row]:
+    """One row per issue: a linked group shows once, under its head, with its count."""
+    where = ["(f.group_id IS NULL OR f.group_id = f.id)"]
+    params: dict[str, object] = {"limit": limit}
+    if f.status == "open":
+        where.append(f"f.status IN {OPEN}")
+    elif f.status:
+        where.append("f.status = :status")
+        params["status"] = f.status
+    for column, name, value in (("f.category", "category", f.category),
+                                ("p.name", "product", f.product),
+                                ("s.name", "supplier", f.supplier)):
+        if value:
+            where.append(f"{column} = :{name}")
+            params[name] = value
+    if f.since:
+        where.append("f.at >= :since")
+        params["since"] = f.since
+    if f.until:
+        where.append("f.at < :until")
+        params["until"] = f.until
+    if f.seed_users_only:
+        where.append("(f.seed_user OR EXISTS (SELECT 1 FROM feedback m WHERE m.group_id = f.id"
+                     " AND m.seed_user))")
+    if f.text.strip():
+        where.append("(instr(f.words, :text) OR instr(f.owner_note, :text)"
+                     " OR instr(coalesce(p.name, ''), :text)"
+                     " OR instr(coalesce(s.name, ''), :text))")
+        params["text"] = f.text.strip()
+    order = {"newest": "f.at DESC, f.id DESC",
+             "oldest_open": f"f.status NOT IN {OPEN}, f.at, f.id",
+             "most_mentioned": "product_mentions DESC, mentions DESC, f.at DESC"}[f.sort]
+    rows = conn.execute(
+        f"SELECT {_COLUMNS}, c.name AS customer_name,"
+        " (SELECT count(*) FROM feedback q WHERE q.product_id = f.product_id) AS product_mentions,"
+        " max(1, (SELECT count(*) FROM feedback m WHERE m.group_id = f.id)) AS mentions"
+        f" {_FROM} LEFT JOIN customers c ON c.id = f.customer_id"
+        f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit", params)
+    return [Row(_item(r), r["customer_name"], r["mentions"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Raiser:
+    feedback_id: int
+    customer_id: int
+    name: str
+    phone: str  # masked
+    told_at: str | None
+
+
+def raisers(conn: sqlite3.Connection, item_id: int) -> list[Raiser]:
+    """The customers who raised an item or anything linked with it, and who was told."""
+    from .phones import mask
+
+    head = conn.execute("SELECT coalesce(group_id, id) FROM feedback WHERE id = ?",
+                        (item_id,)).fetchone()
+    if head is None:
+        raise NotFound("feedback.not_found", ref=str(item_id))
+    return [Raiser(r["fid"], r["id"], r["name"], mask(r["phone"], r["phone_rev"]), r["told_at"])
+            for r in conn.execute(
+                "SELECT f.id AS fid, c.id, c.name, c.phone, c.phone_rev, t.told_at"
+                " FROM feedback f JOIN customers c ON c.id = f.customer_id"
+                " LEFT JOIN feedback_told t ON t.feedback_id = f.id AND t.customer_id = c.id"
+                " WHERE f.id = :h OR f.group_id = :h ORDER BY f.at", {"h": head[0]})]
+
+
+def mark_told(tx: Tx, item_id: int, customer_id: int) -> None:
+    row = tx.execute("SELECT status FROM feedback WHERE id = ? AND customer_id = ?",
+                     (item_id, customer_id)).fetchone()
+    if row is None:
+        raise NotFound("feedback.not_found", ref=str(item_id))
+    tx.execute("INSERT OR IGNORE INTO feedback_told VALUES (?, ?, ?, ?)",
+               (item_id, customer_id, tx.now, tx.actor.id))
+    tx.audit("feedback.told", "customer", customer_id, feedback=item_id)
 
 
 # -- export ---------------------------------------------------------------------------------

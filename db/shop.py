@@ -207,6 +207,18 @@ class Shop:
         with self.store.write(self.actor) as tx:
             feedback.unlink(tx, item_id)
 
+    def feedback_inbox(self, f: feedback.Filter) -> list[feedback.Row]:
+        with self.store.read() as conn:
+            return feedback.inbox(conn, f)
+
+    def feedback_raisers(self, item_id: int) -> list[feedback.Raiser]:
+        with self.store.read() as conn:
+            return feedback.raisers(conn, item_id)
+
+    def mark_told(self, item_id: int, customer_id: int) -> None:
+        with self.store.write(self.actor) as tx:
+            feedback.mark_told(tx, item_id, customer_id)
+
     def feedback_catalogue(self) -> tuple[list[str], list[str]]:
         """Product and supplier names, for autocomplete."""
         with self.store.read() as conn:

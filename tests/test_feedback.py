@@ -197,3 +197,38 @@ def test_export_refuses_an_unknown_format_and_writes_nothing(tmp_path: Path) -> 
     with pytest.raises(ValidationError):
         write_table(tmp_path / "missing" / "out.csv", ["a"], [["x"]])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clock) -> None:
+    wang = shop.add_customer(CustomerInput(name="王芳", phone="13911112222",
+                                           is_seed_user=True)).id
+    li = shop.add_customer(CustomerInput(name="李雷", phone="13933334444")).id
+    a = add(shop, wang, "supply", "面包卖完了", product="全麦面包", supplier="城东面粉厂")
+    clock.now += timedelta(days=1)
+    b = add(shop, li, "supply", "又卖完了", product="全麦面包")
+    clock.now += timedelta(days=1)
+    c = add(shop, None, "price", "拿铁贵了", product="拿铁")
+    with shop.store.write(shop.actor) as tx:
+        feedback.link(tx, [a, b])
+
+    def ids(**f: object) -> list[tuple[int, int]]:
+        with shop.store.read() as conn:
+            return [(r.item.id, r.mentions) for r in feedback.inbox(conn, feedback.Filter(**f))]
+
+    assert ids() == [(c, 1), (a, 2)]  # newest first; the linked pair shows once, counted
+    assert ids(category="supply") == [(a, 2)]
+    assert ids(supplier="城东面粉厂") == [(a, 2)]
+    assert ids(seed_users_only=True) == [(a, 2)]
+    assert ids(text="贵") == [(c, 1)]
+    assert ids(since=shop.store.now()) == [(c, 1)]
+    assert ids(sort="most_mentioned")[0] == (a, 2)
+    move(shop, a, "reviewing")
+    assert ids(status="new") == [(c, 1)] and ids(status="open", sort="oldest_open")[0] == (a, 2)
+    with shop.store.read() as conn:
+        told = feedback.raisers(conn, b)
+    assert [(r.name, r.phone, r.told_at) for r in told] == [
+        ("王芳", "139****2222", None), ("李雷", "139****4444", None)]
+    with shop.store.write(shop.actor) as tx:
+        feedback.mark_told(tx, b, li)
+    with shop.store.read() as conn:
+        assert [r.told_at is not None for r in feedback.raisers(conn, a)] == [False, True]
