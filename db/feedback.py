@@ -13,7 +13,7 @@ import sqlite3
 import statistics
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
@@ -166,6 +166,15 @@ def set_status(tx: Tx, item_id: int, status: str, note: str | None = None) -> li
     return members
 
 
+def set_note(tx: Tx, item_id: int, note: str) -> None:
+    """The owner's "what we will do", on the item and everything linked with it."""
+    members = _members(tx, item_id)
+    clean = " ".join(unicodedata.normalize("NFC", note).split())[:200]
+    tx.conn.executemany("UPDATE feedback SET owner_note = ? WHERE id = ?",
+                        [(clean, m) for m in members])
+    tx.audit("feedback.note", "feedback", item_id, note=clean)
+
+
 def link(tx: Tx, item_ids: list[int]) -> int:
     """Fold items (and the groups they are in) into one group, headed by the oldest.
 
@@ -244,6 +253,25 @@ class Filter:
     seed_users_only: bool = False
     text: str = ""  # in the words, the owner's note, product or supplier
     sort: str = "newest"
+
+
+def with_typed(base: Filter, typed: str, tz: str, now: datetime) -> Filter:
+    """The filter box: ``since:2026-10-01 until:2026-11-01 product:蛋挞 supplier:… words``."""
+    from dataclasses import replace
+
+    from .purchases import parse_when
+
+    words: list[str] = []
+    found: dict[str, str | None] = {}
+    for token in typed.split():
+        key, _, value = token.partition(":")
+        if value and key in ("since", "until"):
+            found[key] = parse_when(value, tz, now)
+        elif value and key in ("product", "supplier"):
+            found[key] = value
+        else:
+            words.append(token)
+    return replace(base, text=" ".join(words), **found)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,14 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return feedback.set_status(tx, item_id, status, note)
 
+    def set_feedback_note(self, item_id: int, note: str) -> None:
+        with self.store.write(self.actor) as tx:
+            feedback.set_note(tx, item_id, note)
+
+    def feedback_item(self, item_id: int) -> feedback.Item:
+        with self.store.read() as conn:
+            return feedback.get(conn, item_id)
+
     def link_feedback(self, item_ids: list[int]) -> int:
         with self.store.write(self.actor) as tx:
             return feedback.link(tx, item_ids)

@@ -27,6 +27,7 @@ class LookupScreen(DataScreen[None]):
         Binding("escape", "clear", "key.clear"),
         Binding("f3", "at_risk", "key.at_risk"),
         Binding("f4", "cycle_stage", "key.stage_filter"),
+        Binding("f5", "inbox", "key.inbox"),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
@@ -155,6 +156,11 @@ class LookupScreen(DataScreen[None]):
         from .at_risk import AtRiskScreen
 
         self.app.push_screen(AtRiskScreen())
+
+    def action_inbox(self) -> None:
+        from .inbox import InboxScreen
+
+        self.app.push_screen(InboxScreen())
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen

@@ -46,8 +46,14 @@ async def _new_customer(pilot: object) -> None:
     await _steady(pilot)
 
 
+async def _inbox(pilot: object) -> None:
+    await _steady(pilot)
+    await pilot.press("f5")  # type: ignore[attr-defined]
+    await _steady(pilot)
+
+
 SCENES = {"lookup_screen": _steady, "lookup_with_query": _typed_zh,
-          "customer_form": _new_customer}
+          "customer_form": _new_customer, "feedback_inbox": _inbox}
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -412,3 +412,40 @@ async def test_record_feedback_in_a_few_keys(app: RegularsApp, shop: Shop,
         await pilot.press("escape")
         await settle(pilot)
         assert len(shop.feedback_of(people["张三"])) == 1
+
+
+async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Shop,
+                                                      people: dict[str, int]) -> None:
+    from db.migrations import FEEDBACK_CATEGORIES
+    from screens.inbox import InboxScreen, TellScreen
+
+    shop.add_feedback(people["王伟"], "quality", "牛角包有点硬", "complaint", "牛角包")
+    late = shop.add_feedback(people["张三"], "supply", "周二面包卖完了", "complaint", "全麦面包")
+    again = shop.add_feedback(people["王伟"], "supply", "又卖完了", "complaint", "全麦面包")
+    shop.link_feedback([late.id, again.id])
+    shop.set_feedback_status(late.id, "reviewing")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        table = app.screen.query_one("#items", DataTable)
+        assert table.row_count == 2  # the linked pair folds into one row
+        for _ in range(FEEDBACK_CATEGORIES.index("supply") + 1):
+            await pilot.press("f4")
+            await settle(pilot)
+        assert app.screen.filter.category == "supply" and table.row_count == 1
+        assert "×2" in str(table.get_row_at(0)[5])
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"周二加烤一炉", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TellScreen)
+        message = str(app.screen.query_one("#message", Static).render())
+        assert "周二加烤一炉" in message and "周二面包卖完了" in message
+        people_table = app.screen.query_one("#people", DataTable)
+        assert people_table.row_count == 2  # both who raised it, across the group
+        await pilot.press("t")
+        await settle(pilot)
+        told = [r.told_at is not None for r in shop.feedback_raisers(late.id)]
+        assert told == [True, False]
+        assert {shop.feedback_item(x).status for x in (late.id, again.id)} == {"done"}

@@ -1,0 +1,360 @@
+"""The owner's feedback inbox: what customers said, worked through with one key each.
+
+The list has the focus: r reviewing, p planned, d done (with a note, then the
+customers to tell), x declined, n note, l link (press on one item, then on its
+duplicate), u unlink. / types a filter (words, or since:2026-10-01, product:蛋挞);
+F3 status, F4 category, F6 seed users only, F7 sort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
+
+from console.i18n import t
+from console.widgets import KeyBar, TitleBar
+from db.clock import local_date_text
+from db.errors import RegularsError
+from db.feedback import SORTS, Filter, Item, Raiser, Row, Summary
+from db.migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
+
+from .base import DataScreen
+from .dialogs import CounterDialog
+
+STATUS_FILTERS: tuple[str | None, ...] = (None, "open", *FEEDBACK_STATUSES)
+CATEGORY_FILTERS: tuple[str | None, ...] = (None, *FEEDBACK_CATEGORIES)
+
+
+class InboxScreen(DataScreen[None]):
+    AUTO_FOCUS = "#items"  # the list: its keys are the triage; / moves to the filter box
+    BINDINGS = [
+        Binding("escape", "back", "key.back"),
+        Binding("slash", "filter", "key.filter"),
+        Binding("f3", "cycle_status", "key.status_filter"),
+        Binding("f4", "cycle_category", "key.category_filter"),
+        Binding("f6", "seed_users", "key.seed_users", show=False),
+        Binding("f7", "sort", "key.sort", show=False),
+        Binding("r", "status('reviewing')", "key.reviewing"),
+        Binding("p", "status('planned')", "key.planned", show=False),
+        Binding("d", "done", "key.done"),
+        Binding("x", "status('declined')", "key.declined", show=False),
+        Binding("n", "note", "key.note", show=False),
+        Binding("l", "link", "key.link", show=False),
+        Binding("u", "unlink", "key.unlink", show=False),
+        Binding("t", "tell", "key.tell", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = Filter(status="open")
+        self.typed = ""
+        self.rows: list[Row] = []
+        self.summary: Summary | None = None
+        self.marked: int | None = None  # the first of two items to link
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(right=t("inbox.title"))
+        yield Static("", id="summary")
+        yield Static("", id="filters")
+        yield Input(self.typed, id="typed", compact=True, placeholder=t("inbox.typed_hint"))
+        table: DataTable[object] = DataTable(id="items", cursor_type="row")
+        for key, width in (("date", 10), ("status", 9), ("category", 10), ("product", 8),
+                           ("customer", 6), ("mentions", 3), ("words", 40)):
+            table.add_column(t(f"inbox.column.{key}"), width=width, key=key)
+        yield table
+        with Vertical(id="detail-box"):
+            yield Static("", id="detail")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def after_recompose(self) -> None:
+        self._fill()
+
+    # -- loading ------------------------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            f = self._current_filter()
+        except RegularsError as error:
+            self.query_one("#filters", Static).update(Text(str(t(error.code)), style="red"))
+            return
+        self.run_db(lambda: (self.shop.feedback_inbox(f), self.shop.feedback_summary()),
+                    self._show, group="inbox")
+
+    def _current_filter(self) -> Filter:
+        from db.feedback import with_typed
+
+        return with_typed(self.filter, self.typed, self.shop.timezone, self.shop.store.clock())
+
+    def _show(self, loaded: tuple[list[Row], Summary]) -> None:
+        self.rows, self.summary = loaded
+        self._fill()
+        self.refresh_bindings()
+
+    def _fill(self) -> None:
+        if self.summary is None:
+            return
+        self.query_one("#summary", Static).update(_summary_text(self.summary))
+        self.query_one("#filters", Static).update(self._filters_text())
+        table = self.query_one("#items", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        tz = self.shop.timezone
+        for row in self.rows:
+            item = row.item
+            mark = "▶ " if item.id == self.marked else ""
+            table.add_row(local_date_text(item.at, tz), t(f"feedback.status.{item.status}"),
+                          t(f"feedback.category.{item.category}"), item.product or "—",
+                          row.customer or "—", f"×{row.mentions}" if row.mentions > 1 else "",
+                          mark + " ".join(item.words.split())[:60], key=str(item.id))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+        self._show_detail()
+
+    def _filters_text(self) -> Text:
+        f = self.filter
+        parts = [t("inbox.filter_status", value=t(f"inbox.status.{f.status or 'any'}")),
+                 t("inbox.filter_category", value=t(f"feedback.category.{f.category}")
+                   if f.category else t("inbox.any")),
+                 t(f"inbox.sort.{f.sort}")]
+        if f.seed_users_only:
+            parts.append(t("inbox.seed_users_only"))
+        parts.append(t("inbox.count", count=len(self.rows)))
+        return Text("  ·  ".join(parts), style="dim")
+
+    def _selected(self) -> Row | None:
+        table = next(self.query("#items").results(DataTable), None)
+        if table is None or table.row_count == 0:
+            return None
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((r for r in self.rows if str(r.item.id) == key.value), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        row = self._selected()
+        detail = self.query_one("#detail", Static)
+        if row is None:
+            detail.update(Text(t("inbox.empty"), style="dim"))
+            return
+        item = row.item
+        text = Text()
+        text.append(f"#{item.id}  {t(f'feedback.sentiment.{item.sentiment}')}", style="bold")
+        if item.seed_user:
+            text.append(f"  {t('customer.seed_user')}", style="magenta")
+        if item.supplier:
+            text.append(f"  {t('export.column.supplier')}: {item.supplier}")
+        text.append(f"\n{item.words}\n")
+        if item.owner_note:
+            text.append(f"{t('export.column.owner_note')}: {item.owner_note}", style="green")
+        detail.update(text)
+
+    # -- filters --------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#typed", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.typed = event.value
+        self.query_one("#items", DataTable).focus()
+        self._load()
+
+    def _cycle(self, **change: object) -> None:
+        self.filter = replace(self.filter, **change)  # type: ignore[arg-type]
+        self._load()
+
+    def action_cycle_status(self) -> None:
+        i = STATUS_FILTERS.index(self.filter.status)
+        self._cycle(status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)])
+
+    def action_cycle_category(self) -> None:
+        i = CATEGORY_FILTERS.index(self.filter.category)
+        self._cycle(category=CATEGORY_FILTERS[(i + 1) % len(CATEGORY_FILTERS)])
+
+    def action_seed_users(self) -> None:
+        self._cycle(seed_users_only=not self.filter.seed_users_only)
+
+    def action_sort(self) -> None:
+        self._cycle(sort=SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)])
+
+    # -- triage ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("status", "done", "note", "link", "unlink", "tell"):
+            row = self._selected()
+            if row is None:
+                return False
+            if action == "unlink":
+                return row.mentions > 1
+            if action == "tell":
+                return row.item.status == "done"
+        return True
+
+    def action_status(self, status: str) -> None:
+        row = self._selected()
+        if row is not None:
+            item_id = row.item.id
+            self.run_db(lambda: self.shop.set_feedback_status(item_id, status),
+                        lambda _: self._load(), group="triage")
+
+    def action_done(self) -> None:
+        row = self._selected()
+        if row is not None:
+            item = row.item
+
+            def saved(changed: bool | None) -> None:
+                self._load()
+                if changed:
+                    self.app.push_screen(TellScreen(item.id, item.words))
+
+            self.app.push_screen(NoteDialog(item.id, item.owner_note, "done"), saved)
+
+    def action_note(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(NoteDialog(row.item.id, row.item.owner_note, None),
+                                 lambda changed: self._load())
+
+    def action_link(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if self.marked is None or self.marked == row.item.id:
+            self.marked = None if self.marked == row.item.id else row.item.id
+            self.notify(t("inbox.link_marked") if self.marked else t("inbox.link_cleared"))
+            self._fill()
+            return
+        pair = [self.marked, row.item.id]
+        self.marked = None
+        self.run_db(lambda: self.shop.link_feedback(pair), lambda _: self._load(),
+                    group="triage")
+
+    def action_unlink(self) -> None:
+        row = self._selected()
+        if row is not None:
+            item_id = row.item.id
+            self.run_db(lambda: self.shop.unlink_feedback(item_id), lambda _: self._load(),
+                        group="triage")
+
+    def action_tell(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(TellScreen(row.item.id, row.item.words))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(CounterDialog):
+    """The owner's note ("what we will do"); with a status, saving also moves it."""
+
+    FIELDS = ("note",)
+
+    def __init__(self, item_id: int, note: str, status: str | None) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.note = note
+        self.status = status
+
+    def compose(self) -> ComposeResult:
+        title = t("inbox.done_title") if self.status == "done" else t("inbox.note_title")
+        with Vertical(classes="dialog"):
+            yield Static(Text(title, style="bold"))
+            yield from self.field_row("note", Input(self.note, id="note", max_length=200))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def action_save(self) -> None:
+        note, item_id, status = self.query_one("#note", Input).value.strip(), self.item_id, \
+            self.status
+        if status is None:
+            self.save_with(lambda: self.shop.set_feedback_note(item_id, note))
+        else:
+            self.save_with(lambda: self.shop.set_feedback_status(item_id, status, note))
+
+
+class TellScreen(DataScreen[None]):
+    """Done: the customers who raised it, each with a message to paste into a chat."""
+
+    BINDINGS = [Binding("escape", "back", "key.back"),
+                Binding("t", "told", "key.told")]
+
+    def __init__(self, item_id: int, words: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.words = words
+        self.people: list[Raiser] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(right=t("tell.title"))
+        yield Static("", id="message")
+        table: DataTable[object] = DataTable(id="people", cursor_type="row")
+        for key, width in (("customer", 10), ("phone", 13), ("told", 12)):
+            table.add_column(t(f"tell.column.{key}"), width=width, key=key)
+        yield table
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        item_id = self.item_id
+        self.run_db(lambda: (self.shop.feedback_raisers(item_id),
+                             self.shop.feedback_item(item_id)), self._show, group="tell")
+
+    def _show(self, loaded: tuple[list[Raiser], Item]) -> None:
+        raisers, item = loaded
+        self.people = raisers
+        excerpt = " ".join(item.words.split())[:40]
+        self.query_one("#message", Static).update(Text(
+            t("tell.message", words=excerpt, note=item.owner_note or "…"), style="bold"))
+        table = self.query_one("#people", DataTable)
+        table.clear()
+        for who in raisers:
+            told = local_date_text(who.told_at, self.shop.timezone) if who.told_at else "—"
+            table.add_row(who.name, who.phone, told, key=f"{who.feedback_id}:{who.customer_id}")
+        table.focus()
+        if not raisers:
+            self.query_one("#message", Static).update(Text(t("tell.nobody"), style="dim"))
+
+    def action_told(self) -> None:
+        table = self.query_one("#people", DataTable)
+        if table.row_count == 0:
+            return
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        item_id, customer_id = (int(x) for x in str(key.value).split(":"))
+        self.run_db(lambda: self.shop.mark_told(item_id, customer_id), lambda _: self._load(),
+                    group="told")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def _summary_text(s: Summary) -> Text:
+    text = Text()
+    opened = "  ".join(f"{t(f'feedback.category.{c}')} {n}" for c, n in s.open_by_category.items())
+    text.append(f"{t('inbox.open')}: ", style="bold")
+    text.append(opened or "0")
+    for days in sorted(s.products):
+        top = "  ".join(f"{m.name} {m.recent}{_trend(m.recent, m.before)}"
+                        for m in s.products[days][:3])
+        text.append(f"\n{t('inbox.top_products', days=days)}: ", style="bold")
+        text.append(top or "—")
+    median = f"{s.median_days_to_done:.1f}" if s.median_days_to_done is not None else "—"
+    text.append(f"\n{t('inbox.median_done', days=median)}", style="dim")
+    return text
+
+
+def _trend(recent: int, before: int) -> str:
+    if recent > before:
+        return f"↑{recent - before}"
+    if recent < before:
+        return f"↓{before - recent}"
+    return ""
