@@ -304,6 +304,9 @@ class TellScreen(DataScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
+    def after_recompose(self) -> None:
+        self._load()  # F2: the message in the other language, for a customer who reads it
+
     def _load(self) -> None:
         item_id = self.item_id
         self.run_db(lambda: (self.shop.feedback_raisers(item_id),
@@ -344,7 +347,7 @@ def _summary_text(s: Summary) -> Text:
     text.append(opened or "0")
     for days in sorted(s.products):
         top = "  ".join(f"{m.name} {m.recent}{_trend(m.recent, m.before)}"
-                        for m in s.products[days][:3])
+                        for m in [*s.products[days][:3], *s.suppliers[days][:2]])
         text.append(f"\n{t('inbox.top_products', days=days)}: ", style="bold")
         text.append(top or "—")
     median = f"{s.median_days_to_done:.1f}" if s.median_days_to_done is not None else "—"

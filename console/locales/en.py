@@ -340,7 +340,7 @@ MESSAGES: dict[str, str] = {
     'inbox.count': '{count} shown',
     'inbox.empty': 'Nothing here with these filters.',
     'inbox.open': 'Open',
-    'inbox.top_products': 'Most mentioned, {days} days',
+    'inbox.top_products': 'Most mentioned (products, suppliers), {days} days',
     'inbox.median_done': 'Median time from new to done: {days} days',
     'inbox.link_marked': 'Marked. Press l on its duplicate to link the two.',
     'inbox.link_cleared': 'Mark cleared.',

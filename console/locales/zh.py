@@ -326,7 +326,7 @@ MESSAGES: dict[str, str] = {
     'inbox.count': '共 {count} 条',
     'inbox.empty': '这些条件下没有反馈。',
     'inbox.open': '未完成',
-    'inbox.top_products': '{days} 天内提到最多',
+    'inbox.top_products': '{days} 天内提到最多（商品、供应商）',
     'inbox.median_done': '从新建到完成的中位天数：{days}',
     'inbox.link_marked': '已标记。在重复的那条上再按 l 即可关联。',
     'inbox.link_cleared': '已取消标记。',
