@@ -88,6 +88,41 @@ def product_id(tx: Tx, name: str, supplier: int | None = None) -> int | None:
     return int(cursor.lastrowid or 0)
 
 
+@dataclass(frozen=True)
+class Product:
+    name: str
+    supplier: str
+    active: bool
+    mentions: int
+
+
+def products(conn: sqlite3.Connection) -> list[Product]:
+    """The catalogue for the owner's settings, most mentioned first."""
+    return [Product(r[0], r[1] or "", bool(r[2]), r[3]) for r in conn.execute(
+        "SELECT p.name, s.name, p.active, (SELECT count(*) FROM feedback f"
+        " WHERE f.product_id = p.id) AS n FROM products p"
+        " LEFT JOIN suppliers s ON s.id = p.supplier_id ORDER BY p.active DESC, n DESC, p.name")]
+
+
+def edit_product(tx: Tx, name: str, new_name: str, supplier: str, active: bool) -> None:
+    """Rename a product, change its supplier (blank: none) or retire it (inactive
+    products are not offered in autocomplete; their feedback stays)."""
+    row = tx.execute("SELECT id FROM products WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise NotFound("product.not_found", name=name)
+    clean = _clean_name(new_name, "product")
+    if not clean:
+        raise ValidationError({"product": ("product.empty", {})})
+    other = tx.execute("SELECT 1 FROM products WHERE name = ? AND id != ?",
+                       (clean, row[0])).fetchone()
+    if other is not None:
+        raise ValidationError({"product": ("product.exists", {"name": clean})})
+    tx.execute("UPDATE products SET name = ?, supplier_id = ?, active = ? WHERE id = ?",
+               (clean, supplier_id(tx, supplier), int(active), row[0]))
+    tx.audit("product.edit", "product", int(row[0]), old=name, new=clean, supplier=supplier,
+             active=active)
+
+
 def names(conn: sqlite3.Connection, table: str) -> list[str]:
     """Active products or suppliers, for autocomplete."""
     if table not in ("products", "suppliers"):

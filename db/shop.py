@@ -227,6 +227,14 @@ class Shop:
         with self.store.write(self.actor) as tx:
             feedback.mark_told(tx, item_id, customer_id)
 
+    def products(self) -> list[feedback.Product]:
+        with self.store.read() as conn:
+            return feedback.products(conn)
+
+    def edit_product(self, name: str, new_name: str, supplier: str, active: bool) -> None:
+        with self.store.write(self.actor) as tx:
+            feedback.edit_product(tx, name, new_name, supplier, active)
+
     def feedback_catalogue(self) -> tuple[list[str], list[str]]:
         """Product and supplier names, for autocomplete."""
         with self.store.read() as conn:

@@ -12,11 +12,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
 from db.errors import RegularsError, ValidationError
+from db.feedback import Product
 from db.tags import Tag
 
 from .base import DataScreen
@@ -27,12 +29,14 @@ from .dialogs import CounterDialog
 class Loaded:
     tags: list[Tag]
     rules: dict[str, str]  # setting key -> value in force (stored or default)
+    products: list[Product]
 
 
 class SettingsScreen(DataScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
                 Binding("enter", "edit", "key.edit"),  # the list's own Enter: see below
                 Binding("r", "edit", "key.rename", show=False),
+                Binding("a", "toggle_active", "key.toggle_active", show=False),
                 # the lists have no columns to scroll sideways, so ←/→ switch tabs
                 Binding("right", "tab(1)", "key.next_tab", priority=True),
                 Binding("left", "tab(-1)", "key.previous_tab", show=False, priority=True)]
@@ -46,6 +50,8 @@ class SettingsScreen(DataScreen[None]):
         with TabbedContent(id="tabs"):
             yield _list_tab("tags", {"tag": 22, "customers": 12})
             yield _list_tab("rules", {"rule": 40, "value": 10})
+            yield _list_tab("products", {"product": 16, "supplier": 16, "active": 8,
+                                         "mentions": 8})
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -55,8 +61,8 @@ class SettingsScreen(DataScreen[None]):
         self._fill()
 
     def _load(self) -> None:
-        self.run_db(lambda: Loaded(self.shop.all_tags(), self.shop.lifecycle_settings()),
-                    self._show, group="settings")
+        self.run_db(lambda: Loaded(self.shop.all_tags(), self.shop.lifecycle_settings(),
+                                   self.shop.products()), self._show, group="settings")
 
     def _show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -66,6 +72,7 @@ class SettingsScreen(DataScreen[None]):
     def _fill(self) -> None:
         if self.loaded is None:
             return
+        chosen = {table.id: _cursor_key(table) for table in self.query(DataTable)}
         tags = self.query_one("#tags", DataTable)
         tags.clear()
         for tag in self.loaded.tags:
@@ -75,11 +82,20 @@ class SettingsScreen(DataScreen[None]):
         rules.clear()
         for key, value in self.loaded.rules.items():
             rules.add_row(t(f"rule.{key}"), Text(value, justify="right"), key=key)
+        products = self.query_one("#products", DataTable)
+        products.clear()
+        for product in self.loaded.products:
+            style = "" if product.active else "dim strike"
+            products.add_row(Text(product.name, style=style), product.supplier or "—",
+                             t("settings.active") if product.active else t("settings.retired"),
+                             Text(f"{product.mentions:,}", justify="right"), key=product.name)
+        for table in self.query(DataTable):  # the cursor stays on what was just edited
+            _restore_cursor(table, chosen.get(table.id))
         self._active_table().focus()
 
     def _active_table(self) -> DataTable[object]:
         active = self.query_one("#tabs", TabbedContent).active
-        return self.query_one("#rules" if active == "rules-tab" else "#tags", DataTable)
+        return self.query_one(f"#{active.removesuffix('-tab') or 'tags'}", DataTable)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a list: this message comes after any ↓ typed before it, so the row
@@ -106,6 +122,9 @@ class SettingsScreen(DataScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit":
             return self.loaded is not None and self._selected() is not None
+        if action == "toggle_active":
+            return (self.loaded is not None and self._active_table().id == "products"
+                    and self._selected() is not None)
         return True
 
     def action_edit(self) -> None:
@@ -115,8 +134,20 @@ class SettingsScreen(DataScreen[None]):
         if self._active_table().id == "rules":
             self.app.push_screen(RuleDialog(chosen, self.loaded.rules[chosen]),
                                  self._after_rule)
+        elif self._active_table().id == "products":
+            product = next(p for p in self.loaded.products if p.name == chosen)
+            self.app.push_screen(ProductDialog(product), self._after)
         else:
             self.app.push_screen(TagRenameDialog(chosen, self.loaded.tags), self._after)
+
+    def action_toggle_active(self) -> None:
+        chosen = self._selected()
+        product = next((p for p in self.loaded.products if p.name == chosen), None) \
+            if self.loaded else None
+        if product is not None:
+            self.run_db(lambda: self.shop.edit_product(product.name, product.name,
+                                                       product.supplier, not product.active),
+                        lambda _: self._load(), group="save")
 
     def _after(self, changed: bool | None) -> None:
         if changed:
@@ -132,6 +163,21 @@ class SettingsScreen(DataScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _cursor_key(table: DataTable[object]) -> str | None:
+    if table.row_count == 0:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate)[0].value
+
+
+def _restore_cursor(table: DataTable[object], key: str | None) -> None:
+    if key is None:
+        return
+    for row in range(table.row_count):
+        if table.coordinate_to_cell_key(Coordinate(row, 0))[0].value == key:
+            table.move_cursor(row=row)
+            return
 
 
 def _list_tab(name: str, columns: dict[str, int]) -> TabPane:
@@ -171,6 +217,39 @@ class TagRenameDialog(CounterDialog):
     def action_save(self) -> None:
         old, new = self.old, self.query_one("#tag", Input).value
         self.save_with(lambda: self.shop.rename_tag(old, new))
+
+
+class ProductDialog(CounterDialog):
+    """Rename a product or change its supplier (the supplier completes from the list)."""
+
+    FIELDS = ("product", "supplier")
+
+    def __init__(self, product: Product) -> None:
+        super().__init__()
+        self.product = product
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.product.name, style="bold"))
+            yield from self.field_row("product", Input(self.product.name, id="product",
+                                                       max_length=40))
+            yield from self.field_row("supplier", Input(self.product.supplier, id="supplier",
+                                                        max_length=40))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_mount(self) -> None:
+        from textual.suggester import SuggestFromList
+
+        def loaded(names: tuple[list[str], list[str]]) -> None:
+            self.query_one("#supplier", Input).suggester = SuggestFromList(
+                names[1], case_sensitive=False)
+
+        self.run_db(self.shop.feedback_catalogue, loaded, group="catalogue")
+
+    def action_save(self) -> None:
+        old, active = self.product.name, self.product.active
+        name, supplier = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        self.save_with(lambda: self.shop.edit_product(old, name, supplier, active))
 
 
 class RuleDialog(CounterDialog):

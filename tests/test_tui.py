@@ -449,3 +449,26 @@ async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Sh
         told = [r.told_at is not None for r in shop.feedback_raisers(late.id)]
         assert told == [True, False]
         assert {shop.feedback_item(x).status for x in (late.id, again.id)} == {"done"}
+
+
+async def test_settings_edits_the_product_catalogue(app: RegularsApp, shop: Shop) -> None:
+    shop.add_feedback(None, "quality", "有点硬", "complaint", "牛角包", "城东面粉厂")
+    shop.add_feedback(None, "quality", "很酥", "praise", "蛋挞")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("right", "right")  # tags → stage rules → products
+        await settle(pilot)
+        table = app.screen.query_one("#products", DataTable)
+        assert table.has_focus and table.row_count == 2
+        while table.coordinate_to_cell_key(table.cursor_coordinate)[0].value != "蛋挞":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab", "end", "ctrl+u", *"南城蛋品", "enter")
+        await settle(pilot)
+        await pilot.press("a")  # retire the one under the cursor
+        await settle(pilot)
+    catalogue = {p.name: (p.supplier, p.active) for p in shop.products()}
+    assert catalogue == {"牛角包": ("城东面粉厂", True), "蛋挞": ("南城蛋品", False)}
+    assert shop.feedback_catalogue()[0] == ["牛角包"]  # retired: no longer offered

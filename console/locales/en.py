@@ -351,4 +351,13 @@ MESSAGES: dict[str, str] = {
     'tell.message': 'Hello! You told us “{words}”. We listened: {note}. Thank you!',
     'tell.nobody': 'Nobody on file raised this one.',
     'tell.column.customer': 'Customer', 'tell.column.phone': 'Phone', 'tell.column.told': 'Told',
+    'settings.products': 'Products',
+    'settings.products_explain': 'Enter renames a product or changes its supplier; a retires it (its feedback stays).',
+    'settings.active': 'active', 'settings.retired': 'retired',
+    'key.toggle_active': 'Active / retired',
+    'column.product': 'Product', 'column.supplier': 'Supplier', 'column.active': 'Status',
+    'column.mentions': 'Feedback',
+    'product.not_found': 'There is no product “{name}”.',
+    'product.empty': 'A product needs a name.',
+    'product.exists': 'There is a product “{name}” already.',
 }

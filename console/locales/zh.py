@@ -337,4 +337,13 @@ MESSAGES: dict[str, str] = {
     'tell.message': '您好！您之前提到“{words}”，我们已经改进：{note}。谢谢您的建议！',
     'tell.nobody': '没有登记的顾客提出过这条。',
     'tell.column.customer': '顾客', 'tell.column.phone': '手机', 'tell.column.told': '告知日期',
+    'settings.products': '商品',
+    'settings.products_explain': '回车修改商品名或供应商；按 a 停用（已有反馈保留）。',
+    'settings.active': '在售', 'settings.retired': '已停用',
+    'key.toggle_active': '在售/停用',
+    'column.product': '商品', 'column.supplier': '供应商', 'column.active': '状态',
+    'column.mentions': '反馈数',
+    'product.not_found': '没有“{name}”这个商品。',
+    'product.empty': '商品需要一个名称。',
+    'product.exists': '已经有“{name}”这个商品了。',
 }
