@@ -33,7 +33,12 @@ def language() -> str:
 
 
 def t(key: str, /, **params: Any) -> str:
-    text = CATALOGS[_current].get(key) or CATALOGS["en"].get(key) or key
+    return t_in(_current, key, **params)
+
+
+def t_in(language: str, key: str, /, **params: Any) -> str:
+    """A message in a given language (a customer's), whatever the console shows."""
+    text = CATALOGS.get(language, CATALOGS["en"]).get(key) or CATALOGS["en"].get(key) or key
     if not params:
         return text
     try:

@@ -364,6 +364,15 @@ class Raiser:
     name: str
     phone: str  # masked
     told_at: str | None
+    language: str  # the one to write to them in: see language_of
+
+
+def language_of(name: str) -> str:
+    """The language to write to a customer in, judged by how their name is written:
+    王芳 gets Chinese, Anna Lee English. (No customer field holds it yet.)"""
+    from .names import has_cjk
+
+    return "zh" if has_cjk(name) else "en"
 
 
 def raisers(conn: sqlite3.Connection, item_id: int) -> list[Raiser]:
@@ -374,8 +383,8 @@ def raisers(conn: sqlite3.Connection, item_id: int) -> list[Raiser]:
                         (item_id,)).fetchone()
     if head is None:
         raise NotFound("feedback.not_found", ref=str(item_id))
-    return [Raiser(r["fid"], r["id"], r["name"], mask(r["phone"], r["phone_rev"]), r["told_at"])
-            for r in conn.execute(
+    return [Raiser(r["fid"], r["id"], r["name"], mask(r["phone"], r["phone_rev"]), r["told_at"],
+                   language_of(r["name"])) for r in conn.execute(
                 "SELECT f.id AS fid, c.id, c.name, c.phone, c.phone_rev, t.told_at"
                 " FROM feedback f JOIN customers c ON c.id = f.customer_id"
                 " LEFT JOIN feedback_told t ON t.feedback_id = f.id AND t.customer_id = c.id"

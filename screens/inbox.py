@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import t
+from console.i18n import t, t_in
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
@@ -291,6 +291,7 @@ class TellScreen(DataScreen[None]):
         self.item_id = item_id
         self.words = words
         self.people: list[Raiser] = []
+        self.item: Item | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar(right=t("tell.title"))
@@ -313,19 +314,30 @@ class TellScreen(DataScreen[None]):
                              self.shop.feedback_item(item_id)), self._show, group="tell")
 
     def _show(self, loaded: tuple[list[Raiser], Item]) -> None:
-        raisers, item = loaded
+        raisers, self.item = loaded
         self.people = raisers
-        excerpt = " ".join(item.words.split())[:40]
-        self.query_one("#message", Static).update(Text(
-            t("tell.message", words=excerpt, note=item.owner_note or "…"), style="bold"))
         table = self.query_one("#people", DataTable)
         table.clear()
         for who in raisers:
             told = local_date_text(who.told_at, self.shop.timezone) if who.told_at else "—"
             table.add_row(who.name, who.phone, told, key=f"{who.feedback_id}:{who.customer_id}")
         table.focus()
-        if not raisers:
-            self.query_one("#message", Static).update(Text(t("tell.nobody"), style="dim"))
+        self._show_message()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_message()
+
+    def _show_message(self) -> None:
+        """The selected customer's message, in their language, ready to paste."""
+        table = self.query_one("#people", DataTable)
+        box = self.query_one("#message", Static)
+        if self.item is None or table.row_count == 0:
+            box.update(Text(t("tell.nobody"), style="dim"))
+            return
+        who = self.people[min(table.cursor_row, len(self.people) - 1)]
+        excerpt = " ".join(self.item.words.split())[:40]
+        box.update(Text(t_in(who.language, "tell.message", words=excerpt,
+                             note=self.item.owner_note or "…"), style="bold"))
 
     def action_told(self) -> None:
         table = self.query_one("#people", DataTable)

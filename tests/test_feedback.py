@@ -232,3 +232,8 @@ def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clo
         feedback.mark_told(tx, b, li)
     with shop.store.read() as conn:
         assert [r.told_at is not None for r in feedback.raisers(conn, a)] == [False, True]
+
+
+def test_the_message_language_follows_how_the_name_is_written() -> None:
+    assert [feedback.language_of(n) for n in ("王芳", "欧阳娜娜", "Anna Lee", "李Lily")] == [
+        "zh", "zh", "en", "zh"]

@@ -442,6 +442,7 @@ async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Sh
         assert isinstance(app.screen, TellScreen)
         message = str(app.screen.query_one("#message", Static).render())
         assert "周二加烤一炉" in message and "周二面包卖完了" in message
+        assert message.startswith("您好")  # the customer's language, not the console's
         people_table = app.screen.query_one("#people", DataTable)
         assert people_table.row_count == 2  # both who raised it, across the group
         await pilot.press("t")
