@@ -94,17 +94,19 @@ class Product:
     supplier: str
     active: bool
     mentions: int
+    category: str = ""  # the shop's own grouping: 面包, 咖啡, 蛋糕 …
 
 
 def products(conn: sqlite3.Connection) -> list[Product]:
     """The catalogue for the owner's settings, most mentioned first."""
-    return [Product(r[0], r[1] or "", bool(r[2]), r[3]) for r in conn.execute(
+    return [Product(r[0], r[1] or "", bool(r[2]), r[3], r[4]) for r in conn.execute(
         "SELECT p.name, s.name, p.active, (SELECT count(*) FROM feedback f"
-        " WHERE f.product_id = p.id) AS n FROM products p"
+        " WHERE f.product_id = p.id) AS n, p.category FROM products p"
         " LEFT JOIN suppliers s ON s.id = p.supplier_id ORDER BY p.active DESC, n DESC, p.name")]
 
 
-def edit_product(tx: Tx, name: str, new_name: str, supplier: str, active: bool) -> None:
+def edit_product(tx: Tx, name: str, new_name: str, supplier: str, active: bool,
+                 category: str | None = None) -> None:
     """Rename a product, change its supplier (blank: none) or retire it (inactive
     products are not offered in autocomplete; their feedback stays)."""
     row = tx.execute("SELECT id FROM products WHERE name = ?", (name,)).fetchone()
@@ -117,8 +119,10 @@ def edit_product(tx: Tx, name: str, new_name: str, supplier: str, active: bool) 
                        (clean, row[0])).fetchone()
     if other is not None:
         raise ValidationError({"product": ("product.exists", {"name": clean})})
-    tx.execute("UPDATE products SET name = ?, supplier_id = ?, active = ? WHERE id = ?",
-               (clean, supplier_id(tx, supplier), int(active), row[0]))
+    tx.execute("UPDATE products SET name = ?, supplier_id = ?, active = ?,"
+               " category = coalesce(?, category) WHERE id = ?",
+               (clean, supplier_id(tx, supplier), int(active),
+                None if category is None else _clean_name(category, "category"), row[0]))
     tx.audit("product.edit", "product", int(row[0]), old=name, new=clean, supplier=supplier,
              active=active)
 

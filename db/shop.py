@@ -231,9 +231,10 @@ class Shop:
         with self.store.read() as conn:
             return feedback.products(conn)
 
-    def edit_product(self, name: str, new_name: str, supplier: str, active: bool) -> None:
+    def edit_product(self, name: str, new_name: str, supplier: str, active: bool,
+                     category: str | None = None) -> None:
         with self.store.write(self.actor) as tx:
-            feedback.edit_product(tx, name, new_name, supplier, active)
+            feedback.edit_product(tx, name, new_name, supplier, active, category)
 
     def feedback_catalogue(self) -> tuple[list[str], list[str]]:
         """Product and supplier names, for autocomplete."""

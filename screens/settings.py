@@ -222,7 +222,7 @@ class TagRenameDialog(CounterDialog):
 class ProductDialog(CounterDialog):
     """Rename a product or change its supplier (the supplier completes from the list)."""
 
-    FIELDS = ("product", "supplier")
+    FIELDS = ("product", "supplier", "product_category")
 
     def __init__(self, product: Product) -> None:
         super().__init__()
@@ -235,6 +235,9 @@ class ProductDialog(CounterDialog):
                                                        max_length=40))
             yield from self.field_row("supplier", Input(self.product.supplier, id="supplier",
                                                         max_length=40))
+            yield from self.field_row("product_category", Input(
+                self.product.category, id="product_category", max_length=40,
+                placeholder=t("settings.category_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def on_mount(self) -> None:
@@ -248,8 +251,8 @@ class ProductDialog(CounterDialog):
 
     def action_save(self) -> None:
         old, active = self.product.name, self.product.active
-        name, supplier = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
-        self.save_with(lambda: self.shop.edit_product(old, name, supplier, active))
+        name, supplier, category = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        self.save_with(lambda: self.shop.edit_product(old, name, supplier, active, category))
 
 
 class RuleDialog(CounterDialog):

@@ -466,10 +466,11 @@ async def test_settings_edits_the_product_catalogue(app: RegularsApp, shop: Shop
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("tab", "end", "ctrl+u", *"南城蛋品", "enter")
+        await pilot.press("tab", "end", "ctrl+u", *"南城蛋品", "tab", *"点心", "enter")
         await settle(pilot)
         await pilot.press("a")  # retire the one under the cursor
         await settle(pilot)
     catalogue = {p.name: (p.supplier, p.active) for p in shop.products()}
+    assert [p.category for p in shop.products() if p.name == "蛋挞"] == ["点心"]
     assert catalogue == {"牛角包": ("城东面粉厂", True), "蛋挞": ("南城蛋品", False)}
     assert shop.feedback_catalogue()[0] == ["牛角包"]  # retired: no longer offered

@@ -360,4 +360,6 @@ MESSAGES: dict[str, str] = {
     'product.not_found': 'There is no product “{name}”.',
     'product.empty': 'A product needs a name.',
     'product.exists': 'There is a product “{name}” already.',
+    'field.product_category': 'Category (the shop\'s own)',
+    'settings.category_hint': 'bread, coffee, cakes …',
 }

@@ -346,4 +346,6 @@ MESSAGES: dict[str, str] = {
     'product.not_found': '没有“{name}”这个商品。',
     'product.empty': '商品需要一个名称。',
     'product.exists': '已经有“{name}”这个商品了。',
+    'field.product_category': '商品分类',
+    'settings.category_hint': '面包、咖啡、蛋糕……',
 }
