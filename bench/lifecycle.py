@@ -40,6 +40,7 @@ def scratch_copy(seeded: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(seeded, scratch)
+    scratch.chmod(0o600)  # as private as the shop file it copies
     return scratch
 
 
