@@ -237,3 +237,19 @@ def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clo
 def test_the_message_language_follows_how_the_name_is_written() -> None:
     assert [feedback.language_of(n) for n in ("王芳", "欧阳娜娜", "Anna Lee", "李Lily")] == [
         "zh", "zh", "en", "zh"]
+
+
+def test_export_rows_filter_by_status_and_day(shop: Shop, clock: Clock) -> None:
+    old = add(shop, None, "price", "贵")
+    clock.now += timedelta(days=10)
+    new = add(shop, None, "service", "排队久")
+    move(shop, new, "reviewing")
+    with shop.store.read() as conn:
+        def ids(**f: object) -> list[object]:
+            return [r[0] for r in feedback.export_rows(conn, "Asia/Shanghai", **f)]  # type: ignore[arg-type]
+
+        assert ids() == [old, new]
+        assert ids(status="reviewing") == [new]
+        assert ids(since=shop.store.now()) == [new]
+        with pytest.raises(ValidationError):
+            ids(status="finished")
