@@ -193,9 +193,11 @@ class Store:
                 except sqlite3.Error as exc:
                     raise _translate(exc) from None
                 tx = Tx(conn, actor, self.now())
+                changes = conn.total_changes
                 try:
                     yield tx
-                    if not tx.audited:
+                    # (a write that changed nothing, say a batch run again, needs no record)
+                    if not tx.audited and conn.total_changes != changes:
                         raise RuntimeError("a write must record an audit row (Tx.audit)")
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:

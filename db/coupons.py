@@ -1,0 +1,293 @@
+"""Coupons: right exactly once, even with two counters.
+
+A template says what a coupon is worth and how long it lasts; issuing one gives
+a customer a code (8 characters from ``secrets`` plus a Damm check character:
+32^8 = 2^40 codes, and any single typo or swap of neighbours is caught).
+Validity counts in the shop's calendar: a coupon valid for 7 days from a sale
+on Monday afternoon lasts until the end of the following Monday, local time.
+
+Redeeming records the discounted sale and marks the coupon in one transaction,
+and the mark is a guarded UPDATE (``WHERE status = 'issued' AND expires_at > now``),
+so even a second process racing for the same code cannot use it twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import codes, purchases
+from .clock import from_iso, to_iso
+from .errors import NotFound, RegularsError, ValidationError
+from .migrations import COUPON_KINDS, COUPON_REASONS
+from .money import format_fen, parse_yuan
+from .store import Tx
+
+CODE_BODY = 8  # 32**8 = 2**40 codes
+ISSUE_RETRIES = 8  # a clash in 2**40 is rare; retrying a few times makes it vanish
+
+
+@dataclass(frozen=True)
+class Template:
+    id: int
+    name: str
+    kind: str
+    value_fen: int
+    percent: int
+    cap_fen: int | None
+    gift: str
+    min_spend_fen: int
+    valid_days: int | None
+    valid_until: str | None
+    per_customer: int
+    transferable: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class Coupon:
+    id: int
+    code: str
+    template: str
+    customer_id: int
+    reason: str
+    issued_at: str
+    expires_at: str
+    status: str  # issued, redeemed or voided; "expired" is issued and past expires_at
+    redeemed_at: str | None
+    purchase_id: int | None
+    discount_fen: int | None
+
+
+# -- templates ------------------------------------------------------------------------------
+def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
+                 min_spend: str = "", valid_days: int | None = None,
+                 valid_until: str | None = None, per_customer: int = 1,
+                 transferable: bool = False, gift: str = "") -> Template:
+    """The owner's template. ``value`` is yuan off, or the percent for a percent coupon."""
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    clean = " ".join(name.split())
+    if not clean:
+        errors["name"] = ("coupon.name_empty", {})
+    if kind not in COUPON_KINDS:
+        errors["kind"] = ("coupon.kind", {"known": ", ".join(COUPON_KINDS)})
+    value_fen = percent = 0
+    cap_fen: int | None = None
+    try:
+        if kind == "amount":
+            value_fen = parse_yuan(value)
+            if value_fen <= 0:
+                errors["value"] = ("coupon.value", {})
+        elif kind == "percent":
+            percent = int(value) if value.strip().isdigit() else 0
+            if not 1 <= percent <= 99:
+                errors["value"] = ("coupon.percent", {})
+            cap_fen = parse_yuan(cap) if cap.strip() else None
+        elif kind == "gift" and not gift.strip():
+            errors["gift"] = ("coupon.gift", {})
+        min_fen = parse_yuan(min_spend) if min_spend.strip() else 0
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        min_fen = 0
+    if (valid_days is None) == (valid_until is None) or (valid_days or 1) <= 0:
+        errors["valid"] = ("coupon.validity", {})
+    elif valid_until is not None:
+        try:
+            date.fromisoformat(valid_until)
+        except ValueError:
+            errors["valid"] = ("coupon.until", {"value": valid_until})
+    if per_customer <= 0:
+        errors["per_customer"] = ("coupon.per_customer", {})
+    if errors:
+        raise ValidationError(errors)
+    if tx.execute("SELECT 1 FROM coupon_templates WHERE name = ?", (clean,)).fetchone():
+        raise ValidationError({"name": ("coupon.name_taken", {"name": clean})})
+    cursor = tx.execute(
+        "INSERT INTO coupon_templates(name, kind, value_fen, percent, cap_fen, gift,"
+        " min_spend_fen, valid_days, valid_until, per_customer, transferable, created_at,"
+        " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (clean, kind, value_fen, percent, cap_fen, gift.strip(), min_fen, valid_days,
+         valid_until, per_customer, int(transferable), tx.now, tx.actor.id))
+    template_id = int(cursor.lastrowid or 0)
+    tx.audit("coupon.template", "coupon_template", template_id, name=clean, kind=kind)
+    return template(tx.conn, clean)
+
+
+def template(conn: sqlite3.Connection, name: str) -> Template:
+    row = conn.execute("SELECT * FROM coupon_templates WHERE name = ?", (name.strip(),)
+                       ).fetchone()
+    if row is None:
+        raise NotFound("coupon.template_not_found", name=name)
+    return _template(row)
+
+
+def templates(conn: sqlite3.Connection) -> list[Template]:
+    return [_template(r) for r in conn.execute(
+        "SELECT * FROM coupon_templates ORDER BY active DESC, name")]
+
+
+def _template(row: sqlite3.Row) -> Template:
+    return Template(row["id"], row["name"], row["kind"], row["value_fen"], row["percent"],
+                    row["cap_fen"], row["gift"], row["min_spend_fen"], row["valid_days"],
+                    row["valid_until"], row["per_customer"], bool(row["transferable"]),
+                    bool(row["active"]))
+
+
+def expires_at(t: Template, issued_at: str, tz: str) -> str:
+    """The instant validity ends: midnight after the last valid local day."""
+    zone = ZoneInfo(tz)
+    if t.valid_until is not None:
+        last = date.fromisoformat(t.valid_until)
+    else:
+        last = from_iso(issued_at).astimezone(zone).date() + timedelta(days=(t.valid_days or 1))
+        last -= timedelta(days=1)  # "7 days" from Monday: Monday is day 1, next Sunday day 7
+    return to_iso(datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone))
+
+
+# -- issue ------------------------------------------------------------------------------------
+def issue(tx: Tx, template_name: str, customer_id: int, reason: str, tz: str,
+          batch_id: str | None = None) -> Coupon | None:
+    """One coupon for one customer. None when a batch already gave them one, or their
+    per-customer limit is reached within a batch (a single issue says why instead)."""
+    if reason not in COUPON_REASONS:
+        raise ValidationError({"reason": ("coupon.reason", {"known": ", ".join(COUPON_REASONS)})})
+    t = template(tx.conn, template_name)
+    if not t.active:
+        raise RegularsError("coupon.template_inactive", name=t.name)
+    if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
+        raise NotFound("customer.not_found", ref=str(customer_id))
+    if batch_id is not None and tx.execute(
+            "SELECT 1 FROM coupons WHERE batch_id = ? AND customer_id = ?",
+            (batch_id, customer_id)).fetchone():
+        return None  # this batch reached them already: running it again issues nothing
+    held = tx.execute("SELECT count(*) FROM coupons WHERE customer_id = ? AND template_id = ?"
+                      " AND status != 'voided'", (customer_id, t.id)).fetchone()[0]
+    if held >= t.per_customer:
+        if batch_id is not None:
+            return None
+        raise RegularsError("coupon.limit", name=t.name, limit=t.per_customer)
+    ends = expires_at(t, tx.now, tz)
+    for _ in range(ISSUE_RETRIES):
+        code = codes.new_code(CODE_BODY)
+        try:
+            cursor = tx.execute(
+                "INSERT INTO coupons(code, template_id, customer_id, reason, batch_id,"
+                " issued_at, issued_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, t.id, customer_id, reason, batch_id, tx.now, tx.actor.id, ends))
+            break
+        except sqlite3.IntegrityError as exc:  # the code exists: draw another
+            if "coupons.code" not in str(exc):
+                raise
+    else:
+        raise RegularsError("coupon.no_code")
+    coupon_id = int(cursor.lastrowid or 0)
+    tx.audit("coupon.issue", "coupon", coupon_id, customer_id=customer_id, template=t.name,
+             reason=reason, batch=batch_id)
+    return get(tx.conn, code)
+
+
+# -- redeem ----------------------------------------------------------------------------------
+def discount_fen(t: Template, amount_fen: int) -> int:
+    if t.kind == "amount":
+        return min(t.value_fen, amount_fen)
+    if t.kind == "percent":
+        off = amount_fen * t.percent // 100
+        return min(off, t.cap_fen) if t.cap_fen else off
+    return 0  # a gift item: the sale is not discounted
+
+
+def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: str
+           ) -> tuple[Coupon, purchases.Purchase]:
+    """Use a coupon against a sale of ``amount`` yuan: the sale (discounted) and the
+    redemption are one transaction; any refusal says why in words for the counter."""
+    code = codes.normalize(typed_code)
+    if len(code) != CODE_BODY + 1 or not codes.is_valid(code):
+        raise ValidationError({"code": ("coupon.typo", {"typed": code})})
+    row = tx.execute("SELECT c.*, t.name AS template FROM coupons c"
+                     " JOIN coupon_templates t ON t.id = c.template_id WHERE c.code = ?",
+                     (code,)).fetchone()
+    if row is None:
+        raise NotFound("coupon.not_found", ref=code)
+    t = template(tx.conn, row["template"])
+    _refuse_if_unusable(tx, row, customer_id, tz)
+    amount_fen = parse_yuan(amount)
+    if amount_fen <= 0:
+        raise ValidationError({"amount": ("amount.not_positive", {})})
+    if amount_fen < t.min_spend_fen:
+        raise RegularsError("coupon.min_spend", need=format_fen(t.min_spend_fen),
+                            amount=format_fen(amount_fen))
+    off = discount_fen(t, amount_fen)
+    paid = amount_fen - off
+    if paid <= 0:
+        raise ValidationError({"amount": ("coupon.covers_all", {
+            "value": format_fen(off), "amount": format_fen(amount_fen)})})
+    buyer = customer_id if customer_id is not None else int(row["customer_id"])
+    note = f"{t.name} {code}" + (f" · {t.gift}" if t.kind == "gift" else "")
+    sale = purchases.record(tx, buyer, f"{paid // 100}.{paid % 100:02d}", note)
+    marked = tx.execute(
+        "UPDATE coupons SET status = 'redeemed', redeemed_at = ?, redeemed_by = ?,"
+        " redeemed_for = ?, purchase_id = ?, discount_fen = ? WHERE id = ?"
+        " AND status = 'issued' AND expires_at > ?",
+        (tx.now, tx.actor.id, buyer, sale.id, off, row["id"], tx.now))
+    if marked.rowcount != 1:  # someone else got there first: say what they did
+        fresh = tx.execute("SELECT * FROM coupons WHERE id = ?", (row["id"],)).fetchone()
+        _refuse_if_unusable(tx, fresh, customer_id, tz)
+        raise RegularsError("coupon.already_used", at="", by="")
+    tx.audit("coupon.redeem", "coupon", int(row["id"]), code=code, discount_fen=off,
+             purchase=sale.id)
+    return get(tx.conn, code), sale
+
+
+def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, customer_id: int | None, tz: str) -> None:
+    zone = ZoneInfo(tz)
+
+    def local(iso: str) -> str:
+        return from_iso(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    if row["status"] == "redeemed":
+        who = tx.execute("SELECT name FROM staff WHERE id = ?", (row["redeemed_by"],)).fetchone()
+        raise RegularsError("coupon.already_used", at=local(row["redeemed_at"]),
+                            by=who[0] if who else "")
+    if row["status"] == "voided":
+        raise RegularsError("coupon.voided", at=local(row["voided_at"]),
+                            reason=row["void_reason"])
+    if row["expires_at"] <= tx.now:
+        last_day = from_iso(row["expires_at"]).astimezone(zone).date() - timedelta(days=1)
+        raise RegularsError("coupon.expired", date=last_day.isoformat())
+    transferable = tx.execute("SELECT transferable FROM coupon_templates WHERE id = ?",
+                              (row["template_id"],)).fetchone()[0]
+    if customer_id is not None and customer_id != row["customer_id"] and not transferable:
+        owner = tx.execute("SELECT name FROM customers WHERE id = ?",
+                           (row["customer_id"],)).fetchone()
+        raise RegularsError("coupon.other_customer", name=owner[0] if owner else "")
+
+
+def void(tx: Tx, typed_code: str, reason: str) -> Coupon:
+    if tx.actor.role != "owner":
+        raise RegularsError("coupon.owner_only")
+    code = codes.normalize(typed_code)
+    marked = tx.execute("UPDATE coupons SET status = 'voided', voided_at = ?, voided_by = ?,"
+                        " void_reason = ? WHERE code = ? AND status = 'issued'",
+                        (tx.now, tx.actor.id, " ".join(reason.split())[:200], code))
+    if marked.rowcount != 1:
+        row = tx.execute("SELECT status FROM coupons WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise NotFound("coupon.not_found", ref=code)
+        raise RegularsError("coupon.not_voidable", status=row["status"])
+    tx.audit("coupon.void", "coupon", None, code=code, reason=reason)
+    return get(tx.conn, code)
+
+
+def get(conn: sqlite3.Connection, typed_code: str) -> Coupon:
+    code = codes.normalize(typed_code)
+    row = conn.execute(
+        "SELECT c.*, t.name AS template FROM coupons c"
+        " JOIN coupon_templates t ON t.id = c.template_id WHERE c.code = ?", (code,)).fetchone()
+    if row is None:
+        raise NotFound("coupon.not_found", ref=code)
+    return Coupon(row["id"], row["code"], row["template"], row["customer_id"], row["reason"],
+                  row["issued_at"], row["expires_at"], row["status"], row["redeemed_at"],
+                  row["purchase_id"], row["discount_fen"])

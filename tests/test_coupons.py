@@ -1,0 +1,211 @@
+"""Coupons: templates, issue, redeem exactly once (two real processes too), expiry at
+the shop's midnight, and every refusal in words for the counter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import codes, coupons
+from db.customers import CustomerInput
+from db.errors import RegularsError, ValidationError
+from db.shop import Shop
+from db.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+TZ = "Asia/Shanghai"
+# 2026-03-02 15:00 in Shanghai (a Monday afternoon)
+START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def shop(tmp_path: Path, clock: Clock) -> Shop:
+    store = Store(tmp_path / "c.db", clock=clock)
+    return Shop(store, store.actor())
+
+
+def customer(shop: Shop, phone: str, name: str = "王芳") -> int:
+    return shop.add_customer(CustomerInput(name=name, phone=phone)).id
+
+
+def template(shop: Shop, name: str = "满50减10", **extra: object) -> coupons.Template:
+    args: dict[str, object] = {"kind": "amount", "value": "10", "min_spend": "50",
+                               "valid_days": 7, **extra}
+    with shop.store.write(shop.actor) as tx:
+        return coupons.add_template(tx, name, **args)  # type: ignore[arg-type]
+
+
+def issue(shop: Shop, cid: int, name: str = "满50减10", batch: str | None = None
+          ) -> coupons.Coupon | None:
+    with shop.store.write(shop.actor) as tx:
+        return coupons.issue(tx, name, cid, "manual", TZ, batch)
+
+
+def redeem(shop: Shop, code: str, amount: str, cid: int | None = None) -> coupons.Coupon:
+    with shop.store.write(shop.actor) as tx:
+        return coupons.redeem(tx, code, amount, cid, TZ)[0]
+
+
+def test_templates_refuse_what_makes_no_sense(shop: Shop) -> None:
+    for bad, field in ((dict(kind="amount", value="0"), "value"),
+                       (dict(kind="percent", value="150"), "value"),
+                       (dict(kind="gift", value=""), "gift"),
+                       (dict(valid_days=None), "valid"),
+                       (dict(valid_days=7, valid_until="2026-12-31"), "valid"),
+                       (dict(kind="amount", value="10", valid_days=None,
+                             valid_until="2026-13-01"), "valid")):
+        with pytest.raises(ValidationError) as err:
+            template(shop, "坏模板", **bad)
+        assert field in err.value.fields, bad
+    template(shop)
+    with pytest.raises(ValidationError):
+        template(shop)  # the same name twice
+
+
+def test_expiry_is_the_end_of_the_shops_local_day(shop: Shop, clock: Clock) -> None:
+    cid = customer(shop, "13911112222")
+    template(shop)
+    coupon = issue(shop, cid)
+    second = issue(shop, customer(shop, "13933334444", "李雷"))
+    assert coupon is not None and second is not None
+    assert len(coupon.code) == 9 and codes.is_valid(coupon.code)
+    # issued Monday 2026-03-02 15:00 local; 7 days: through Sunday 03-08, ends 03-09 00:00
+    assert coupon.expires_at == "2026-03-08T16:00:00+00:00"
+    clock.now = datetime(2026, 3, 8, 15, 59, 59, tzinfo=UTC)  # 23:59:59 local: still valid
+    assert redeem(shop, coupon.code, "60").status == "redeemed"
+    clock.now = datetime(2026, 3, 8, 16, 0, tzinfo=UTC)  # local midnight: expired
+    with pytest.raises(RegularsError) as err:
+        redeem(shop, second.code, "60")
+    assert err.value.code == "coupon.expired" and err.value.params["date"] == "2026-03-08"
+
+
+def test_redeem_once_and_every_refusal_says_why(shop: Shop, clock: Clock) -> None:
+    wang = customer(shop, "13911112222")
+    li = customer(shop, "13933334444", "李雷")
+    template(shop)
+    coupon = issue(shop, wang)
+    assert coupon is not None
+    typo = coupon.code[:3] + coupon.code[4] + coupon.code[3] + coupon.code[5:]
+    if typo != coupon.code:
+        with pytest.raises(ValidationError) as verr:
+            redeem(shop, typo, "60")
+        assert verr.value.fields["code"][0] == "coupon.typo"
+    for amount, cid, code in (("40", wang, "coupon.min_spend"),
+                              ("60", li, "coupon.other_customer")):
+        with pytest.raises(RegularsError) as err:
+            redeem(shop, coupon.code, amount, cid)
+        assert err.value.code == code
+    done = redeem(shop, coupon.code.lower(), "60", wang)  # typed in lower case: fine
+    assert (done.status, done.discount_fen) == ("redeemed", 1000)
+    assert shop.customer(wang).total_spend_fen == 5000  # paid 60 - 10
+    clock.now += timedelta(minutes=5)
+    with pytest.raises(RegularsError) as err:
+        redeem(shop, coupon.code, "60", wang)
+    assert err.value.code == "coupon.already_used"
+    assert err.value.params["at"] == "2026-03-02 15:00" and err.value.params["by"]
+    assert shop.customer(wang).orders == 1  # the refused attempt recorded no sale
+
+
+def test_per_customer_limit_batches_and_void(shop: Shop) -> None:
+    wang = customer(shop, "13911112222")
+    template(shop, per_customer=2)
+    assert issue(shop, wang) and issue(shop, wang)
+    with pytest.raises(RegularsError) as err:
+        issue(shop, wang)
+    assert err.value.code == "coupon.limit"
+    li = customer(shop, "13933334444", "李雷")
+    made = [issue(shop, li, batch="winback-2026-03") for _ in range(3)]
+    assert made[0] is not None and made[1:] == [None, None]  # idempotent batch
+    with shop.store.write(shop.actor) as tx:
+        voided = coupons.void(tx, made[0].code, "发错了")
+    assert voided.status == "voided"
+    with pytest.raises(RegularsError) as err:
+        redeem(shop, made[0].code, "60")
+    assert err.value.code == "coupon.voided" and "发错了" in err.value.params["reason"]
+
+
+def test_percent_with_cap_and_gift() -> None:
+    base = dict(id=1, name="x", value_fen=0, gift="", min_spend_fen=0, valid_days=1,
+                valid_until=None, per_customer=1, transferable=False, active=True)
+    pct = coupons.Template(kind="percent", percent=20, cap_fen=1500, **base)  # type: ignore[arg-type]
+    assert coupons.discount_fen(pct, 5000) == 1000 and coupons.discount_fen(pct, 10000) == 1500
+    gift = coupons.Template(kind="gift", percent=0, cap_fen=None, **base)  # type: ignore[arg-type]
+    assert coupons.discount_fen(gift, 5000) == 0
+
+
+RACER = r"""
+import json, sys
+from db import coupons
+from db.errors import RegularsError, StoreError
+from db.shop import Shop
+
+import os, time
+path, codes_file, rounds, offset = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+shop = Shop.open(path)
+codes = json.load(open(codes_file))
+print("ready", flush=True)
+while not os.path.exists(codes_file + ".go"):  # both start together: a real race
+    time.sleep(0.001)
+won = refused = busy = 0
+for i in range(rounds):
+    code = codes[(i * 7 + offset) % len(codes)]  # each side in its own order, crossing
+    try:
+        with shop.store.write(shop.actor) as tx:
+            coupons.redeem(tx, code, "60", None, "Asia/Shanghai")
+        won += 1
+    except StoreError:
+        busy += 1
+    except RegularsError:
+        refused += 1
+    time.sleep(0.001)  # a breath between sales, so the two counters really interleave
+print(json.dumps({"won": won, "refused": refused, "busy": busy}))
+"""
+
+
+def test_two_processes_redeem_each_coupon_exactly_once(tmp_path: Path) -> None:
+    """1,000 attempts over 100 coupons from two real processes: exactly 100 succeed."""
+    path = tmp_path / "race.db"
+    store = Store(path)
+    shop = Shop(store, store.actor())
+    template(shop, valid_days=30)
+    issued = []
+    for n in range(100):
+        coupon = issue(shop, customer(shop, f"1390000{n:04d}", "顾客"))
+        assert coupon is not None
+        issued.append(coupon.code)
+    shop.close()
+    codes_file = tmp_path / "codes.json"
+    codes_file.write_text(json.dumps(issued))
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, str(path), str(codes_file), "500",
+                               str(offset)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             for offset in (0, 3)]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    Path(f"{codes_file}.go").touch()
+    results = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    print("redemption race:", results)  # pytest -s shows the split between the processes
+    assert sum(r["won"] for r in results) == 100, results
+    assert sum(r["won"] + r["refused"] + r["busy"] for r in results) == 1000
+    with Store(path).read() as conn:
+        assert conn.execute("SELECT count(*) FROM coupons WHERE status = 'redeemed'"
+                            ).fetchone()[0] == 100
+        assert conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 100
