@@ -31,6 +31,10 @@ settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help
 purchase_app = typer.Typer(help="Record sales and refunds.", no_args_is_help=True)
 lifecycle_app = typer.Typer(help="Lifecycle stages: recompute, at risk.", no_args_is_help=True)
 tag_app = typer.Typer(help="Tags: list, add, rename or merge.", no_args_is_help=True)
+coupon_app = typer.Typer(help="Coupons: templates, issue, redeem, show.", no_args_is_help=True)
+coupon_template_app = typer.Typer(help="Coupon templates (owner).", no_args_is_help=True)
+coupon_app.add_typer(coupon_template_app, name="template")
+app.add_typer(coupon_app, name="coupon")
 feedback_app = typer.Typer(help="Customer feedback for the owner to act on.",
                            no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
@@ -307,6 +311,110 @@ def customer_show(
 
 
 # -- purchases ----------------------------------------------------------------------------------
+
+@coupon_template_app.command("add")
+@friendly_errors
+def coupon_template_add(
+    name: Annotated[str, typer.Option(help="What staff see, e.g. 满50减10.")],
+    kind: Annotated[str, typer.Option(help="amount, percent or gift.")],
+    value: Annotated[str, typer.Option(help="Yuan off, or the percent off.")] = "",
+    cap: Annotated[str, typer.Option(help="Most yuan a percent coupon takes off.")] = "",
+    gift: Annotated[str, typer.Option(help="The gift item, for a gift coupon.")] = "",
+    min_spend: Annotated[str, typer.Option(help="Minimum sale in yuan.")] = "",
+    valid_days: Annotated[int | None, typer.Option(help="Valid for N local days.")] = None,
+    until: Annotated[str | None, typer.Option(help="Or valid until YYYY-MM-DD.")] = None,
+    per_customer: Annotated[int, typer.Option(help="How many one customer may hold.")] = 1,
+    transferable: Annotated[bool, typer.Option(
+        "--transferable", help="Anyone may use it (bound to the customer otherwise).")] = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+) -> None:
+    """Define a coupon."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        made = shop.add_coupon_template(
+            name, kind, value=value, cap=cap, gift=gift, min_spend=min_spend,
+            valid_days=valid_days, valid_until=until, per_customer=per_customer,
+            transferable=transferable)
+    finally:
+        shop.close()
+    typer.echo(t("coupon.template_added", name=made.name))
+
+
+@coupon_template_app.command("list")
+@friendly_errors
+def coupon_template_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False
+                         ) -> None:
+    """The shop's coupon templates."""
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        found = shop.coupon_templates()
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps([asdict(x) for x in found], ensure_ascii=False))
+        return
+    for x in found:
+        typer.echo(f"{x.name}\t{x.kind}\t{x.valid_days or x.valid_until}\t"
+                   f"{'' if x.active else '(off)'}")
+
+
+@coupon_app.command("issue")
+@friendly_errors
+def coupon_issue(
+    template: Annotated[str, typer.Option(help="Template name.")],
+    customer: Annotated[str, typer.Option(help="Member code or phone.")],
+    reason: Annotated[str, typer.Option(
+        help="manual, winback, birthday, referral, apology or other.")] = "manual",
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Give one customer a coupon; prints its code."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        made = shop.issue_coupon(template, who.id, reason)
+    finally:
+        shop.close()
+    assert made is not None  # only a batch returns nothing
+    if json_out:
+        typer.echo(json.dumps([{"code": made.code, "customer_id": made.customer_id,
+                                "expires_at": made.expires_at}]))
+    else:
+        typer.echo(made.code)
+
+
+@coupon_app.command("redeem")
+@friendly_errors
+def coupon_redeem(
+    code: str,
+    amount: Annotated[str, typer.Option(help="The sale in yuan, before the discount.")],
+    customer: Annotated[str, typer.Option(
+        help="Who is paying (default: the coupon's owner).")] = "",
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+) -> None:
+    """Use a coupon against a sale: exit 0 when it is used, otherwise the reason."""
+    from db.money import format_fen
+
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer).id if customer.strip() else None
+        used, sale = shop.redeem_coupon(code, amount, who)
+    finally:
+        shop.close()
+    typer.echo(t("coupon.redeemed", code=used.code, off=format_fen(used.discount_fen or 0),
+                 paid=format_fen(sale.amount_fen)))
+
+
+@coupon_app.command("show")
+@friendly_errors
+def coupon_show(code: str, db: DbOpt = None, lang: LangOpt = None) -> None:
+    """A coupon's template, owner, validity and state."""
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        found = shop.coupon(code)
+    finally:
+        shop.close()
+    typer.echo(json.dumps(asdict(found), ensure_ascii=False, indent=2))
+
 
 @feedback_app.command("add")
 @friendly_errors

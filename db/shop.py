@@ -11,9 +11,10 @@ import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import customers, feedback, lifecycle, purchases, search_keys, settings, tags
+from . import coupons, customers, feedback, lifecycle, purchases, search_keys, settings, tags
 from .customers import Customer, CustomerInput
 from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
@@ -184,6 +185,29 @@ class Shop:
     def median_trust_period(self) -> float | None:
         with self.store.read() as conn:
             return lifecycle.median_trust_period(conn, self.store.now())
+
+    # -- coupons -------------------------------------------------------------------
+    def add_coupon_template(self, name: str, kind: str, **options: Any) -> coupons.Template:
+        with self.store.write(self.actor) as tx:
+            return coupons.add_template(tx, name, kind, **options)
+
+    def coupon_templates(self) -> list[coupons.Template]:
+        with self.store.read() as conn:
+            return coupons.templates(conn)
+
+    def issue_coupon(self, template: str, customer_id: int, reason: str = "manual",
+                     batch_id: str | None = None) -> coupons.Coupon | None:
+        with self.store.write(self.actor) as tx:
+            return coupons.issue(tx, template, customer_id, reason, self.timezone, batch_id)
+
+    def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None
+                      ) -> tuple[coupons.Coupon, Purchase]:
+        with self.store.write(self.actor) as tx:
+            return coupons.redeem(tx, code, amount, customer_id, self.timezone)
+
+    def coupon(self, code: str) -> coupons.Coupon:
+        with self.store.read() as conn:
+            return coupons.get(conn, code)
 
     # -- feedback ------------------------------------------------------------------
     def add_feedback(self, customer_id: int | None, category: str, words: str,

@@ -171,3 +171,26 @@ def test_feedback_export_csv_in_chinese(seeded: Path, tmp_path: Path) -> None:
     assert any("面包很好吃" in line for line in lines)
     code, _, err = run("feedback", "export", "--db", str(seeded), "-o", str(tmp_path / "x.doc"))
     assert code == 1 and ".csv" in err
+
+
+def test_coupon_template_issue_redeem_and_refusal(seeded: Path) -> None:
+    code, _, err = run("coupon", "template", "add", "--db", str(seeded), "--name", "满50减10",
+                       "--kind", "amount", "--value", "10", "--min-spend", "50",
+                       "--valid-days", "7")
+    assert code == 0, err
+    code, out, err = run("customer", "add", "--db", str(seeded), "--name", "王芳",
+                         "--phone", "139 1111 2222", "--json")
+    member = json.loads(out)["member_code"]
+    code, out, err = run("coupon", "issue", "--db", str(seeded), "--template", "满50减10",
+                         "--customer", member, "--json")
+    assert code == 0, err
+    [made] = json.loads(out)
+    assert set(made) == {"code", "customer_id", "expires_at"}
+    code, out, err = run("coupon", "redeem", made["code"], "--amount", "58.00",
+                         "--db", str(seeded))
+    assert code == 0 and "¥48.00" in out, err
+    code, out, err = run("coupon", "redeem", made["code"], "--amount", "58.00",
+                         "--db", str(seeded))
+    assert code == 1 and "Already used" in err
+    code, out, _ = run("coupon", "show", made["code"], "--db", str(seeded))
+    assert json.loads(out)["status"] == "redeemed"

@@ -387,4 +387,6 @@ MESSAGES: dict[str, str] = {
     'coupon.covers_all': 'The coupon ({value}) is worth the whole sale ({amount}). Redeem it on a bigger sale.',
     'coupon.owner_only': 'Only the owner can void a coupon.',
     'coupon.not_voidable': 'Only an unused coupon can be voided (this one is {status}).',
+    'coupon.template_added': 'Coupon template “{name}” saved.',
+    'coupon.redeemed': 'Coupon {code} used: {off} off, {paid} paid and recorded.',
 }

@@ -373,4 +373,6 @@ MESSAGES: dict[str, str] = {
     'coupon.covers_all': '此券（{value}）抵扣了整单（{amount}），请在更大的订单上使用。',
     'coupon.owner_only': '只有店主可以作废优惠券。',
     'coupon.not_voidable': '只有未使用的券可以作废（此券状态：{status}）。',
+    'coupon.template_added': '已保存优惠券模板“{name}”。',
+    'coupon.redeemed': '已使用优惠券 {code}：减 {off}，实收 {paid}，已记账。',
 }
