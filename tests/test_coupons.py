@@ -209,3 +209,34 @@ def test_two_processes_redeem_each_coupon_exactly_once(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM coupons WHERE status = 'redeemed'"
                             ).fetchone()[0] == 100
         assert conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 100
+
+
+def test_coupon_codes_catch_every_typo_and_swap() -> None:
+    """Exhaustive over the alphabet for sample 9-character coupon codes."""
+    import random
+
+    rng = random.Random(6)
+    for _ in range(40):
+        code = codes.new_code(coupons.CODE_BODY, rng)
+        assert codes.is_valid(code)
+        for i in range(len(code)):
+            for ch in codes.ALPHABET:
+                if ch != code[i]:
+                    assert not codes.is_valid(code[:i] + ch + code[i + 1:]), (code, i, ch)
+            if i + 1 < len(code) and code[i] != code[i + 1]:
+                swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+                assert not codes.is_valid(swapped), (code, i)
+    assert len(codes.ALPHABET) ** coupons.CODE_BODY >= 2 ** 40
+
+
+def test_a_code_clash_is_retried_not_saved_twice(shop: Shop, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    template(shop, per_customer=5)
+    cid = customer(shop, "13911112222")
+    first = issue(shop, cid)
+    assert first is not None
+    fresh = codes.new_code(coupons.CODE_BODY)
+    drawn = iter([first.code, first.code, fresh])  # two clashes, then a new one
+    monkeypatch.setattr(codes, "new_code", lambda *a, **k: next(drawn))
+    second = issue(shop, cid)
+    assert second is not None and second.code == fresh
