@@ -54,6 +54,8 @@ class CustomerScreen(DataScreen[None]):
         Binding("x", "refund", "key.refund"),
         Binding("t", "tags", "key.tags"),
         Binding("f", "feedback", "key.feedback"),
+        Binding("c", "coupon", "key.coupon", show=False),
+        Binding("r", "redeem", "key.redeem", show=False),
         Binding("e", "edit", "key.edit"),
         Binding("m", "more", "key.more"),
     ]
@@ -199,7 +201,7 @@ class CustomerScreen(DataScreen[None]):
         return chosen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "purchase", "stage", "tags", "feedback"):
+        if action in ("edit", "purchase", "stage", "tags", "feedback", "coupon", "redeem"):
             return self.story is not None
         if action == "refund":
             return self._selected_sale() is not None
@@ -257,6 +259,20 @@ class CustomerScreen(DataScreen[None]):
 
         if self.customer is not None:
             self.app.push_screen(FeedbackDialog(self.customer_id, self.customer.name),
+                                 self._after_dialog)
+
+    def action_coupon(self) -> None:
+        from .coupon_dialogs import IssueCouponDialog
+
+        if self.customer is not None:
+            self.app.push_screen(IssueCouponDialog(self.customer_id, self.customer.name),
+                                 self._after_dialog)
+
+    def action_redeem(self) -> None:
+        from .coupon_dialogs import RedeemDialog
+
+        if self.customer is not None:
+            self.app.push_screen(RedeemDialog(self.customer_id, self.customer.name),
                                  self._after_dialog)
 
     def action_more(self) -> None:

@@ -28,6 +28,7 @@ class LookupScreen(DataScreen[None]):
         Binding("f3", "at_risk", "key.at_risk"),
         Binding("f4", "cycle_stage", "key.stage_filter"),
         Binding("f5", "inbox", "key.inbox"),
+        Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
@@ -156,6 +157,12 @@ class LookupScreen(DataScreen[None]):
         from .at_risk import AtRiskScreen
 
         self.app.push_screen(AtRiskScreen())
+
+    def action_redeem(self) -> None:
+        """A code handed over at the counter, before anyone looks the customer up."""
+        from .coupon_dialogs import RedeemDialog
+
+        self.app.push_screen(RedeemDialog())
 
     def action_inbox(self) -> None:
         from .inbox import InboxScreen

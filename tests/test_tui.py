@@ -474,3 +474,31 @@ async def test_settings_edits_the_product_catalogue(app: RegularsApp, shop: Shop
     assert [p.category for p in shop.products() if p.name == "蛋挞"] == ["点心"]
     assert catalogue == {"牛角包": ("城东面粉厂", True), "蛋挞": ("南城蛋品", False)}
     assert shop.feedback_catalogue()[0] == ["牛角包"]  # retired: no longer offered
+
+
+async def test_issue_a_coupon_then_redeem_it_once(app: RegularsApp, shop: Shop,
+                                                  people: dict[str, int]) -> None:
+    from db import coupons
+
+    with shop.store.write(shop.actor) as tx:
+        coupons.add_template(tx, "满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"满50", "right", "tab", "2", "enter")  # → completes; 2 = win-back
+        await settle(pilot)
+        with shop.store.read() as conn:
+            row = conn.execute("SELECT code, reason FROM coupons").fetchone()
+        assert row["reason"] == "winback"
+        await pilot.press("escape")  # back to lookup: the quick redeem action
+        await settle(pilot)
+        await pilot.press("ctrl+r", *row["code"].lower(), "tab", *"58", "enter")
+        await settle(pilot)
+        assert shop.customer(people["张三"]).total_spend_fen == 4800
+        await pilot.press("ctrl+r", *row["code"], "tab", *"58", "enter")
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any(n.startswith("Already used on 20") for n in notes), notes
+        assert shop.customer(people["张三"]).orders == 1

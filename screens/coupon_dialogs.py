@@ -1,0 +1,107 @@
+"""Coupons at the counter: issue one to a customer (c), redeem a code (r, or Ctrl+R
+from lookup). Refusals come back as the reason, in words: already used (when and
+by whom), expired (until which day), another customer's, minimum spend."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from console.i18n import t
+from db.coupons import Coupon
+from db.migrations import COUPON_REASONS
+from db.money import format_fen
+from db.purchases import Purchase
+
+from .dialogs import CounterDialog
+
+
+class IssueCouponDialog(CounterDialog):
+    FIELDS = ("template", "reason")
+
+    def __init__(self, customer_id: int, name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+        self.reason = "manual"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("coupon.issue_title", name=self.customer_name), style="bold"))
+            yield from self.field_row("template", Input(id="template",
+                                                        placeholder=t("coupon.template_hint")))
+            yield from self.field_row("reason", Input(id="reason", max_length=1,
+                                                      placeholder=t("feedback.pick_hint")))
+            yield Static(self._reasons(), id="reasons")
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_mount(self) -> None:
+        from textual.suggester import SuggestFromList
+
+        def loaded(names: list[str]) -> None:
+            self.query_one("#template", Input).suggester = SuggestFromList(
+                names, case_sensitive=False)
+
+        self.run_db(lambda: [x.name for x in self.shop.coupon_templates() if x.active],
+                    loaded, group="templates")
+
+    def _reasons(self) -> Text:
+        text = Text()
+        for i, reason in enumerate(COUPON_REASONS, 1):
+            text.append(f" {i} {t(f'coupon.reason.{reason}')} ",
+                        style="reverse" if reason == self.reason else "")
+            text.append(" ")
+        return text
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "reason" or not event.value:
+            return
+        value, event.input.value = event.value, ""
+        if value.isdigit() and 1 <= int(value) <= len(COUPON_REASONS):
+            self.reason = COUPON_REASONS[int(value) - 1]
+            self.query_one("#reasons", Static).update(self._reasons())
+
+    def action_save(self) -> None:
+        name, cid, reason = self.query_one("#template", Input).value, self.customer_id, \
+            self.reason
+        self.save_with(lambda: self.shop.issue_coupon(name, cid, reason))
+
+    def _saved(self, result: object) -> None:
+        code = getattr(result, "code", "")
+        self.app.notify(t("coupon.issued", code=code), timeout=15)
+        self.dismiss(True)
+
+
+class RedeemDialog(CounterDialog):
+    FIELDS = ("code", "amount")
+
+    def __init__(self, customer_id: int | None = None, name: str = "") -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+
+    def compose(self) -> ComposeResult:
+        title = (t("coupon.redeem_title_for", name=self.customer_name) if self.customer_id
+                 else t("coupon.redeem_title"))
+        with Vertical(classes="dialog"):
+            yield Static(Text(title, style="bold"))
+            yield from self.field_row("code", Input(id="code", max_length=20,
+                                                    placeholder="ABCD EFGH J"))
+            yield from self.field_row("amount", Input(id="amount", placeholder="58.00"))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def action_save(self) -> None:
+        code, amount = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        cid = self.customer_id
+        self.save_with(lambda: self.shop.redeem_coupon(code, amount, cid))
+
+    def _saved(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        used: Coupon = result[0]
+        sale: Purchase = result[1]
+        self.app.notify(t("coupon.redeemed", code=used.code,
+                          off=format_fen(used.discount_fen or 0),
+                          paid=format_fen(sale.amount_fen)), timeout=10)
+        self.dismiss(True)
