@@ -20,6 +20,16 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
+class HandClock:
+    """A clock the test sets or moves by hand (``clock.now = …``)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     set_language("en")

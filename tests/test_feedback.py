@@ -12,21 +12,17 @@ from db.customers import CustomerInput
 from db.errors import RegularsError, ValidationError
 from db.shop import Shop
 from db.store import Store
+from tests.conftest import HandClock
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
+Clock = HandClock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return HandClock(START)
 
 
 @pytest.fixture
