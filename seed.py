@@ -508,8 +508,9 @@ def _feedback(tx: Tx, customers: int, seed_value: int) -> None:
     from db import feedback
 
     rng = random.Random(seed_value * 7919 + 17)
-    products = [feedback.product_id(tx, name, feedback.supplier_id(tx, supplier))
-                for name, supplier in CATALOGUE]
+    suppliers = [feedback.supplier_id(tx, supplier) for _, supplier in CATALOGUE]
+    products = [feedback.product_id(tx, name, supplier)
+                for (name, _), supplier in zip(CATALOGUE, suppliers, strict=True)]
     sayings = [(category, *saying) for category, options in SAYINGS.items()
                for saying in options]
     statuses = _Weighted(rng, FEEDBACK_STATUS_WEIGHTS)
@@ -526,8 +527,7 @@ def _feedback(tx: Tx, customers: int, seed_value: int) -> None:
         if done_at and done_at > now:
             done_at = now
         product_ref = products[product] if product is not None else None
-        supplier = (tx.execute("SELECT supplier_id FROM products WHERE id = ?",
-                               (product_ref,)).fetchone()[0] if product_ref else None)
+        supplier = suppliers[product] if product is not None else None
         item = tx.execute(
             "INSERT INTO feedback(customer_id, category, product_id, supplier_id, words,"
             " sentiment, seed_user, at, staff_id, status, status_at, done_at, owner_note)"

@@ -92,7 +92,8 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
     except ValidationError as exc:
         errors.update(exc.fields)
         min_fen = 0
-    if (valid_days is None) == (valid_until is None) or (valid_days or 1) <= 0:
+    if (valid_days is None) == (valid_until is None) or (valid_days is not None
+                                                         and valid_days <= 0):
         errors["valid"] = ("coupon.validity", {})
     elif valid_until is not None:
         try:
@@ -212,7 +213,7 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
     if row is None:
         raise NotFound("coupon.not_found", ref=code)
     t = template(tx.conn, row["template"])
-    _refuse_if_unusable(tx, row, customer_id, tz)
+    _refuse_if_unusable(tx, row, t, customer_id, tz)
     amount_fen = parse_yuan(amount)
     if amount_fen <= 0:
         raise ValidationError({"amount": ("amount.not_positive", {})})
@@ -234,14 +235,15 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
         (tx.now, tx.actor.id, buyer, sale.id, off, row["id"], tx.now))
     if marked.rowcount != 1:  # someone else got there first: say what they did
         fresh = tx.execute("SELECT * FROM coupons WHERE id = ?", (row["id"],)).fetchone()
-        _refuse_if_unusable(tx, fresh, customer_id, tz)
+        _refuse_if_unusable(tx, fresh, t, customer_id, tz)
         raise RegularsError("coupon.already_used", at="", by="")
     tx.audit("coupon.redeem", "coupon", int(row["id"]), code=code, discount_fen=off,
              purchase=sale.id)
     return get(tx.conn, code), sale
 
 
-def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, customer_id: int | None, tz: str) -> None:
+def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, t: Template, customer_id: int | None,
+                        tz: str) -> None:
     zone = ZoneInfo(tz)
 
     def local(iso: str) -> str:
@@ -257,9 +259,7 @@ def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, customer_id: int | None, tz: s
     if row["expires_at"] <= tx.now:
         last_day = from_iso(row["expires_at"]).astimezone(zone).date() - timedelta(days=1)
         raise RegularsError("coupon.expired", date=last_day.isoformat())
-    transferable = tx.execute("SELECT transferable FROM coupon_templates WHERE id = ?",
-                              (row["template_id"],)).fetchone()[0]
-    if customer_id is not None and customer_id != row["customer_id"] and not transferable:
+    if customer_id is not None and customer_id != row["customer_id"] and not t.transferable:
         owner = tx.execute("SELECT name FROM customers WHERE id = ?",
                            (row["customer_id"],)).fetchone()
         raise RegularsError("coupon.other_customer", name=owner[0] if owner else "")

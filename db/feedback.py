@@ -23,6 +23,7 @@ from .store import Tx
 WORDS_MAX = 4000
 NAME_MAX = 40
 OPEN = ("new", "reviewing", "planned")
+OPEN_SQL = "(" + ", ".join(f"'{s}'" for s in OPEN) + ")"  # for "status IN …"
 # Where an item may go next. Done and declined can be reopened for another look.
 NEXT: dict[str, tuple[str, ...]] = {
     "new": ("reviewing", "declined"),
@@ -325,7 +326,7 @@ def inbox(conn: sqlite3.Connection, f: Filter, limit: int = 200) -> list[Row]:
     where = ["(f.group_id IS NULL OR f.group_id = f.id)"]
     params: dict[str, object] = {"limit": limit}
     if f.status == "open":
-        where.append(f"f.status IN {OPEN}")
+        where.append(f"f.status IN {OPEN_SQL}")
     elif f.status:
         where.append("f.status = :status")
         params["status"] = f.status
@@ -350,7 +351,7 @@ def inbox(conn: sqlite3.Connection, f: Filter, limit: int = 200) -> list[Row]:
                      " OR instr(coalesce(s.name, ''), :text))")
         params["text"] = f.text.strip()
     order = {"newest": "f.at DESC, f.id DESC",
-             "oldest_open": f"f.status NOT IN {OPEN}, f.at, f.id",
+             "oldest_open": f"f.status NOT IN {OPEN_SQL}, f.at, f.id",
              "most_mentioned": "product_mentions DESC, mentions DESC, f.at DESC"}[f.sort]
     rows = conn.execute(
         f"SELECT {_COLUMNS}, c.name AS customer_name,"
@@ -478,7 +479,7 @@ def summary(conn: sqlite3.Connection, now: str, periods: tuple[int, ...] = (30, 
     """Open items by category, the most mentioned products and suppliers in each period
     with the period before it, and how long items take from new to done."""
     open_by_category = {r[0]: r[1] for r in conn.execute(
-        f"SELECT category, count(*) FROM feedback WHERE status IN {OPEN} GROUP BY 1"
+        f"SELECT category, count(*) FROM feedback WHERE status IN {OPEN_SQL} GROUP BY 1"
         " ORDER BY 2 DESC, 1")}
     end = from_iso(now)
 

@@ -15,7 +15,7 @@ from db.migrations import COUPON_REASONS
 from db.money import format_fen
 from db.purchases import Purchase
 
-from .dialogs import CounterDialog
+from .dialogs import CounterDialog, pick_line, picked
 
 
 class IssueCouponDialog(CounterDialog):
@@ -48,19 +48,11 @@ class IssueCouponDialog(CounterDialog):
                     loaded, group="templates")
 
     def _reasons(self) -> Text:
-        text = Text()
-        for i, reason in enumerate(COUPON_REASONS, 1):
-            text.append(f" {i} {t(f'coupon.reason.{reason}')} ",
-                        style="reverse" if reason == self.reason else "")
-            text.append(" ")
-        return text
+        return pick_line(COUPON_REASONS, "coupon.reason.", self.reason)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "reason" or not event.value:
-            return
-        value, event.input.value = event.value, ""
-        if value.isdigit() and 1 <= int(value) <= len(COUPON_REASONS):
-            self.reason = COUPON_REASONS[int(value) - 1]
+        if event.input.id == "reason" and (reason := picked(event, COUPON_REASONS)):
+            self.reason = reason
             self.query_one("#reasons", Static).update(self._reasons())
 
     def action_save(self) -> None:

@@ -102,6 +102,27 @@ class CounterDialog(DataScreen[bool]):
         self.dismiss(False)
 
 
+def pick_line(options: tuple[str, ...], prefix: str, chosen: str | None) -> Text:
+    """" 1 quality   2 assortment …" with the chosen one highlighted (catalog keys
+    ``prefix + option``)."""
+    text = Text()
+    for i, option in enumerate(options, 1):
+        text.append(f" {i} {t(f'{prefix}{option}')} ", style="reverse" if option == chosen else "")
+        text.append(" ")
+    return text
+
+
+def picked(event: Input.Changed, options: tuple[str, ...]) -> str | None:
+    """A one-character pick field: a digit chooses an option; the field is cleared
+    either way, so it never holds text."""
+    value = event.value
+    if not value:
+        return None
+    event.input.value = ""
+    return options[int(value) - 1] if value.isdigit() and 1 <= int(value) <= len(options) \
+        else None
+
+
 class PurchaseDialog(CounterDialog):
     FIELDS = ("amount", "items", "at")
 

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Static, TextArea
 from console.i18n import t
 from db.migrations import FEEDBACK_CATEGORIES, SENTIMENTS
 
-from .dialogs import CounterDialog
+from .dialogs import CounterDialog, pick_line, picked
 
 
 class FeedbackDialog(CounterDialog):
@@ -69,26 +69,19 @@ class FeedbackDialog(CounterDialog):
         self.run_db(self.shop.feedback_catalogue, loaded, group="catalogue")
 
     def _choices(self) -> Text:
-        return _pick_line(FEEDBACK_CATEGORIES, "feedback.category.", self.category)
+        return pick_line(FEEDBACK_CATEGORIES, "feedback.category.", self.category)
 
     def _sentiments(self) -> Text:
-        return _pick_line(SENTIMENTS, "feedback.sentiment.", self.sentiment)
+        return pick_line(SENTIMENTS, "feedback.sentiment.", self.sentiment)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A digit in a pick field chooses, then the next field takes over."""
-        field, value = event.input.id, event.value
-        if field not in ("category", "sentiment") or not value:
-            return
-        options = FEEDBACK_CATEGORIES if field == "category" else SENTIMENTS
-        event.input.value = ""
-        if not (value.isdigit() and 1 <= int(value) <= len(options)):
-            return
-        if field == "category":
-            self.category = options[int(value) - 1]
+        if event.input.id == "category" and (category := picked(event, FEEDBACK_CATEGORIES)):
+            self.category = category
             self.query_one("#category-choices", Static).update(self._choices())
             self.query_one("#sentiment", Input).focus()
-        else:
-            self.sentiment = options[int(value) - 1]
+        elif event.input.id == "sentiment" and (sentiment := picked(event, SENTIMENTS)):
+            self.sentiment = sentiment
             self.query_one("#sentiment-choices", Static).update(self._sentiments())
             self.query_one("#words", TextArea).focus()
 
@@ -100,10 +93,3 @@ class FeedbackDialog(CounterDialog):
         self.save_with(lambda: self.shop.add_feedback(cid, category, words, sentiment, product,
                                                       supplier))
 
-
-def _pick_line(options: tuple[str, ...], prefix: str, chosen: str | None) -> Text:
-    text = Text()
-    for i, option in enumerate(options, 1):
-        text.append(f" {i} {t(prefix + option)} ", style="reverse" if option == chosen else "")
-        text.append(" ")
-    return text

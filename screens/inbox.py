@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import t, t_in
+from console.i18n import error_text, t, t_in
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
@@ -82,7 +82,7 @@ class InboxScreen(DataScreen[None]):
         try:
             f = self._current_filter()
         except RegularsError as error:
-            self.query_one("#filters", Static).update(Text(str(t(error.code)), style="red"))
+            self.query_one("#filters", Static).update(Text(error_text(error), style="red"))
             return
         self.run_db(lambda: (self.shop.feedback_inbox(f), self.shop.feedback_summary()),
                     self._show, group="inbox")

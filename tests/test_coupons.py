@@ -65,6 +65,7 @@ def test_templates_refuse_what_makes_no_sense(shop: Shop) -> None:
                        (dict(kind="percent", value="150"), "value"),
                        (dict(kind="gift", value=""), "gift"),
                        (dict(valid_days=None), "valid"),
+                       (dict(valid_days=0), "valid"),
                        (dict(valid_days=7, valid_until="2026-12-31"), "valid"),
                        (dict(kind="amount", value="10", valid_days=None,
                              valid_until="2026-13-01"), "valid")):
