@@ -281,6 +281,17 @@ def void(tx: Tx, typed_code: str, reason: str) -> Coupon:
     return get(tx.conn, code)
 
 
+def withdraw(tx: Tx, coupon_id: int, reason: str) -> bool:
+    """The shop takes back an unused reward coupon (a referral clawed back). A coupon
+    already used stays used: the sale happened; the points ledger carries the rest."""
+    marked = tx.execute("UPDATE coupons SET status = 'voided', voided_at = ?, voided_by = ?,"
+                        " void_reason = ? WHERE id = ? AND status = 'issued'",
+                        (tx.now, tx.actor.id, reason[:200], coupon_id))
+    if marked.rowcount:
+        tx.audit("coupon.withdraw", "coupon", coupon_id, reason=reason)
+    return bool(marked.rowcount)
+
+
 def get(conn: sqlite3.Connection, typed_code: str) -> Coupon:
     code = codes.normalize(typed_code)
     row = conn.execute(

@@ -133,9 +133,18 @@ def record(tx: Tx, customer_id: int, amount: str, items: str = "", at: str | Non
                                        tx.actor.id))
     purchase_id = int(cursor.lastrowid or 0)
     _refresh(tx, customer_id)
+    _rewards().after_sale(tx, customer_id, purchase_id, fen)
     tx.audit("purchase.add", "purchase", purchase_id, customer_id=customer_id, amount_fen=fen,
              backdated=at is not None)
     return get(tx.conn, purchase_id)
+
+
+def _rewards() -> Any:
+    """Points and referral rewards follow every sale and refund, in the same transaction.
+    Imported late: rewards reach coupons, and coupons record their sales through here."""
+    from . import rewards
+
+    return rewards
 
 
 def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
@@ -156,6 +165,7 @@ def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
          tx.actor.id))
     refund_id = int(cursor.lastrowid or 0)
     _refresh(tx, sale["customer_id"])
+    _rewards().after_refund(tx, sale["customer_id"], purchase_id, refund_id)
     tx.audit("purchase.refund", "purchase", refund_id, refund_of=purchase_id,
              amount_fen=-sale["amount_fen"])
     return get(tx.conn, refund_id)

@@ -10,11 +10,25 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import coupons, customers, feedback, lifecycle, purchases, search_keys, settings, tags
+from . import (
+    coupons,
+    customers,
+    feedback,
+    levels,
+    lifecycle,
+    points,
+    purchases,
+    referrals,
+    rewards,
+    search_keys,
+    settings,
+    tags,
+)
+from .clock import to_iso
 from .customers import Customer, CustomerInput
 from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
@@ -98,10 +112,22 @@ class Shop:
             return settings.get(conn, key)
 
     # -- writing -----------------------------------------------------------------
-    def add_customer(self, data: CustomerInput) -> Customer:
+    def add_customer(self, data: CustomerInput, referred_by: str = "") -> Customer:
+        """A new customer, and who referred them (a member code or phone) if anyone:
+        both in one transaction, so a refused referral adds no one."""
         clean = customers.validate(data, self.today(), self.region)
         with self.store.write(self.actor) as tx:
-            return customers.add(tx, clean)
+            referrer = None
+            if referred_by.strip():
+                referrer = customers.find_one(tx.conn, referred_by, self.region)
+                referrals.check_self(
+                    tx.execute("SELECT id, phone, wechat_id FROM customers WHERE id = ?",
+                               (referrer.id,)).fetchone(),
+                    clean.phone.e164 if clean.phone else None, clean.wechat_id, None)
+            made = customers.add(tx, clean)
+            if referrer is not None:
+                referrals.register(tx, made.id, referrer.id, self.timezone)
+            return made
 
     def update_customer(self, customer_id: int, data: CustomerInput) -> Customer:
         clean = customers.validate(data, self.today(), self.region)
@@ -131,6 +157,74 @@ class Shop:
     def purchases(self, customer_id: int, limit: int = 50, offset: int = 0) -> list[Purchase]:
         with self.store.read() as conn:
             return purchases.for_customer(conn, customer_id, limit, offset)
+
+    def record_purchase_with_points(self, customer_id: int, amount: str, use_points: str,
+                                    items: str = "", when: str = "") -> Purchase:
+        at = purchases.parse_when(when, self.timezone, self.store.clock())
+        with self.store.write(self.actor) as tx:
+            return rewards.sale_with_points(tx, customer_id, amount, use_points, items, at)
+
+    # -- points and levels -----------------------------------------------------------
+    def points_history(self, customer_id: int, limit: int = 50) -> list[points.Entry]:
+        with self.store.read() as conn:
+            return points.history(conn, customer_id, limit)
+
+    def spend_points(self, customer_id: int, amount: str, reason: str) -> points.Entry:
+        with self.store.write(self.actor) as tx:
+            return points.spend(tx, customer_id, amount, reason)
+
+    def adjust_points(self, customer_id: int, delta: str, reason: str) -> points.Entry:
+        with self.store.write(self.actor) as tx:
+            return points.adjust(tx, customer_id, delta, reason)
+
+    def opening_points(self, customer_id: int, amount: str, reason: str = "") -> points.Entry:
+        with self.store.write(self.actor) as tx:
+            return points.opening(tx, customer_id, amount, reason)
+
+    def level_thresholds(self) -> levels.Thresholds:
+        with self.store.read() as conn:
+            return levels.thresholds(conn)
+
+    def level_of(self, spend_fen: int) -> str:
+        return self.level_thresholds().level_of(spend_fen)
+
+    # -- referrals -----------------------------------------------------------------
+    def register_referral(self, referee_id: int, referred_by: str) -> int:
+        """An existing customer (with no purchases yet) names who referred them."""
+        with self.store.write(self.actor) as tx:
+            referrer = customers.find_one(tx.conn, referred_by, self.region)
+            return referrals.register(tx, referee_id, referrer.id, self.timezone)
+
+    def referral_links(self, customer_id: int) -> tuple[referrals.Link | None,
+                                                          list[referrals.Link]]:
+        """Who referred them, and whom they referred (newest first)."""
+        with self.store.read() as conn:
+            return (referrals.referrer_of(conn, customer_id),
+                    referrals.referees_of(conn, customer_id))
+
+    def referral_leaderboard(self, period: str = "all", by: str = "qualified",
+                             limit: int = 20) -> list[referrals.Leader]:
+        """``period``: this_month, last_month or all, in the shop's calendar."""
+        since, until = self.period_bounds(period)
+        with self.store.read() as conn:
+            return referrals.leaderboard(conn, since, until, by, limit)
+
+    def period_bounds(self, period: str) -> tuple[str | None, str | None]:
+        if period == "all":
+            return None, None
+        zone = ZoneInfo(self.timezone)
+        first = self.today().replace(day=1)
+        if period == "last_month":
+            first, end = (first - timedelta(days=1)).replace(day=1), first
+        elif period == "this_month":
+            end = (first + timedelta(days=32)).replace(day=1)
+        else:
+            raise ValueError(period)
+
+        def instant(day: date) -> str:
+            return to_iso(datetime.combine(day, time(0), tzinfo=zone))
+
+        return instant(first), instant(end)
 
     # -- lifecycle ---------------------------------------------------------------
     def stage_view(self, customer_id: int) -> StageView:

@@ -1,0 +1,39 @@
+"""Member levels (普通 / 银卡 / 金卡 / 钻石): from lifetime spend, thresholds in settings.
+
+A level is not stored: it follows the customer's net lifetime spend, so a refund
+that drops them below a threshold drops the level too, and an owner who moves a
+threshold moves everyone at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from .errors import ValidationError
+from .money import parse_yuan
+
+LEVELS = ("regular", "silver", "gold", "diamond")
+SETTING_KEYS = {f"levels.{name}": name for name in LEVELS[1:]}
+DEFAULT_YUAN = {"silver": 1000, "gold": 5000, "diamond": 20000}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    fen: tuple[int, ...]  # the lifetime spend where silver, gold and diamond start
+
+    def level_of(self, spend_fen: int) -> str:
+        reached = sum(1 for start in self.fen if spend_fen >= start)
+        return LEVELS[reached]
+
+
+def thresholds(conn: sqlite3.Connection) -> Thresholds:
+    values = []
+    for key, name in SETTING_KEYS.items():
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        text = str(row[0]) if row else str(DEFAULT_YUAN[name])
+        try:
+            values.append(parse_yuan(text))
+        except ValidationError:  # a hand-edited bad value falls back to the default
+            values.append(DEFAULT_YUAN[name] * 100)
+    return Thresholds(tuple(values))

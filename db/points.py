@@ -1,0 +1,174 @@
+"""Points: a ledger, never a bare balance.
+
+Every change is a row (earn, reversal, spend, adjust, opening, referral,
+clawback) that records the balance after it. The balance itself is kept on the
+customer only so that one guarded UPDATE (``points + delta >= 0``) decides, inside
+the write transaction, whether a spend fits: two counters spending at once cannot
+take a balance below zero, and the stored balance always equals the ledger's sum.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from . import settings
+from .errors import NotFound, RegularsError, ValidationError
+from .migrations import POINTS_KINDS
+from .store import Tx
+
+REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    customer_id: int
+    delta: int
+    kind: str
+    balance_after: int
+    purchase_id: int | None
+    referral_id: int | None
+    reason: str
+    at: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class Rates:
+    per_yuan: int  # points earned per whole yuan paid
+    fen_per_point: int  # what a point is worth when spent
+
+
+def rates(conn: sqlite3.Connection) -> Rates:
+    def number(key: str, default: int) -> int:
+        text = settings.get(conn, key, str(default))
+        return int(text) if text.strip().isdigit() else default
+
+    return Rates(number("points.per_yuan", 1), number("points.fen_per_point", 1))
+
+
+def balance(conn: sqlite3.Connection, customer_id: int) -> int:
+    row = conn.execute("SELECT points FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    if row is None:
+        raise NotFound("customer.not_found", ref=str(customer_id))
+    return int(row[0])
+
+
+def ledger_sum(conn: sqlite3.Connection, customer_id: int) -> int:
+    return int(conn.execute("SELECT coalesce(sum(delta), 0) FROM points_ledger"
+                            " WHERE customer_id = ?", (customer_id,)).fetchone()[0])
+
+
+def post(tx: Tx, customer_id: int, delta: int, kind: str, reason: str = "",
+         purchase_id: int | None = None, referral_id: int | None = None) -> Entry:
+    """Append one ledger row and move the balance with it, or refuse when it won't fit."""
+    if kind not in POINTS_KINDS:
+        raise ValidationError({"kind": ("points.kind", {"known": ", ".join(POINTS_KINDS)})})
+    if delta == 0:
+        raise ValidationError({"points": ("points.zero", {})})
+    moved = tx.execute("UPDATE customers SET points = points + ? WHERE id = ?"
+                       " AND points + ? >= 0", (delta, customer_id, delta))
+    if moved.rowcount != 1:
+        have = balance(tx.conn, customer_id)  # raises NotFound for a missing customer
+        raise RegularsError("points.not_enough", have=have, need=-delta)
+    cursor = tx.execute(
+        "INSERT INTO points_ledger(customer_id, delta, kind, balance_after, purchase_id,"
+        " referral_id, reason, at, staff_id) VALUES (?, ?, ?,"
+        " (SELECT points FROM customers WHERE id = ?), ?, ?, ?, ?, ?)",
+        (customer_id, delta, kind, customer_id, purchase_id, referral_id,
+         " ".join(reason.split())[:REASON_MAX], tx.now, tx.actor.id))
+    entry_id = int(cursor.lastrowid or 0)
+    tx.audit(f"points.{kind}", "customer", customer_id, delta=delta, entry=entry_id,
+             purchase=purchase_id, referral=referral_id)
+    return entry(tx.conn, entry_id)
+
+
+def whole(text: str | int, field: str) -> int:
+    value = str(text).strip().lstrip("+")
+    negative = value.startswith("-")
+    digits = value[1:] if negative else value
+    if not digits.isdigit():
+        raise ValidationError({field: ("points.number", {"value": str(text)})})
+    return -int(digits) if negative else int(digits)
+
+
+def earn_for_sale(tx: Tx, customer_id: int, purchase_id: int, paid_fen: int) -> Entry | None:
+    """Points for what was paid, at the shop's rate; whole yuan only."""
+    earned = paid_fen // 100 * rates(tx.conn).per_yuan
+    if earned <= 0:
+        return None
+    return post(tx, customer_id, earned, "earn", purchase_id=purchase_id)
+
+
+def reverse_for_refund(tx: Tx, sale_id: int, customer_id: int, refund_id: int
+                       ) -> Entry | None:
+    """Take back what the refunded sale earned. A refund is never refused at the counter,
+    so when the points are already spent, what is left is taken and the reason says so."""
+    earned = int(tx.execute("SELECT coalesce(sum(delta), 0) FROM points_ledger"
+                            " WHERE purchase_id = ? AND kind = 'earn'",
+                            (sale_id,)).fetchone()[0])
+    if earned <= 0:
+        return None
+    take = min(earned, balance(tx.conn, customer_id))
+    if take <= 0:
+        return None
+    short = earned - take
+    note = f"refund of sale {sale_id}" + (f"; {short} already spent" if short else "")
+    return post(tx, customer_id, -take, "reversal", note, purchase_id=refund_id)
+
+
+def spend(tx: Tx, customer_id: int, amount: str | int, reason: str,
+          purchase_id: int | None = None) -> Entry:
+    """Points for a discount or a gift. Refused, not clipped, when the balance is short."""
+    wanted = whole(amount, "points")
+    if wanted <= 0:
+        raise ValidationError({"points": ("points.positive", {})})
+    if not reason.strip():
+        raise ValidationError({"reason": ("points.reason", {})})
+    return post(tx, customer_id, -wanted, "spend", reason, purchase_id=purchase_id)
+
+
+def adjust(tx: Tx, customer_id: int, delta: str | int, reason: str) -> Entry:
+    """The owner's correction, up or down, always with a reason."""
+    if tx.actor.role != "owner":
+        raise RegularsError("points.owner_only")
+    change = whole(delta, "points")
+    if change == 0:
+        raise ValidationError({"points": ("points.zero", {})})
+    if not reason.strip():
+        raise ValidationError({"reason": ("points.reason", {})})
+    return post(tx, customer_id, change, "adjust", reason)
+
+
+def opening(tx: Tx, customer_id: int, amount: str | int, reason: str = "") -> Entry:
+    """The balance a customer brings from an old system: once per customer."""
+    if tx.actor.role != "owner":
+        raise RegularsError("points.owner_only")
+    value = whole(amount, "points")
+    if value <= 0:
+        raise ValidationError({"points": ("points.positive", {})})
+    if tx.execute("SELECT 1 FROM points_ledger WHERE customer_id = ? AND kind = 'opening'",
+                  (customer_id,)).fetchone():
+        raise RegularsError("points.opening_exists")
+    return post(tx, customer_id, value, "opening", reason or "opening balance")
+
+
+_SELECT = ("SELECT p.*, s.name AS staff FROM points_ledger p"
+           " JOIN staff s ON s.id = p.staff_id")
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(row["id"], row["customer_id"], row["delta"], row["kind"],
+                 row["balance_after"], row["purchase_id"], row["referral_id"], row["reason"],
+                 row["at"], row["staff"])
+
+
+def entry(conn: sqlite3.Connection, entry_id: int) -> Entry:
+    return _entry(conn.execute(f"{_SELECT} WHERE p.id = ?", (entry_id,)).fetchone())
+
+
+def history(conn: sqlite3.Connection, customer_id: int, limit: int = 50) -> list[Entry]:
+    """Newest first."""
+    return [_entry(r) for r in conn.execute(
+        f"{_SELECT} WHERE p.customer_id = ? ORDER BY p.id DESC LIMIT ?", (customer_id, limit))]
