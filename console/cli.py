@@ -43,6 +43,11 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(purchase_app, name="purchase")
 app.add_typer(lifecycle_app, name="lifecycle")
 app.add_typer(settings_app, name="settings")
+points_app = typer.Typer(help="Points: balance and ledger, spend, adjust, opening balance.",
+                         no_args_is_help=True)
+app.add_typer(points_app, name="points")
+referral_app = typer.Typer(help="Referrals: register, show, leaderboard.", no_args_is_help=True)
+app.add_typer(referral_app, name="referral")
 
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", envvar=paths.ENV_DB, help="Shop database file (default: the user data folder).",
@@ -236,6 +241,8 @@ def customer_add(
     notes: Annotated[str, typer.Option(help="Free notes.")] = "",
     seed_user: Annotated[bool, typer.Option("--seed-user", help="Seed user / KOC.")] = False,
     consent: Annotated[bool, typer.Option("--consent", help="Agreed to marketing.")] = False,
+    referred_by: Annotated[str, typer.Option(
+        help="Who referred them: a member code (the referral code) or phone.")] = "",
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Add a customer. A phone already on file is refused, naming who has it."""
@@ -245,7 +252,8 @@ def customer_add(
     try:
         customer = shop.add_customer(CustomerInput(
             name=name, phone=phone, wechat_id=wechat, birthday=birthday, gender=gender,
-            channel=channel, notes=notes, is_seed_user=seed_user, marketing_consent=consent))
+            channel=channel, notes=notes, is_seed_user=seed_user, marketing_consent=consent),
+            referred_by)
     finally:
         shop.close()
     if json_out:
@@ -267,10 +275,12 @@ def customer_find(
     shop = _open_shop(db, staff, lang, create=False)
     try:
         result = shop.search(query, limit=max(1, min(limit, 1000)))
+        levels = shop.level_thresholds()
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h) for h in result.hits], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([hit_json(h, levels.level_of(h.total_spend_fen))
+                               for h in result.hits], ensure_ascii=False, indent=2))
         return
     for hint in result.hints:
         typer.echo(t(hint), err=True)
@@ -283,10 +293,11 @@ def customer_find(
         typer.echo(t("lookup.more", count=len(result.hits)), err=True)
 
 
-def hit_json(h: Any) -> dict[str, Any]:
+def hit_json(h: Any, level: str) -> dict[str, Any]:
     return {"id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
             "stage": h.stage, "lifetime_spend_fen": h.total_spend_fen, "orders": h.orders,
-            "last_purchase_at": h.last_visit_at, "exact": h.exact}
+            "last_purchase_at": h.last_visit_at, "exact": h.exact, "points": h.points,
+            "level": level}
 
 
 @customer_app.command("show")
@@ -362,24 +373,76 @@ def coupon_template_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonO
 @friendly_errors
 def coupon_issue(
     template: Annotated[str, typer.Option(help="Template name.")],
-    customer: Annotated[str, typer.Option(help="Member code or phone.")],
+    customer: Annotated[str, typer.Option(
+        help="One customer: member code or phone. Leave out to issue to a filter.")] = "",
+    stage: Annotated[str | None, typer.Option(help="initial, trust, decline or dormant.")
+                     ] = None,
+    tag: Annotated[str | None, typer.Option(help="Customers with this tag.")] = None,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Trust customers overdue.")
+                       ] = False,
+    birthday_within: Annotated[int | None, typer.Option(
+        help="Birthday from today to N days ahead.")] = None,
+    seed_users: Annotated[bool, typer.Option("--seed-users", help="Seed users / KOCs.")
+                          ] = False,
+    spend_between: Annotated[str | None, typer.Option(
+        help="Lifetime spend in yuan, MIN,MAX (either end may be empty).")] = None,
     reason: Annotated[str, typer.Option(
         help="manual, winback, birthday, referral, apology or other.")] = "manual",
+    batch_id: Annotated[str, typer.Option(
+        help="Name the batch; running it again issues nothing twice"
+             " (default: template + filter + reason + today).")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only, issue nothing.")
+                       ] = False,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Give one customer a coupon; prints its code."""
+    """Give one customer a coupon, or everyone a filter selects; prints the new codes."""
+    from db.audience import Audience, parse_spend_between
+
+    low, high = parse_spend_between(spend_between) if spend_between else (None, None)
+    who = Audience(stage, tag, at_risk, birthday_within, seed_users, low, high)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        made = shop.issue_coupon(template, who.id, reason)
+        if customer.strip():
+            if not who.everyone:
+                raise fail(t("batch.customer_or_filter"), 2)
+            one = shop.find_customer(customer)
+            if dry_run:
+                raise fail(t("batch.dry_run_one"), 2)
+            made = shop.issue_coupon(template, one.id, reason, batch_id or None)
+            issued = [] if made is None else [
+                {"code": made.code, "customer_id": made.customer_id,
+                 "expires_at": made.expires_at}]
+        else:
+            plan = shop.batch_plan(template, who, reason, batch_id)
+            typer.echo(t("batch.plan", batch=plan.batch_id, matched=plan.matched,
+                         to_issue=plan.to_issue, already=plan.already,
+                         at_limit=plan.at_limit, no_consent=plan.no_consent), err=True)
+            if dry_run:
+                if json_out:
+                    typer.echo(json.dumps(asdict(plan), ensure_ascii=False))
+                return
+            issued = [i.as_json() for i in _issue_with_progress(shop, who, reason, plan)]
     finally:
         shop.close()
-    assert made is not None  # only a batch returns nothing
     if json_out:
-        typer.echo(json.dumps([{"code": made.code, "customer_id": made.customer_id,
-                                "expires_at": made.expires_at}]))
+        typer.echo(json.dumps(issued, ensure_ascii=False))
     else:
-        typer.echo(made.code)
+        for row in issued:
+            typer.echo(row["code"])
+
+
+def _issue_with_progress(shop: Any, who: Any, reason: str, plan: Any) -> list[Any]:
+    """The batch, with a progress bar on stderr (stdout stays the codes)."""
+    import sys
+
+    if plan.to_issue == 0:
+        return []
+    with typer.progressbar(length=max(plan.matched, 1), label=t("batch.progress"),
+                           file=sys.stderr) as bar:
+        def moved(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        return list(shop.issue_batch(plan.template, who, reason, plan.batch_id, moved)[1])
 
 
 @coupon_app.command("redeem")
@@ -484,21 +547,26 @@ def purchase_add(
     at: Annotated[str, typer.Option(
         help="When, in the shop's time: YYYY-MM-DD [HH:MM] (default: now).")] = "",
     note: Annotated[str, typer.Option(help="Items or a note.")] = "",
+    use_points: Annotated[str, typer.Option(
+        "--points", help="Pay part with this many points (the sale records what is left).")
+    ] = "",
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Record a sale. Lifetime spend and the stage move at once."""
+    """Record a sale. Lifetime spend, points and the stage move at once."""
     from db.money import format_fen
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
         who = shop.find_customer(customer)
-        sale = shop.record_purchase(who.id, amount, note, at)
+        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at)
+                if use_points.strip() else shop.record_purchase(who.id, amount, note, at))
         after = shop.customer(who.id)
     finally:
         shop.close()
     if json_out:
         typer.echo(json.dumps({**asdict(sale), "stage": after.stage,
-                               "lifetime_spend_fen": after.total_spend_fen},
+                               "lifetime_spend_fen": after.total_spend_fen,
+                               "points": after.points},
                               ensure_ascii=False))
     else:
         typer.echo(t("purchase.added", id=sale.id, amount=format_fen(sale.amount_fen),
@@ -565,10 +633,12 @@ def lifecycle_at_risk(
     try:
         hits = shop.at_risk(limit)
         median = shop.median_trust_period()
+        levels = shop.level_thresholds()
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([hit_json(h, levels.level_of(h.total_spend_fen)) for h in hits],
+                              ensure_ascii=False, indent=2))
         return
     for h in hits:
         typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} "
@@ -654,3 +724,149 @@ def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
 def main() -> None:
     app()
 
+
+
+# -- points -------------------------------------------------------------------------------------
+PointsOpt = Annotated[str, typer.Option("--points", help="How many points.")]
+ReasonOpt = Annotated[str, typer.Option(help="Why, in a few words (kept in the ledger).")]
+
+
+@points_app.command("show")
+@friendly_errors
+def points_show(
+    customer: Annotated[str, typer.Argument(help="Member code or phone.")],
+    limit: Annotated[int, typer.Option(help="Ledger rows, newest first.")] = 20,
+    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Balance, member level and the latest ledger rows."""
+    from console.i18n import level_label
+
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        rows = shop.points_history(who.id, max(1, limit))
+        level = shop.level_of(who.total_spend_fen)
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps({"customer_id": who.id, "points": who.points, "level": level,
+                               "ledger": [asdict(r) for r in rows]}, ensure_ascii=False))
+        return
+    typer.echo(t("points.summary", name=who.name, points=who.points,
+                 level=level_label(level)))
+    for r in rows:
+        typer.echo(f"{r.at[:16]}  {r.delta:>+7}  {r.balance_after:>7}  {r.kind:<9} {r.reason}")
+
+
+def _points_change(action: str, customer: str, amount: str, reason: str, db: Path | None,
+                   staff: str | None, lang: str | None) -> None:
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        entry = {"spend": shop.spend_points, "adjust": shop.adjust_points,
+                 "opening": shop.opening_points}[action](who.id, amount, reason)
+    finally:
+        shop.close()
+    typer.echo(t("points.posted", delta=f"{entry.delta:+d}", balance=entry.balance_after,
+                 name=who.name))
+
+
+@points_app.command("spend")
+@friendly_errors
+def points_spend(customer: Annotated[str, typer.Argument(help="Member code or phone.")],
+                 amount: PointsOpt, reason: ReasonOpt, db: DbOpt = None,
+                 staff: StaffOpt = None, lang: LangOpt = None) -> None:
+    """Spend points on a gift or a favour; refused (exit 1) when the balance is short."""
+    _points_change("spend", customer, amount, reason, db, staff, lang)
+
+
+@points_app.command("adjust")
+@friendly_errors
+def points_adjust(customer: Annotated[str, typer.Argument(help="Member code or phone.")],
+                  amount: Annotated[str, typer.Option(
+                      "--points", help="Points to add, or take with a minus: -50.")],
+                  reason: ReasonOpt, db: DbOpt = None, staff: StaffOpt = None,
+                  lang: LangOpt = None) -> None:
+    """The owner's correction, with a reason."""
+    _points_change("adjust", customer, amount, reason, db, staff, lang)
+
+
+@points_app.command("opening")
+@friendly_errors
+def points_opening(customer: Annotated[str, typer.Argument(help="Member code or phone.")],
+                   amount: PointsOpt, reason: ReasonOpt = "", db: DbOpt = None,
+                   staff: StaffOpt = None, lang: LangOpt = None) -> None:
+    """The balance a customer brings from the old system (once per customer, owner)."""
+    _points_change("opening", customer, amount, reason, db, staff, lang)
+
+
+# -- referrals ----------------------------------------------------------------------------------
+@referral_app.command("add")
+@friendly_errors
+def referral_add(
+    customer: Annotated[str, typer.Argument(help="The new customer (member code or phone).")],
+    by: Annotated[str, typer.Option("--by", help="Who referred them: member code or phone.")],
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+) -> None:
+    """Record who referred a customer who has not bought anything yet."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        shop.register_referral(who.id, by)
+        referrer, _ = shop.referral_links(who.id)
+    finally:
+        shop.close()
+    assert referrer is not None
+    typer.echo(t("referral.added", name=who.name, referrer=referrer.name))
+
+
+@referral_app.command("show")
+@friendly_errors
+def referral_show(
+    customer: Annotated[str, typer.Argument(help="Member code or phone.")],
+    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Who referred this customer, and whom they referred, with each reward's status."""
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        who = shop.find_customer(customer)
+        referrer, referees = shop.referral_links(who.id)
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps({"referred_by": asdict(referrer) if referrer else None,
+                               "referred": [asdict(x) for x in referees]},
+                              ensure_ascii=False))
+        return
+    if referrer is not None:
+        typer.echo(t("referral.by", name=referrer.name, code=referrer.member_code))
+    for x in referees:
+        typer.echo(f"{x.member_code}  {t(f'referral.status.{x.status}'):<10} "
+                   f"{x.reward_points:>6}  {x.name}")
+
+
+@referral_app.command("leaderboard")
+@friendly_errors
+def referral_leaderboard(
+    period: Annotated[str, typer.Option(help="this_month, last_month or all.")] = "all",
+    by: Annotated[str, typer.Option(help="qualified (referrals) or spend (referees').")
+                  ] = "qualified",
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Top referrers: the candidates for seed users and KOCs."""
+    from db.money import format_fen
+
+    if period not in ("this_month", "last_month", "all") or by not in ("qualified", "spend"):
+        raise fail(t("referral.board_options"), 2)
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        rows = shop.referral_leaderboard(period, by, max(1, limit))
+    finally:
+        shop.close()
+    if json_out:
+        typer.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    for rank, r in enumerate(rows, 1):
+        typer.echo(f"{rank:>3}. {r.member_code}  {r.qualified:>4}  "
+                   f"{format_fen(r.referees_spend_fen):>12}  {r.name}")

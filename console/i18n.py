@@ -91,5 +91,9 @@ def stage_label(stage: str) -> str:
     return t(f"stage.{stage}")
 
 
+def level_label(level: str) -> str:
+    return t(f"level.{level}")
+
+
 def channel_label(channel: str) -> str:
     return t(f"channel.{channel}")

@@ -170,24 +170,29 @@ def issue(tx: Tx, template_name: str, customer_id: int, reason: str, tz: str,
         if batch_id is not None:
             return None
         raise RegularsError("coupon.limit", name=t.name, limit=t.per_customer)
-    ends = expires_at(t, tx.now, tz)
+    coupon_id, code = insert(tx, t.id, customer_id, reason, batch_id,
+                             expires_at(t, tx.now, tz))
+    tx.audit("coupon.issue", "coupon", coupon_id, customer_id=customer_id, template=t.name,
+             reason=reason, batch=batch_id)
+    return get(tx.conn, code)
+
+
+def insert(tx: Tx, template_id: int, customer_id: int, reason: str, batch_id: str | None,
+           ends: str) -> tuple[int, str]:
+    """The coupon row, under a fresh code; a clash with an existing code draws again
+    (the UNIQUE index is the guard: codes are unique forever)."""
     for _ in range(ISSUE_RETRIES):
         code = codes.new_code(CODE_BODY)
         try:
             cursor = tx.execute(
                 "INSERT INTO coupons(code, template_id, customer_id, reason, batch_id,"
                 " issued_at, issued_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (code, t.id, customer_id, reason, batch_id, tx.now, tx.actor.id, ends))
-            break
+                (code, template_id, customer_id, reason, batch_id, tx.now, tx.actor.id, ends))
+            return int(cursor.lastrowid or 0), code
         except sqlite3.IntegrityError as exc:  # the code exists: draw another
             if "coupons.code" not in str(exc):
                 raise
-    else:
-        raise RegularsError("coupon.no_code")
-    coupon_id = int(cursor.lastrowid or 0)
-    tx.audit("coupon.issue", "coupon", coupon_id, customer_id=customer_id, template=t.name,
-             reason=reason, batch=batch_id)
-    return get(tx.conn, code)
+    raise RegularsError("coupon.no_code")
 
 
 # -- redeem ----------------------------------------------------------------------------------

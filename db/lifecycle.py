@@ -251,12 +251,15 @@ def median_trust_period(conn: sqlite3.Connection, now: str) -> float | None:
     return statistics.median(totals.values()) if totals else None
 
 
+# Trust customers past their own usual interval, not yet declined (binds :r_now).
+AT_RISK = (f"(c.stage = 'trust' AND c.median_interval_s IS NOT NULL"
+           f" AND {_DAYS} > c.median_interval_s / 86400.0)")
+
+
 def at_risk_ids(conn: sqlite3.Connection, now: str, limit: int = 100) -> list[int]:
-    """Trust customers past their own usual interval, not yet declined; most valuable first."""
+    """The at-risk list, most valuable first."""
     rows = conn.execute(
-        f"SELECT c.id FROM customers c WHERE c.stage = 'trust'"
-        f" AND c.median_interval_s IS NOT NULL"
-        f" AND {_DAYS} > c.median_interval_s / 86400.0"
+        f"SELECT c.id FROM customers c WHERE {AT_RISK}"
         f" ORDER BY c.total_spend_fen DESC LIMIT :limit",
         {"r_now": now, "limit": limit})
     return [r[0] for r in rows]

@@ -33,7 +33,7 @@ MIN_WECHAT = 3
 ESTIMATE_CAP = 2000
 
 HIT_COLUMNS = ("c.id, c.member_code, c.name, c.sort_name, c.phone, c.phone_rev, c.stage,"
-               " c.last_visit_at, c.total_spend_fen, c.orders")
+               " c.last_visit_at, c.total_spend_fen, c.orders, c.points")
 _DIGITISH = re.compile(r"^\+?[\d\-()]+$")
 _LATIN = re.compile(r"^[a-z]+$")
 _HANDLE = re.compile(r"^[a-z0-9][-_a-z0-9]*$")
@@ -55,6 +55,7 @@ class Hit:
     total_spend_fen: int
     orders: int
     exact: bool
+    points: int = 0
 
 
 @dataclass
@@ -357,7 +358,7 @@ def _hit(row: sqlite3.Row, exact: bool) -> Hit:
     return Hit(id=row["id"], member_code=row["member_code"], name=row["name"],
                phone=row["phone"], phone_rev=row["phone_rev"], stage=row["stage"],
                last_visit_at=row["last_visit_at"], total_spend_fen=row["total_spend_fen"],
-               orders=row["orders"], exact=exact)
+               orders=row["orders"], exact=exact, points=row["points"])
 
 
 def hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import (
+    coupon_batch,
     coupons,
     customers,
     feedback,
@@ -28,6 +30,7 @@ from . import (
     settings,
     tags,
 )
+from .audience import Audience
 from .clock import to_iso
 from .customers import Customer, CustomerInput
 from .errors import StoreError
@@ -293,6 +296,38 @@ class Shop:
                      batch_id: str | None = None) -> coupons.Coupon | None:
         with self.store.write(self.actor) as tx:
             return coupons.issue(tx, template, customer_id, reason, self.timezone, batch_id)
+
+    def batch_plan(self, template: str, who: Audience, reason: str,
+                   batch_id: str = "") -> coupon_batch.Plan:
+        """The preview before a batch: matched, skipped (and why) and to issue."""
+        with self.store.read() as conn:
+            return coupon_batch.plan(conn, template, who, reason,
+                                     batch_id or self.default_batch_id(template, who, reason),
+                                     self.store.now(), self.today())
+
+    def default_batch_id(self, template: str, who: Audience, reason: str) -> str:
+        return coupon_batch.default_batch_id(template, who, reason, self.today())
+
+    def issue_batch(self, template: str, who: Audience, reason: str, batch_id: str = "",
+                    progress: Callable[[int, int], None] | None = None
+                    ) -> tuple[coupon_batch.Plan, list[coupon_batch.Issued]]:
+        """Issue to everyone the filter selects, a chunk per transaction. ``progress``
+        hears (customers gone through, customers matched) after each chunk."""
+        batch_id = batch_id or self.default_batch_id(template, who, reason)
+        before = self.batch_plan(template, who, reason, batch_id)
+        issued: list[coupon_batch.Issued] = []
+        seen, after = 0, 0
+        today = self.today()
+        while True:
+            with self.store.write(self.actor) as tx:
+                after, count, made = coupon_batch.issue_chunk(
+                    tx, template, who, reason, batch_id, self.timezone, today, after)
+            issued += made
+            seen += count
+            if progress is not None:
+                progress(min(seen, before.matched), before.matched)
+            if not after:
+                return before, issued
 
     def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None
                       ) -> tuple[coupons.Coupon, Purchase]:

@@ -194,3 +194,61 @@ def test_coupon_template_issue_redeem_and_refusal(seeded: Path) -> None:
     assert code == 1 and "Already used" in err
     code, out, _ = run("coupon", "show", made["code"], "--db", str(seeded))
     assert json.loads(out)["status"] == "redeemed"
+
+
+def test_batch_issue_previews_then_issues_once_and_prints_codes(seeded: Path) -> None:
+    db = ("--db", str(seeded))
+    run("coupon", "template", "add", *db, "--name", "回头券", "--kind", "percent",
+        "--value", "10", "--cap", "20", "--valid-days", "14")
+    code, out, err = run("coupon", "issue", *db, "--template", "回头券", "--stage", "trust",
+                         "--spend-between", "100,", "--batch-id", "nov", "--dry-run", "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["matched"] >= plan["to_issue"] > 0 and "Batch nov" in err
+    code, out, err = run("coupon", "issue", *db, "--template", "回头券", "--stage", "trust",
+                         "--spend-between", "100,", "--batch-id", "nov", "--json")
+    assert code == 0, err
+    issued = json.loads(out)
+    assert len(issued) == plan["to_issue"] and {"code", "customer_id", "expires_at"} <= set(
+        issued[0])
+    code, out, err = run("coupon", "issue", *db, "--template", "回头券", "--stage", "trust",
+                         "--spend-between", "100,", "--batch-id", "nov")
+    assert code == 0 and out == "" and f"{plan['to_issue']} already" in err
+    code, _, err = run("coupon", "issue", *db, "--template", "回头券", "--stage", "vip")
+    assert code == 1 and "Choose a stage" in err
+    code, _, err = run("coupon", "issue", *db, "--template", "回头券", "--customer", "x",
+                       "--tag", "y")
+    assert code == 2
+
+
+def test_points_levels_and_referrals_from_the_command_line(seeded: Path) -> None:
+    db = ("--db", str(seeded))
+    code, out, err = run("customer", "add", *db, "--name", "王芳", "--phone", "139 1111 2222",
+                         "--json")
+    referrer = json.loads(out)["member_code"]
+    code, out, err = run("customer", "add", *db, "--name", "李娜", "--phone", "139 1111 3333",
+                         "--referred-by", referrer)
+    assert code == 0, err
+    code, _, err = run("customer", "add", *db, "--name", "自己", "--phone", "139 1111 2222",
+                       "--referred-by", "13911112222")
+    assert code == 1 and "refer themselves" in err
+    code, out, err = run("purchase", "add", *db, "--customer", "13911113333", "--amount", "1200")
+    assert code == 0, err
+    code, out, _ = run("customer", "find", "13911113333", *db, "--json")
+    row = json.loads(out)[0]
+    assert (row["points"], row["level"]) == (1200, "silver")
+    code, out, _ = run("customer", "find", referrer, *db, "--json")
+    assert json.loads(out)[0]["points"] == 200  # the referral reward
+    code, _, err = run("points", "spend", "13911112222", *db, "--points", "201",
+                       "--reason", "杯子")
+    assert code == 1 and "balance is 200" in err
+    code, out, err = run("purchase", "add", *db, "--customer", "13911113333", "--amount", "30",
+                         "--points", "1000", "--json")
+    assert code == 0 and json.loads(out)["amount_fen"] == 2000, err
+    code, out, _ = run("points", "show", "13911113333", *db, "--json")
+    shown = json.loads(out)
+    assert shown["points"] == 1200 - 1000 + 20 == sum(r["delta"] for r in shown["ledger"])
+    code, out, _ = run("referral", "leaderboard", *db, "--json")
+    assert json.loads(out)[0]["member_code"] == referrer
+    code, out, _ = run("referral", "show", referrer, *db, "--json")
+    assert json.loads(out)["referred"][0]["status"] == "qualified"

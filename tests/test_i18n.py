@@ -48,7 +48,7 @@ def used_keys() -> set[str]:
                      and k.split(".")[0] in {
                 "key", "phone", "name", "wechat", "contact", "birthday", "gender", "channel",
                 "notes", "money", "setting", "store", "staff", "seed", "search", "customer",
-                "points", "referral", "coupon", "level", "batch"}}
+                "points", "referral", "coupon", "level", "batch", "audience"}}
     return keys
 
 
