@@ -467,6 +467,19 @@ def coupon_redeem(
                  paid=format_fen(sale.amount_fen)))
 
 
+@coupon_app.command("void")
+@friendly_errors
+def coupon_void(code: str, reason: Annotated[str, typer.Option(help="Why, for the record.")],
+                db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
+    """Void an unused coupon (owner only)."""
+    shop = _open_shop(db, staff, lang, create=False)
+    try:
+        done = shop.void_coupon(code, reason)
+    finally:
+        shop.close()
+    typer.echo(t("coupon.voided_now", code=done.code))
+
+
 @coupon_app.command("show")
 @friendly_errors
 def coupon_show(code: str, db: DbOpt = None, lang: LangOpt = None) -> None:

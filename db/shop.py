@@ -334,6 +334,10 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return coupons.redeem(tx, code, amount, customer_id, self.timezone)
 
+    def void_coupon(self, code: str, reason: str) -> coupons.Coupon:
+        with self.store.write(self.actor) as tx:
+            return coupons.void(tx, code, reason)
+
     def coupon(self, code: str) -> coupons.Coupon:
         with self.store.read() as conn:
             return coupons.get(conn, code)

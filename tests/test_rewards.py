@@ -274,3 +274,65 @@ def test_the_leaderboard_ranks_by_qualified_referrals_and_by_referees_spend(
     clock.now += timedelta(days=31)  # April: March's referrals are last month's now
     assert [x.customer_id for x in shop.referral_leaderboard("last_month")] == [a, b]
     assert shop.referral_leaderboard("this_month") == []
+
+
+POINTS_RACER = r"""
+import json, os, sys, time
+from db.errors import RegularsError, StoreError
+from db.shop import Shop
+
+path, ids_file, rounds, offset = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+shop = Shop.open(path)
+ids = json.load(open(ids_file))
+print("ready", flush=True)
+while not os.path.exists(ids_file + ".go"):  # both start together: a real race
+    time.sleep(0.001)
+won, refused, busy = {}, 0, 0
+for i in range(rounds):
+    cid = ids[(i * 7 + offset) % len(ids)]
+    try:
+        shop.spend_points(cid, "30", "race")
+        won[cid] = won.get(cid, 0) + 1
+    except StoreError:
+        busy += 1
+    except RegularsError:
+        refused += 1
+    time.sleep(0.0005)
+print(json.dumps({"won": won, "refused": refused, "busy": busy}))
+"""
+
+
+def test_two_processes_spending_points_never_overspend(tmp_path: Path) -> None:
+    """1,000 spends of 30 points from two real processes over 20 customers holding
+    1,000 points each (room for 33 spends each): no balance goes negative, and every
+    balance equals its ledger's sum and the spends that won."""
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "points-race.db"
+    store = Store(path)
+    shop = Shop(store, store.actor())
+    ids = [add(shop, f"顾客{n}", f"1390000{n:04d}") for n in range(20)]
+    for cid in ids:
+        shop.opening_points(cid, "1000")
+    shop.close()
+    ids_file = tmp_path / "ids.json"
+    ids_file.write_text(json.dumps(ids))
+    root = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", POINTS_RACER, str(path), str(ids_file),
+                               "500", str(offset)], cwd=root, stdout=subprocess.PIPE, text=True)
+             for offset in (0, 3)]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    Path(f"{ids_file}.go").touch()
+    results = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    won = {cid: sum(r["won"].get(str(cid), 0) for r in results) for cid in ids}
+    print("points race:", [(sum(r["won"].values()), r["refused"], r["busy"]) for r in results])
+    assert sum(won.values()) + sum(r["refused"] + r["busy"] for r in results) == 1000
+    assert all(n == 33 for n in won.values()), won  # each balance spent down to 10, no further
+    check = Shop(Store(path), Store(path).actor())
+    assert_ledger_whole(check)
+    for cid in ids:
+        assert check.customer(cid).points == 1000 - 30 * won[cid] == 10

@@ -434,4 +434,5 @@ MESSAGES: dict[str, str] = {
     'referral.status.pending': 'pending', 'referral.status.qualified': 'rewarded',
     'referral.status.clawed_back': 'clawed back',
     'referral.board_options': '--period is this_month, last_month or all; --by is qualified or spend.',
+    'coupon.voided_now': 'Coupon {code} voided.',
 }

@@ -420,4 +420,5 @@ MESSAGES: dict[str, str] = {
     'referral.status.pending': '待首购', 'referral.status.qualified': '已奖励',
     'referral.status.clawed_back': '已追回',
     'referral.board_options': '--period 可选 this_month、last_month、all；--by 可选 qualified、spend。',
+    'coupon.voided_now': '优惠券 {code} 已作废。',
 }
