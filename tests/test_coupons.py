@@ -237,3 +237,24 @@ def test_a_code_clash_is_retried_not_saved_twice(shop: Shop, monkeypatch: pytest
     monkeypatch.setattr(codes, "new_code", lambda *a, **k: next(drawn))
     second = issue(shop, cid)
     assert second is not None and second.code == fresh
+
+
+def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) -> None:
+    """1,000,000 coupons issued through the store's own insert (UNIQUE code, drawn again
+    on a clash): all distinct, all well-formed, from a space of at least 2**40."""
+    assert len(codes.ALPHABET) ** coupons.CODE_BODY >= 2**40
+    store = Store(tmp_path / "million.db")
+    shop = Shop(store, store.actor())
+    owner = customer(shop, "13800138000", "王芳")
+    made = shop.add_coupon_template("一元", "amount", value="1", valid_days=1)
+    with store.write(shop.actor) as tx:
+        for _ in range(1_000_000):
+            coupons.insert(tx, made.id, owner, "manual", None, "2030-01-01T00:00:00+00:00")
+        tx.audit("test.million", "coupon_template", made.id)
+    with store.read() as conn:
+        total, distinct = conn.execute("SELECT count(*), count(DISTINCT code) FROM coupons"
+                                       ).fetchone()
+        sample = [r[0] for r in conn.execute("SELECT code FROM coupons ORDER BY random()"
+                                             " LIMIT 1000")]
+    assert total == distinct == 1_000_000
+    assert all(len(c) == coupons.CODE_BODY + 1 and codes.is_valid(c) for c in sample)
