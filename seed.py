@@ -450,12 +450,19 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
                 done += len(batch)
                 if progress:
                     progress(done, customers)
+            for _, sql in deferred:  # purchases' indexes now: the rewards below look sales up
+                if " ON purchases" in sql:
+                    conn.execute(sql)
+            _referrals(tx, customers, seed)  # before the stages: a referral counts to trust
             lifecycle.recompute(tx)  # the same rule the console runs, set-based
             _date_the_stages(conn)
             _tag_some(conn, actor.id, tx.now)
             _feedback(tx, customers, seed)
+            _points(tx)
+            _coupons(tx, customers, seed)
             for _, sql in deferred:
-                conn.execute(sql)
+                if " ON purchases" not in sql:
+                    conn.execute(sql)
             tx.audit("seed", "customer", None, customers=customers, seed=seed)
         try:
             source.write_lookup(store, actor)
@@ -547,6 +554,143 @@ def _feedback(tx: Tx, customers: int, seed_value: int) -> None:
         if status == "done" and customer is not None and rng.random() < 0.5:
             tx.execute("INSERT OR IGNORE INTO feedback_told VALUES (?, ?, ?, ?)",
                        (item, customer, to_iso(done_at or at), tx.actor.id))
+
+
+REFERRED_SHARE = 0.04  # of customers came through someone they know
+REFERRAL_POINTS = 200  # the default referral.reward_points
+KOC_EVERY = 499  # one customer in this many refers far more than the rest
+
+
+def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
+    """A referral forest: each referee joined after their referrer (so no cycles), some
+    referrers were referred themselves (chains), a few KOCs bring many. A referral
+    qualified at the referee's first purchase and earned the referrer its points; one
+    whose qualifying sale was refunded within the window was clawed back."""
+    rng = random.Random(seed_value * 104729 + 3)
+    pairs = []
+    for referee in range(2, customers + 1):
+        if rng.random() < REFERRED_SHARE:
+            kocs = (referee - 1) // KOC_EVERY
+            draw = rng.random()
+            if kocs and draw < 0.3:
+                referrer = rng.randint(1, kocs) * KOC_EVERY
+            elif pairs and draw < 0.5:  # someone who was referred passes it on: a chain
+                referrer = pairs[rng.randrange(max(0, len(pairs) - 50), len(pairs))][1]
+            else:
+                referrer = rng.randint(max(1, referee - 3000), referee - 1)
+            pairs.append((referrer, referee))
+    conn = tx.conn
+    conn.executemany(
+        "INSERT INTO referrals(referrer_id, referee_id, at, staff_id)"
+        # registered when they joined, or at their first sale if the till had it earlier
+        f" SELECT ?, id, min(created_at, coalesce(first_purchase_at, created_at)),"
+        f" {tx.actor.id} FROM customers WHERE id = ?", pairs)
+    conn.execute("UPDATE customers SET channel = 'referral'"
+                 " WHERE id IN (SELECT referee_id FROM referrals)")
+    conn.execute("""UPDATE referrals SET status = 'qualified', purchase_id = p.id,
+        qualified_at = p.at FROM (SELECT customer_id, id, min(at) AS at FROM purchases
+        WHERE refund_of IS NULL AND customer_id IN (SELECT referee_id FROM referrals)
+        GROUP BY customer_id) AS p WHERE p.customer_id = referrals.referee_id""")
+    conn.execute(f"""INSERT INTO referral_rewards(referral_id, customer_id, tier, points, at)
+        SELECT id, referrer_id, 1, {REFERRAL_POINTS}, qualified_at FROM referrals
+        WHERE status = 'qualified'""")
+    conn.execute("""UPDATE referrals SET status = 'clawed_back', clawed_back_at = r.at
+        FROM purchases r WHERE r.refund_of = referrals.purchase_id
+        AND julianday(r.at) - julianday(referrals.qualified_at) <= 30""")
+    conn.execute("""UPDATE referral_rewards SET clawed_back_at = r.clawed_back_at
+        FROM referrals r WHERE r.id = referral_rewards.referral_id
+        AND r.status = 'clawed_back'""")
+    conn.execute("""UPDATE customers SET referrals_qualified = q.n FROM (SELECT referrer_id,
+        count(*) AS n FROM referrals WHERE status = 'qualified' GROUP BY referrer_id) AS q
+        WHERE customers.id = q.referrer_id""")
+
+
+def _points(tx: Tx) -> None:
+    """Points history: a third of the customers brought an old member card's points (one
+    per yuan they had spent); referrals earned points and clawbacks took them back; some
+    swapped 200 points for a tote bag. Balances are the ledger's running sums, so they
+    never dip below zero (the bag needs 300 on the card; a clawback follows its reward)."""
+    conn = tx.conn
+    conn.execute("CREATE TEMP TABLE seed_points(customer_id, delta, kind, referral_id,"
+                 " reason, at)")
+    conn.execute("""INSERT INTO seed_points SELECT id, total_spend_fen / 100, 'opening', NULL,
+        '旧会员卡积分结转', created_at FROM customers
+        WHERE id % 3 = 0 AND total_spend_fen >= 100""")
+    conn.execute(f"""INSERT INTO seed_points SELECT customer_id, {REFERRAL_POINTS}, 'referral',
+        referral_id, '推荐奖励', at FROM referral_rewards""")
+    conn.execute(f"""INSERT INTO seed_points SELECT customer_id, -{REFERRAL_POINTS},
+        'clawback', referral_id, '推荐首单已退款', clawed_back_at FROM referral_rewards
+        WHERE clawed_back_at IS NOT NULL""")
+    conn.execute("""INSERT INTO seed_points SELECT id, -200, 'spend', NULL, '兑换帆布袋',
+        last_visit_at FROM customers WHERE id % 3 = 0 AND id % 7 = 0
+        AND total_spend_fen >= 30000 AND last_visit_at IS NOT NULL""")
+    conn.execute(f"""INSERT INTO points_ledger(customer_id, delta, kind, balance_after,
+        referral_id, reason, at, staff_id)
+        SELECT customer_id, delta, kind, sum(delta) OVER (PARTITION BY customer_id
+            ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING), referral_id, reason, at,
+            {tx.actor.id}
+        FROM seed_points ORDER BY at, customer_id""")
+    conn.execute("""UPDATE customers SET points = b.total FROM (SELECT customer_id,
+        sum(delta) AS total FROM points_ledger GROUP BY customer_id) AS b
+        WHERE customers.id = b.customer_id""")
+    conn.execute("DROP TABLE seed_points")
+
+
+COUPON_TEMPLATES = (  # name, kind, value, cap, gift, min spend, days, per customer
+    ("满50减10", "amount", "10", "", "", "50", 14, 2),
+    ("老客9折", "percent", "10", "20", "", "", 30, 1),
+    ("生日蛋挞", "gift", "", "", "蛋挞 ×2", "", 7, 1),
+    ("推荐有礼", "amount", "15", "", "", "30", 30, 5),
+    ("新人券", "amount", "5", "", "", "20", 14, 1))
+COUPON_REASON_OF = {"满50减10": "winback", "老客9折": "manual", "生日蛋挞": "birthday",
+                    "推荐有礼": "referral", "新人券": "referral"}
+
+
+def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
+    """Templates, and coupons issued over the last 60 days: used when the customer
+    bought within the validity (the coupon points at that sale), some voided, the rest
+    still valid or expired."""
+    from db import coupons
+
+    rng = random.Random(seed_value * 7 + 11)
+    made = [coupons.add_template(tx, name, kind, value=value, cap=cap, gift=gift,
+                                 min_spend=least, valid_days=days, per_customer=limit)
+            for name, kind, value, cap, gift, least, days, limit in COUPON_TEMPLATES]
+    now = from_iso(tx.now)
+    tz = "Asia/Shanghai"
+    seen: set[str] = set()
+    rows = []
+    recent = [r[0] for r in tx.execute(  # campaigns go to people who still come by
+        "SELECT id FROM customers WHERE last_visit_at > ?",
+        (to_iso(now - timedelta(days=120)),))] or list(range(1, customers + 1))
+    for _ in range(min(customers // 10, 50_000)):
+        t = made[rng.randrange(len(made))]
+        issued = to_iso(now - timedelta(days=rng.random() * 60))
+        code = codes.new_code(coupons.CODE_BODY, rng)
+        while code in seen:
+            code = codes.new_code(coupons.CODE_BODY, rng)
+        seen.add(code)
+        rows.append((code, t.id, rng.choice(recent), COUPON_REASON_OF[t.name], issued,
+                     tx.actor.id, coupons.expires_at(t, issued, tz)))
+    tx.conn.executemany(
+        "INSERT OR IGNORE INTO coupons(code, template_id, customer_id, reason, issued_at,"
+        " issued_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    for t in made:  # used at the first qualifying sale inside the validity, 7 times in 10
+        off = (f"min({t.value_fen}, p.amount_fen)" if t.kind == "amount" else
+               f"min(p.amount_fen * {t.percent} / 100, {t.cap_fen or 10**9})"
+               if t.kind == "percent" else "0")
+        tx.execute(f"""UPDATE coupons SET status = 'redeemed', redeemed_at = p.at,
+            redeemed_by = issued_by, redeemed_for = customer_id, purchase_id = p.id,
+            discount_fen = {off}
+            FROM (SELECT k.id AS coupon_id, p.id, min(p.at) AS at, p.amount_fen
+                  FROM coupons k JOIN purchases p ON p.customer_id = k.customer_id
+                  AND p.at >= k.issued_at AND p.at < k.expires_at AND p.refund_of IS NULL
+                  AND p.amount_fen >= {t.min_spend_fen}
+                  WHERE k.template_id = {t.id} AND k.id % 10 < 7
+                  GROUP BY k.id) AS p
+            WHERE coupons.id = p.coupon_id""")
+    tx.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
+               " issued_by, void_reason = '重复发放' WHERE status = 'issued' AND id % 97 = 0")
 
 
 DEMO_TAGS = (("附近小区", 18), ("上班族", 14), ("宝妈", 8), ("咖啡控", 10), ("爱甜品", 9),

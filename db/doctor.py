@@ -51,6 +51,11 @@ def examine(store: Store, quick: bool = False) -> Report:
             if not table.startswith("sqlite_"):
                 report.counts[table] = db.table(table).count
         report.checks.append(_check_keys(conn))
+        off = conn.execute(
+            "SELECT count(*) FROM customers c LEFT JOIN (SELECT customer_id, sum(delta) AS total"
+            " FROM points_ledger GROUP BY customer_id) l ON l.customer_id = c.id"
+            " WHERE c.points != coalesce(l.total, 0)").fetchone()[0]
+        report.checks.append(Check("points", off == 0, f"{off} balances differ from ledger"))
         owners = conn.execute(
             "SELECT count(*) FROM staff WHERE role = 'owner' AND active").fetchone()[0]
         report.checks.append(Check("owner", owners > 0, str(owners)))

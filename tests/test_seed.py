@@ -151,3 +151,35 @@ def test_the_demo_has_feedback_in_every_state(tmp_path: Path) -> None:
     assert all(r["status"] == heads[r["group_id"]]["status"] for r in linked)
     assert summary.open_by_category and summary.products[90]
     assert summary.median_days_to_done is not None
+
+
+def test_the_demo_rewards_obey_the_rules(tmp_path: Path) -> None:
+    """Coupons in every state, a referral forest with chains, points whose balances are
+    their ledgers: everything the live rules would have allowed."""
+    store = seeded(tmp_path / "rw.db", 3000, 2)
+    with store.read() as conn:
+        def one(sql: str) -> object:
+            return conn.execute(sql).fetchone()[0]
+
+        statuses = dict(conn.execute("SELECT status, count(*) FROM coupons GROUP BY 1").fetchall())
+        assert {"issued", "redeemed", "voided"} <= set(statuses)
+        assert one(f"SELECT count(*) FROM coupons WHERE status = 'issued'"
+                   f" AND expires_at < '{store.now()}'")  # some expired unused
+        assert one("SELECT count(*) FROM coupons k JOIN purchases p ON p.id = k.purchase_id"
+                   " WHERE k.status = 'redeemed' AND (p.customer_id != k.customer_id"
+                   " OR k.redeemed_at >= k.expires_at OR k.redeemed_at < k.issued_at)") == 0
+        assert one("SELECT count(*) FROM referrals WHERE referrer_id >= referee_id") == 0
+        assert one("SELECT count(*) FROM referrals r WHERE r.referrer_id IN"
+                   " (SELECT referee_id FROM referrals)")  # chains
+        assert one("SELECT count(*) FROM referrals r JOIN purchases p"
+                   " ON p.customer_id = r.referee_id AND p.at < r.at") == 0  # referees new
+        assert one("SELECT count(*) FROM customers c WHERE referrals_qualified !="
+                   " (SELECT count(*) FROM referrals r WHERE r.referrer_id = c.id"
+                   " AND r.status = 'qualified')") == 0
+        assert one("SELECT min(balance_after) FROM points_ledger") >= 0  # type: ignore[operator]
+        kinds = {r[0] for r in conn.execute("SELECT DISTINCT kind FROM points_ledger")}
+        assert {"opening", "referral", "spend"} <= kinds
+    from db.doctor import examine
+
+    report = examine(store, quick=True)
+    assert report.ok, [c for c in report.checks if not c.ok]
