@@ -174,14 +174,14 @@ def test_feedback_export_csv_in_chinese(seeded: Path, tmp_path: Path) -> None:
 
 
 def test_coupon_template_issue_redeem_and_refusal(seeded: Path) -> None:
-    code, _, err = run("coupon", "template", "add", "--db", str(seeded), "--name", "满50减10",
+    code, _, err = run("coupon", "template", "add", "--db", str(seeded), "--name", "满58减10",
                        "--kind", "amount", "--value", "10", "--min-spend", "50",
                        "--valid-days", "7")
     assert code == 0, err
     code, out, err = run("customer", "add", "--db", str(seeded), "--name", "王芳",
                          "--phone", "139 1111 2222", "--json")
     member = json.loads(out)["member_code"]
-    code, out, err = run("coupon", "issue", "--db", str(seeded), "--template", "满50减10",
+    code, out, err = run("coupon", "issue", "--db", str(seeded), "--template", "满58减10",
                          "--customer", member, "--json")
     assert code == 0, err
     [made] = json.loads(out)
