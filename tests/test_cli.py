@@ -248,7 +248,9 @@ def test_points_levels_and_referrals_from_the_command_line(seeded: Path) -> None
     code, out, _ = run("points", "show", "13911113333", *db, "--json")
     shown = json.loads(out)
     assert shown["points"] == 1200 - 1000 + 20 == sum(r["delta"] for r in shown["ledger"])
-    code, out, _ = run("referral", "leaderboard", *db, "--json")
-    assert json.loads(out)[0]["member_code"] == referrer
+    code, out, _ = run("referral", "leaderboard", *db, "--period", "this_month",
+                       "--limit", "1000", "--json")
+    board = {r["member_code"]: r for r in json.loads(out)}
+    assert board[referrer]["qualified"] == 1 and board[referrer]["referees_spend_fen"] == 123000
     code, out, _ = run("referral", "show", referrer, *db, "--json")
     assert json.loads(out)["referred"][0]["status"] == "qualified"
