@@ -567,7 +567,7 @@ def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
     qualified at the referee's first purchase and earned the referrer its points; one
     whose qualifying sale was refunded within the window was clawed back."""
     rng = random.Random(seed_value * 104729 + 3)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for referee in range(2, customers + 1):
         if rng.random() < REFERRED_SHARE:
             kocs = (referee - 1) // KOC_EVERY
