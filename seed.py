@@ -689,6 +689,7 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
                   WHERE k.template_id = {t.id} AND k.id % 10 < 7
                   GROUP BY k.id) AS p
             WHERE coupons.id = p.coupon_id""")
+    tx.execute("UPDATE settings SET value = '新人券' WHERE key = 'referral.welcome_template'")
     tx.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
                " issued_by, void_reason = '重复发放' WHERE status = 'issued' AND id % 97 = 0")
 

@@ -275,12 +275,11 @@ def customer_find(
     shop = _open_shop(db, staff, lang, create=False)
     try:
         result = shop.search(query, limit=max(1, min(limit, 1000)))
-        levels = shop.level_thresholds()
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h, levels.level_of(h.total_spend_fen))
-                               for h in result.hits], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([hit_json(h) for h in result.hits], ensure_ascii=False,
+                              indent=2))
         return
     for hint in result.hints:
         typer.echo(t(hint), err=True)
@@ -293,11 +292,11 @@ def customer_find(
         typer.echo(t("lookup.more", count=len(result.hits)), err=True)
 
 
-def hit_json(h: Any, level: str) -> dict[str, Any]:
+def hit_json(h: Any) -> dict[str, Any]:
     return {"id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
             "stage": h.stage, "lifetime_spend_fen": h.total_spend_fen, "orders": h.orders,
             "last_purchase_at": h.last_visit_at, "exact": h.exact, "points": h.points,
-            "level": level}
+            "level": h.level}
 
 
 @customer_app.command("show")
@@ -646,12 +645,10 @@ def lifecycle_at_risk(
     try:
         hits = shop.at_risk(limit)
         median = shop.median_trust_period()
-        levels = shop.level_thresholds()
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h, levels.level_of(h.total_spend_fen)) for h in hits],
-                              ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         return
     for h in hits:
         typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} "

@@ -117,6 +117,16 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
     return template(tx.conn, clean)
 
 
+def set_active(tx: Tx, name: str, active: bool) -> None:
+    """Switch a template off (no new coupons; those issued stay valid) or on again.
+    Templates are otherwise never edited: issued coupons keep the terms they had."""
+    if tx.actor.role != "owner":
+        raise RegularsError("coupon.template_owner_only")
+    t = template(tx.conn, name)
+    tx.execute("UPDATE coupon_templates SET active = ? WHERE id = ?", (int(active), t.id))
+    tx.audit("coupon.template_active", "coupon_template", t.id, active=active)
+
+
 def template(conn: sqlite3.Connection, name: str) -> Template:
     row = conn.execute("SELECT * FROM coupon_templates WHERE name = ?", (name.strip(),)
                        ).fetchone()
@@ -146,6 +156,12 @@ def expires_at(t: Template, issued_at: str, tz: str) -> str:
         last = from_iso(issued_at).astimezone(zone).date() + timedelta(days=(t.valid_days or 1))
         last -= timedelta(days=1)  # "7 days" from Monday: Monday is day 1, next Sunday day 7
     return to_iso(datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone))
+
+
+def last_day(expires: str, tz: str) -> str:
+    """The last local day a coupon can be used (it expires at the midnight after it)."""
+    ends = from_iso(expires).astimezone(ZoneInfo(tz)).date()
+    return (ends - timedelta(days=1)).isoformat()
 
 
 # -- issue ------------------------------------------------------------------------------------
@@ -262,8 +278,7 @@ def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, t: Template, customer_id: int 
         raise RegularsError("coupon.voided", at=local(row["voided_at"]),
                             reason=row["void_reason"])
     if row["expires_at"] <= tx.now:
-        last_day = from_iso(row["expires_at"]).astimezone(zone).date() - timedelta(days=1)
-        raise RegularsError("coupon.expired", date=last_day.isoformat())
+        raise RegularsError("coupon.expired", date=last_day(row["expires_at"], tz))
     if customer_id is not None and customer_id != row["customer_id"] and not t.transferable:
         owner = tx.execute("SELECT name FROM customers WHERE id = ?",
                            (row["customer_id"],)).fetchone()
@@ -307,3 +322,11 @@ def get(conn: sqlite3.Connection, typed_code: str) -> Coupon:
     return Coupon(row["id"], row["code"], row["template"], row["customer_id"], row["reason"],
                   row["issued_at"], row["expires_at"], row["status"], row["redeemed_at"],
                   row["purchase_id"], row["discount_fen"])
+
+
+def held(conn: sqlite3.Connection, customer_id: int, now: str, limit: int = 10) -> list[Coupon]:
+    """The customer's coupons that can still be used, soonest to expire first."""
+    codes_ = [r[0] for r in conn.execute(
+        "SELECT code FROM coupons WHERE customer_id = ? AND status = 'issued'"
+        " AND expires_at > ? ORDER BY expires_at LIMIT ?", (customer_id, now, limit))]
+    return [get(conn, c) for c in codes_]

@@ -198,6 +198,13 @@ def referees_of(conn: sqlite3.Connection, customer_id: int, limit: int = 50) -> 
     return [Link(**dict(r)) for r in rows]
 
 
+def counts(conn: sqlite3.Connection, customer_id: int) -> tuple[int, int]:
+    """How many this customer referred, and how many of those qualified."""
+    row = conn.execute("SELECT count(*), coalesce(sum(status = 'qualified'), 0) FROM referrals"
+                       " WHERE referrer_id = ?", (customer_id,)).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def leaderboard(conn: sqlite3.Connection, since: str | None = None, until: str | None = None,
                 by: str = "qualified", limit: int = 20) -> list[Leader]:
     """Top referrers for [since, until) (None, None: all time): how many referrals
@@ -206,14 +213,15 @@ def leaderboard(conn: sqlite3.Connection, since: str | None = None, until: str |
     spend = ("c2.total_spend_fen" if since is None and until is None else
              "(SELECT coalesce(sum(p.amount_fen), 0) FROM purchases p"
              " WHERE p.customer_id = r.referee_id AND p.at >= :start AND p.at < :end)")
-    order = "qualified DESC, spend DESC" if by == "qualified" else "spend DESC, qualified DESC"
+    order, having = (("qualified DESC, spend DESC", "qualified > 0") if by == "qualified"
+                     else ("spend DESC, qualified DESC", "spend > 0"))
     rows = conn.execute(
         f"SELECT r.referrer_id AS customer_id, c.name, c.member_code,"
         f" sum(r.qualified_at >= :start AND r.qualified_at < :end) AS qualified,"
         f" sum({spend}) AS spend"
         f" FROM referrals r JOIN customers c ON c.id = r.referrer_id"
         f" JOIN customers c2 ON c2.id = r.referee_id WHERE r.status = 'qualified'"
-        f" GROUP BY r.referrer_id HAVING qualified > 0 OR spend > 0"
+        f" GROUP BY r.referrer_id HAVING {having}"
         f" ORDER BY {order}, r.referrer_id LIMIT :limit",
         {"start": start, "end": end, "limit": limit})
     return [Leader(r["customer_id"], r["name"], r["member_code"], r["qualified"], r["spend"])

@@ -23,6 +23,7 @@ from typing import Any
 from . import codes
 from .clock import rank_of
 from .customers import recent_ids
+from .levels import Thresholds, thresholds
 from .names import has_cjk
 from .search_keys import NAME_KEY_MAX, PINYIN_KEY_MAX, TAIL_KEY_LENGTHS, WHOLE_MARK
 
@@ -56,6 +57,7 @@ class Hit:
     orders: int
     exact: bool
     points: int = 0
+    level: str = "regular"  # db/levels.py: from lifetime spend
 
 
 @dataclass
@@ -339,7 +341,9 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT,
                 rows[row["id"]] = row
     ordered = sorted(best, key=best.__getitem__)
     more = more or len(ordered) > limit
-    hits = [_hit(rows[cid], best[cid][0] == 0) for cid in ordered[:limit]]
+    shown = ordered[:limit]
+    levels = thresholds(conn) if shown else None
+    hits = [_hit(rows[cid], best[cid][0] == 0, levels) for cid in shown]
     return SearchResult(query, hits, more=more, hints=hints)
 
 
@@ -354,8 +358,9 @@ def _hints(terms: list[Term]) -> list[str]:
     return hints
 
 
-def _hit(row: sqlite3.Row, exact: bool) -> Hit:
-    return Hit(id=row["id"], member_code=row["member_code"], name=row["name"],
+def _hit(row: sqlite3.Row, exact: bool, levels: Thresholds | None) -> Hit:
+    return Hit(level=levels.level_of(row["total_spend_fen"]) if levels else "regular",
+               id=row["id"], member_code=row["member_code"], name=row["name"],
                phone=row["phone"], phone_rev=row["phone_rev"], stage=row["stage"],
                last_visit_at=row["last_visit_at"], total_spend_fen=row["total_spend_fen"],
                orders=row["orders"], exact=exact, points=row["points"])
@@ -367,7 +372,8 @@ def hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:
     marks = ",".join("?" * len(ids))
     by_id = {r["id"]: r for r in conn.execute(
         f"SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN ({marks})", ids)}
-    return [_hit(by_id[i], False) for i in ids if i in by_id]
+    levels = thresholds(conn)
+    return [_hit(by_id[i], False, levels) for i in ids if i in by_id]
 
 
 def explain(conn: sqlite3.Connection, query: str, region: str = "CN") -> list[str]:

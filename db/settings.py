@@ -16,6 +16,10 @@ from .store import Tx
 WHOLE_KEYS = {"points.per_yuan": 0, "points.fen_per_point": 1, "referral.reward_points": 0,
               "referral.second_level_points": 0, "referral.clawback_days": 0}
 TEMPLATE_KEYS = {"referral.reward_template", "referral.welcome_template"}
+REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
+               "referral.reward_points", "referral.reward_template",
+               "referral.welcome_template", "referral.second_level_points",
+               "referral.clawback_days")
 KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS, *LEVEL_KEYS, *WHOLE_KEYS,
          *TEMPLATE_KEYS}
 LANGUAGES = ("", "zh", "en")

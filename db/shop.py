@@ -50,6 +50,20 @@ class StageView:
     trust_days_total: float
 
 
+@dataclass(frozen=True)
+class RewardsView:
+    """Points, level, coupons and referrals, as the customer screen shows them."""
+
+    level: str
+    next_level: str | None  # the level above, and what is left to spend to reach it
+    to_next_fen: int
+    points: list[points.Entry]  # the latest ledger rows
+    coupons: list[coupons.Coupon]  # still usable
+    referrer: referrals.Link | None
+    referees: list[referrals.Link]  # the latest few
+    referred: tuple[int, int]  # how many they referred, and how many qualified
+
+
 RECOMPUTE_SLICE = 20_000  # customers per recompute transaction: ≈0.2 s each at 1M
 
 
@@ -190,6 +204,22 @@ class Shop:
 
     def level_of(self, spend_fen: int) -> str:
         return self.level_thresholds().level_of(spend_fen)
+
+    def rewards_view(self, customer_id: int) -> RewardsView:
+        now = self.store.now()
+        with self.store.read() as conn:
+            spend = int(conn.execute("SELECT total_spend_fen FROM customers WHERE id = ?",
+                                     (customer_id,)).fetchone()[0])
+            bounds = levels.thresholds(conn)
+            level = bounds.level_of(spend)
+            rank = levels.LEVELS.index(level)
+            above = levels.LEVELS[rank + 1] if rank + 1 < len(levels.LEVELS) else None
+            return RewardsView(
+                level, above, bounds.fen[rank] - spend if above else 0,
+                points.history(conn, customer_id, 3), coupons.held(conn, customer_id, now),
+                referrals.referrer_of(conn, customer_id),
+                referrals.referees_of(conn, customer_id, 20),
+                referrals.counts(conn, customer_id))
 
     # -- referrals -----------------------------------------------------------------
     def register_referral(self, referee_id: int, referred_by: str) -> int:
@@ -334,6 +364,10 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return coupons.redeem(tx, code, amount, customer_id, self.timezone)
 
+    def coupons_held(self, customer_id: int) -> list[coupons.Coupon]:
+        with self.store.read() as conn:
+            return coupons.held(conn, customer_id, self.store.now())
+
     def void_coupon(self, code: str, reason: str) -> coupons.Coupon:
         with self.store.write(self.actor) as tx:
             return coupons.void(tx, code, reason)
@@ -433,6 +467,15 @@ class Shop:
             rules = lifecycle.rules(conn)
         return {key: f"{getattr(rules, name):g}"
                 for key, (name, _) in lifecycle.SETTING_KEYS.items()}
+
+    def rewards_settings(self) -> dict[str, str]:
+        """Points, level and referral settings with the value in force, in display order."""
+        with self.store.read() as conn:
+            return {key: settings.get(conn, key) for key in settings.REWARD_KEYS}
+
+    def set_template_active(self, name: str, active: bool) -> None:
+        with self.store.write(self.actor) as tx:
+            coupons.set_active(tx, name, active)
 
     def set_setting(self, key: str, value: str) -> None:
         with self.store.write(self.actor) as tx:

@@ -19,7 +19,8 @@ from .hits import fill, hits_table, selected_id
 
 class AtRiskScreen(DataScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("enter", "open", "key.open")]
+                Binding("enter", "open", "key.open"),
+                Binding("w", "winback", "key.winback")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,6 +79,12 @@ class AtRiskScreen(DataScreen[None]):
         cid = selected_id(next(self.query("#at-risk").results(DataTable), None))
         if cid is not None:
             self.app.push_screen(CustomerScreen(cid))
+
+    def action_winback(self) -> None:
+        """A win-back coupon for everyone on this list, previewed before it is issued."""
+        from .batch_issue import BatchIssueScreen
+
+        self.app.push_screen(BatchIssueScreen(reason="winback", at_risk=True))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from console.i18n import t
-from db.coupons import Coupon
+from console.i18n import error_text, t
+from db import codes
+from db.coupons import CODE_BODY, Coupon, last_day
 from db.migrations import COUPON_REASONS
 from db.money import format_fen
 from db.purchases import Purchase
@@ -81,8 +82,36 @@ class RedeemDialog(CounterDialog):
             yield Static(Text(title, style="bold"))
             yield from self.field_row("code", Input(id="code", max_length=20,
                                                     placeholder="ABCD EFGH J"))
+            yield Static("", id="coupon-preview")
             yield from self.field_row("amount", Input(id="amount", placeholder="58.00"))
             yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A whole code typed: show the coupon, its customer and its validity before
+        the amount is confirmed."""
+        if event.input.id != "code":
+            return
+        preview = self.query_one("#coupon-preview", Static)
+        code = event.value
+        if not codes.looks_like_code(code, CODE_BODY + 1):
+            preview.update("")
+            return
+
+        def look() -> tuple[Coupon, str]:
+            found = self.shop.coupon(code)
+            return found, self.shop.customer(found.customer_id).name
+
+        self.run_db(look, self._preview, group="preview",
+                    failed=lambda error: preview.update(Text(error_text(error), style="red")))
+
+    def _preview(self, found: tuple[Coupon, str]) -> None:
+        coupon, owner = found
+        state = ("" if coupon.status == "issued" else
+                 f" · {t(f'coupon.status.{coupon.status}')}")
+        self.query_one("#coupon-preview", Static).update(Text(
+            f"{coupon.template} · {owner} · "
+            f"{t('customer.until', date=last_day(coupon.expires_at, self.shop.timezone))}"
+            f"{state}", style="cyan" if not state else "yellow"))
 
     def action_save(self) -> None:
         code, amount = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)

@@ -15,17 +15,19 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from console.i18n import channel_label, stage_label, t
+from console.i18n import channel_label, level_label, stage_label, t
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
+from db.coupons import last_day
 from db.customers import Customer
 from db.feedback import Item as FeedbackItem
 from db.money import format_fen
 from db.phones import pretty
 from db.purchases import Purchase
-from db.shop import Shop, StageView
+from db.shop import RewardsView, Shop, StageView
 
 from .base import DataScreen
+from .hits import level_text
 
 PAGE = 50
 
@@ -38,12 +40,14 @@ class Story:
     purchase_rows: int  # all of them, refunds included; the list shows a page at a time
     tags: list[str]
     feedback: list[FeedbackItem]
+    rewards: RewardsView
 
 
 def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
     return Story(shop.customer(customer_id), shop.stage_view(customer_id),
                  shop.purchases(customer_id, purchases), shop.purchase_rows(customer_id),
-                 shop.tags_of(customer_id), shop.feedback_of(customer_id))
+                 shop.tags_of(customer_id), shop.feedback_of(customer_id),
+                 shop.rewards_view(customer_id))
 
 
 class CustomerScreen(DataScreen[None]):
@@ -56,6 +60,8 @@ class CustomerScreen(DataScreen[None]):
         Binding("f", "feedback", "key.feedback"),
         Binding("c", "coupon", "key.coupon", show=False),
         Binding("r", "redeem", "key.redeem", show=False),
+        Binding("j", "points", "key.points", show=False),
+        Binding("b", "referrer", "key.referrer", show=False),
         Binding("e", "edit", "key.edit"),
         Binding("m", "more", "key.more"),
     ]
@@ -76,6 +82,7 @@ class CustomerScreen(DataScreen[None]):
             yield Static(t("customer.loading"), id="heading")
             yield Static("", id="stage", classes="section")
             yield Static("", id="spend", classes="section")
+            yield Static("", id="rewards", classes="section")
             yield Static("", id="purchases-title", classes="section")
             table: DataTable[object] = DataTable(id="purchases", cursor_type="row")
             for key, width in (("date", 11), ("amount", 12), ("items", 24), ("staff", 8)):
@@ -111,6 +118,11 @@ class CustomerScreen(DataScreen[None]):
         heading.append(c.name, style="bold")
         heading.append(f"   {c.member_code}", style="reverse")
         heading.append(f"   {stage_label(c.stage)}", style="bold cyan")
+        rewards = self.story.rewards
+        heading.append("   ")
+        heading.append_text(level_text(rewards.level) if rewards.level != "regular"
+                            else Text(level_label("regular"), style="dim"))
+        heading.append(f"   {t('customer.points_badge', points=f'{c.points:,}')}", style="bold")
         if c.is_seed_user:
             heading.append(f"   {t('customer.seed_user')}", style="bold magenta")
         if self.story.tags:
@@ -146,6 +158,7 @@ class CustomerScreen(DataScreen[None]):
                   if c.median_interval_s else "—")
         spend.add_row(t("customer.rhythm"), rhythm)
         self.query_one("#spend", Static).update(_section(t("customer.spend"), spend))
+        self.query_one("#rewards", Static).update(self._rewards(c))
 
         shown = self.story.purchases
         total = self.story.purchase_rows
@@ -187,6 +200,39 @@ class CustomerScreen(DataScreen[None]):
         details.add_row(t("field.notes"), Text(c.notes or "—"))
         self.query_one("#details", Static).update(_section(t("customer.profile"), details))
 
+    def _rewards(self, c: Customer) -> Table:
+        assert self.story is not None
+        r, tz = self.story.rewards, self.shop.timezone
+        grid = _grid()
+        level = level_label(r.level)
+        if r.next_level:
+            level += " · " + t("customer.to_next_level", amount=format_fen(r.to_next_fen),
+                               level=level_label(r.next_level))
+        grid.add_row(t("column.level"), level)
+        latest = "  ".join(f"{local_date_text(e.at, tz)[5:]} {e.delta:+,} "
+                           f"{t(f'points.kind.{e.kind}')}" for e in r.points)
+        grid.add_row(t("customer.points"), Text(f"{c.points:,}" + (f"   ({latest})"
+                                                                  if latest else "")))
+        for coupon in r.coupons[:3]:
+            grid.add_row(t("customer.coupon"), Text(
+                f"{coupon.template} {coupon.code} "
+                f"{t('customer.until', date=last_day(coupon.expires_at, tz))}"))
+        if len(r.coupons) > 3:
+            grid.add_row("", Text(t("customer.more_coupons", count=len(r.coupons) - 3),
+                                  style="dim"))
+        if r.referrer is not None:
+            grid.add_row(t("customer.referred_by"), Text(
+                f"{r.referrer.name} ({r.referrer.member_code})"))
+        if r.referees:
+            total, rewarded = r.referred
+            names = " · ".join(f"{x.name} {t(f'referral.status.{x.status}')}"
+                               + (f" +{x.reward_points}" if x.reward_points else "")
+                               for x in r.referees[:4])
+            grid.add_row(t("customer.referred"), Text(
+                t("customer.referred_count", count=total, rewarded=rewarded)
+                + "  " + names))
+        return _section(t("customer.rewards"), grid)
+
     # -- actions ----------------------------------------------------------------------
     def _selected_sale(self) -> Purchase | None:
         if self.story is None:
@@ -201,8 +247,12 @@ class CustomerScreen(DataScreen[None]):
         return chosen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "purchase", "stage", "tags", "feedback", "coupon", "redeem"):
+        if action in ("edit", "purchase", "stage", "tags", "feedback", "coupon", "redeem",
+                      "points"):
             return self.story is not None
+        if action == "referrer":  # only someone who has not bought yet can be referred
+            return (self.story is not None and self.story.rewards.referrer is None
+                    and self.story.purchase_rows == 0)
         if action == "refund":
             return self._selected_sale() is not None
         if action == "more":
@@ -273,6 +323,20 @@ class CustomerScreen(DataScreen[None]):
 
         if self.customer is not None:
             self.app.push_screen(RedeemDialog(self.customer_id, self.customer.name),
+                                 self._after_dialog)
+
+    def action_points(self) -> None:
+        from .rewards_dialogs import PointsDialog
+
+        if self.customer is not None:
+            self.app.push_screen(PointsDialog(self.customer_id, self.customer.name,
+                                              self.customer.points), self._after_dialog)
+
+    def action_referrer(self) -> None:
+        from .rewards_dialogs import ReferrerDialog
+
+        if self.customer is not None:
+            self.app.push_screen(ReferrerDialog(self.customer_id, self.customer.name),
                                  self._after_dialog)
 
     def action_more(self) -> None:

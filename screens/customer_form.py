@@ -43,6 +43,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         self.duplicate: Customer | None = None
         self._phone_timer: Timer | None = None
         self._escape_at = 0.0
+        self.referred_by = ""
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -68,6 +69,9 @@ class CustomerFormScreen(DataScreen[Customer | None]):
             yield from self._row("marketing_consent", Checkbox(
                 t("form.consent_box"), v.marketing_consent, id="marketing_consent"))
             yield from self._row("notes", Input(v.notes, id="notes", max_length=2000))
+            if self.existing is None:  # a referral is recorded when someone first joins
+                yield from self._row("referred_by", Input(
+                    self.referred_by, id="referred_by", placeholder=t("referral.hint")))
             yield Static("", id="form-status")
         yield KeyBar()
 
@@ -88,6 +92,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         """Language switched: keep what was typed across the re-compose."""
         if self.is_mounted:
             self.values = self.current()
+            self.referred_by = self._referred_by()
 
     def after_recompose(self) -> None:
         self.query_one("#name", Input).focus()
@@ -102,8 +107,12 @@ class CustomerFormScreen(DataScreen[Customer | None]):
             is_seed_user=self.query_one("#is_seed_user", Checkbox).value,
             marketing_consent=self.query_one("#marketing_consent", Checkbox).value)
 
+    def _referred_by(self) -> str:
+        box = next(iter(self.query("#referred_by").results(Input)), None)
+        return box.value if box is not None else ""
+
     def dirty(self) -> bool:
-        return self.current() != self.initial
+        return self.current() != self.initial or bool(self._referred_by().strip())
 
     def _set_error(self, field: str, message: str) -> None:
         if message:
@@ -184,12 +193,13 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         data = self.current()
         self.touched.update(TEXT_FIELDS)
         existing = self.existing
+        referred_by = self._referred_by()
         self.query_one("#form-status", Static).update(t("form.saving"))
 
         def work() -> Customer:
             if existing is not None:
                 return self.shop.update_customer(existing.id, data)
-            return self.shop.add_customer(data)
+            return self.shop.add_customer(data, referred_by)
 
         self.run_db(work, self._saved, group="save", failed=self._save_failed)
 

@@ -30,7 +30,13 @@ class CounterDialog(DataScreen[bool]):
     """
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel"),
-                Binding("enter", "submit", "key.save")]
+                Binding("enter", "submit", "key.save"),
+                # Tab moves on at once, in the order typed. As an ordinary binding it
+                # would wait in the field's queue, behind keys typed after it, and a
+                # burst "30⇥⇥⇥5000⏎" would record a sale of 305,000 yuan.
+                Binding("tab", "app.focus_next", "key.next_field", show=False, priority=True),
+                Binding("shift+tab", "app.focus_previous", "key.previous_field", show=False,
+                        priority=True)]
     FIELDS: tuple[str, ...] = ()
 
     def __init__(self) -> None:
@@ -124,7 +130,7 @@ def picked(event: Input.Changed, options: tuple[str, ...]) -> str | None:
 
 
 class PurchaseDialog(CounterDialog):
-    FIELDS = ("amount", "items", "at")
+    FIELDS = ("amount", "items", "at", "points")
 
     def __init__(self, customer_id: int, name: str) -> None:
         super().__init__()
@@ -132,17 +138,25 @@ class PurchaseDialog(CounterDialog):
         self.customer_name = name
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog compact"):  # fits 80x24 with a message showing
             yield Static(Text(t("purchase.title", name=self.customer_name), style="bold"))
-            yield from self.field_row("amount", Input(id="amount", placeholder="58.50"))
-            yield from self.field_row("items", Input(id="items", max_length=500))
-            yield from self.field_row("at", Input(id="at", placeholder=t("purchase.when_hint")))
+            yield from self.field_row("amount", Input(id="amount", placeholder="58.50",
+                                                      compact=True))
+            yield from self.field_row("items", Input(id="items", max_length=500, compact=True))
+            yield from self.field_row("at", Input(id="at", placeholder=t("purchase.when_hint"),
+                                                  compact=True))
+            yield from self.field_row("points", Input(id="points", compact=True,
+                                                      placeholder=t("purchase.points_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def action_save(self) -> None:
-        amount, items, when = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        amount, items, when, use = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
         cid = self.customer_id
-        self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when))
+        if use.strip():  # part paid with points: one transaction, the spend and the sale
+            self.save_with(lambda: self.shop.record_purchase_with_points(
+                cid, amount, use, items, when))
+        else:
+            self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when))
 
 
 class RefundDialog(CounterDialog):

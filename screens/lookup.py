@@ -28,6 +28,8 @@ class LookupScreen(DataScreen[None]):
         Binding("f3", "at_risk", "key.at_risk"),
         Binding("f4", "cycle_stage", "key.stage_filter"),
         Binding("f5", "inbox", "key.inbox"),
+        Binding("f6", "leaderboard", "key.leaderboard", show=False),
+        Binding("f7", "batch", "key.batch", show=False),  # owner: a campaign
         Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
@@ -168,6 +170,16 @@ class LookupScreen(DataScreen[None]):
         from .inbox import InboxScreen
 
         self.app.push_screen(InboxScreen())
+
+    def action_leaderboard(self) -> None:
+        from .referrals import LeaderboardScreen
+
+        self.app.push_screen(LeaderboardScreen())
+
+    def action_batch(self) -> None:
+        from .batch_issue import BatchIssueScreen
+
+        self.app.push_screen(BatchIssueScreen())
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen

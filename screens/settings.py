@@ -1,7 +1,8 @@
-"""Settings (owner): tags to rename or merge, and the rules that suggest a stage.
+"""Settings (owner): tags, stage rules, products, coupon templates, rewards rules.
 
-One list per tab; Enter (or r) edits the selected line in a small dialog.
-Later catalogues (products, coupon templates) become more tabs here.
+One list per tab; Enter (or r) edits the selected line in a small dialog. On the
+coupons tab, n adds a template, a switches one off or on, and Enter (or b) issues
+it to a filtered batch of customers.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
+from db.coupons import Template
 from db.errors import RegularsError, ValidationError
 from db.feedback import Product
+from db.migrations import COUPON_KINDS
+from db.money import format_fen
 from db.tags import Tag
 
 from .base import DataScreen
-from .dialogs import CounterDialog
+from .dialogs import CounterDialog, pick_line, picked
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Loaded:
     tags: list[Tag]
     rules: dict[str, str]  # setting key -> value in force (stored or default)
     products: list[Product]
+    templates: list[Template]
+    rewards: dict[str, str]  # points, levels and referral settings
 
 
 class SettingsScreen(DataScreen[None]):
@@ -37,6 +43,8 @@ class SettingsScreen(DataScreen[None]):
                 Binding("enter", "edit", "key.edit"),  # the list's own Enter: see below
                 Binding("r", "edit", "key.rename", show=False),
                 Binding("a", "toggle_active", "key.toggle_active", show=False),
+                Binding("n", "new_template", "key.new_template"),  # shown on the coupons tab
+                Binding("b", "batch", "key.batch"),
                 # the lists have no columns to scroll sideways, so ←/→ switch tabs
                 Binding("right", "tab(1)", "key.next_tab", priority=True),
                 Binding("left", "tab(-1)", "key.previous_tab", show=False, priority=True)]
@@ -52,6 +60,9 @@ class SettingsScreen(DataScreen[None]):
             yield _list_tab("rules", {"rule": 40, "value": 10})
             yield _list_tab("products", {"product": 16, "supplier": 16, "active": 8,
                                          "mentions": 8})
+            yield _list_tab("coupons", {"template": 14, "terms": 22, "validity": 14,
+                                        "limit": 5, "active": 8})
+            yield _list_tab("rewards", {"rule": 40, "value": 12})
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -62,7 +73,9 @@ class SettingsScreen(DataScreen[None]):
 
     def _load(self) -> None:
         self.run_db(lambda: Loaded(self.shop.all_tags(), self.shop.lifecycle_settings(),
-                                   self.shop.products()), self._show, group="settings")
+                                   self.shop.products(), self.shop.coupon_templates(),
+                                   self.shop.rewards_settings()),
+                    self._show, group="settings")
 
     def _show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -89,6 +102,20 @@ class SettingsScreen(DataScreen[None]):
             products.add_row(Text(product.name, style=style), product.supplier or "—",
                              t("settings.active") if product.active else t("settings.retired"),
                              Text(f"{product.mentions:,}", justify="right"), key=product.name)
+        templates = self.query_one("#coupons", DataTable)
+        templates.clear()
+        for x in self.loaded.templates:
+            style = "" if x.active else "dim strike"
+            templates.add_row(Text(x.name, style=style), Text(template_terms(x), style=style),
+                              t("settings.valid_days", days=x.valid_days) if x.valid_days
+                              else t("customer.until", date=x.valid_until),
+                              Text(str(x.per_customer), justify="right"),
+                              t("settings.active") if x.active else t("settings.retired"),
+                              key=x.name)
+        rewards = self.query_one("#rewards", DataTable)
+        rewards.clear()
+        for key, value in self.loaded.rewards.items():
+            rewards.add_row(t(f"rule.{key}"), Text(value or "—", justify="right"), key=key)
         for table in self.query(DataTable):  # the cursor stays on what was just edited
             _restore_cursor(table, chosen.get(table.id))
         self._active_table().focus()
@@ -120,12 +147,19 @@ class SettingsScreen(DataScreen[None]):
         return row_key.value
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ("edit", "toggle_active", "batch", "new_template"):
+            return True
+        if self.loaded is None:  # nothing to act on until the lists are filled
+            return False
+        tab = self._active_table().id
+        chosen = self._selected() is not None
         if action == "edit":
-            return self.loaded is not None and self._selected() is not None
+            return chosen and tab != "coupons"
         if action == "toggle_active":
-            return (self.loaded is not None and self._active_table().id == "products"
-                    and self._selected() is not None)
-        return True
+            return chosen and tab in ("products", "coupons")
+        if action == "batch":
+            return chosen and tab == "coupons"
+        return tab == "coupons"  # new_template
 
     def action_edit(self) -> None:
         chosen = self._selected()
@@ -134,14 +168,35 @@ class SettingsScreen(DataScreen[None]):
         if self._active_table().id == "rules":
             self.app.push_screen(RuleDialog(chosen, self.loaded.rules[chosen]),
                                  self._after_rule)
+        elif self._active_table().id == "rewards":
+            self.app.push_screen(RuleDialog(chosen, self.loaded.rewards[chosen]), self._after)
+        elif self._active_table().id == "coupons":
+            self.action_batch()
         elif self._active_table().id == "products":
             product = next(p for p in self.loaded.products if p.name == chosen)
             self.app.push_screen(ProductDialog(product), self._after)
         else:
             self.app.push_screen(TagRenameDialog(chosen, self.loaded.tags), self._after)
 
+    def action_batch(self) -> None:
+        from .batch_issue import BatchIssueScreen
+
+        chosen = self._selected()
+        if chosen is not None:
+            self.app.push_screen(BatchIssueScreen(template=chosen))
+
+    def action_new_template(self) -> None:
+        self.app.push_screen(TemplateDialog(), self._after)
+
     def action_toggle_active(self) -> None:
         chosen = self._selected()
+        if self._active_table().id == "coupons":
+            found = next((x for x in self.loaded.templates if x.name == chosen), None) \
+                if self.loaded else None
+            if found is not None:
+                self.run_db(lambda: self.shop.set_template_active(found.name, not found.active),
+                            lambda _: self._load(), group="save")
+            return
         product = next((p for p in self.loaded.products if p.name == chosen), None) \
             if self.loaded else None
         if product is not None:
@@ -266,7 +321,7 @@ class RuleDialog(CounterDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
-            yield from self.field_row("value", Input(self.value, id="value", max_length=12))
+            yield from self.field_row("value", Input(self.value, id="value", max_length=40))
             yield Static(t("settings.rule_hint"), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -279,3 +334,72 @@ class RuleDialog(CounterDialog):
         key, value = self.key, self.query_one("#value", Input).value.strip()
         self.save_with(lambda: self.shop.set_setting(key, value))
 
+
+
+def template_terms(x: Template) -> str:
+    """"¥10 off, min ¥50" / "10% off (≤ ¥20)" / "gift: 蛋挞 ×2", in the console's language."""
+    terms = (t("settings.terms_amount", value=format_fen(x.value_fen)) if x.kind == "amount"
+             else t("settings.terms_percent", percent=x.percent,
+                    cap=format_fen(x.cap_fen) if x.cap_fen else "—") if x.kind == "percent"
+             else t("settings.terms_gift", gift=x.gift))
+    if x.min_spend_fen:
+        terms += ", " + t("settings.terms_min", amount=format_fen(x.min_spend_fen))
+    return terms
+
+
+class TemplateDialog(CounterDialog):
+    """A new coupon template. Validity is a number of days from issue, or an end date."""
+
+    FIELDS = ("name", "value", "cap", "gift", "min_spend", "valid", "per_customer")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = "amount"
+
+    def compose(self) -> ComposeResult:
+        def field(name: str, placeholder: str = "") -> ComposeResult:
+            with Vertical():
+                yield from self.field_row(name, Input(id=name, compact=True,
+                                                      placeholder=placeholder, max_length=40))
+
+        with Vertical(classes="dialog wide compact"):
+            yield Static(Text(t("settings.new_template"), style="bold"))
+            yield from self.field_row("name", Input(id="name", compact=True, max_length=40,
+                                                    placeholder="满50减10"))
+            yield Static(pick_line(COUPON_KINDS, "coupon.kind.", self.kind), id="kinds")
+            yield Input(id="kind", max_length=1, compact=True,
+                        placeholder=t("feedback.pick_hint"))
+            with Horizontal(classes="pair"):
+                yield from field("value", t("settings.value_hint"))
+                yield from field("cap", t("settings.cap_hint"))
+            with Horizontal(classes="pair"):
+                yield from field("gift", t("settings.gift_hint"))
+                yield from field("min_spend", "0")
+            with Horizontal(classes="pair"):
+                yield from field("valid", t("settings.valid_hint"))
+                yield from field("per_customer", "1")
+            yield Checkbox(t("settings.transferable"), False, id="transferable")
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "kind" and (kind := picked(event, COUPON_KINDS)):
+            self.kind = kind
+            self.query_one("#kinds", Static).update(pick_line(COUPON_KINDS, "coupon.kind.",
+                                                              kind))
+
+    def action_save(self) -> None:
+        name, value, cap, gift, least, valid, limit = (
+            self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS)
+        kind = self.kind
+        transferable = self.query_one("#transferable", Checkbox).value
+        days = int(valid) if valid.isdigit() else None
+        until = valid if valid and days is None else None
+        per_customer = int(limit) if limit.isdigit() else (1 if not limit else 0)
+        self.save_with(lambda: self.shop.add_coupon_template(
+            name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
+            valid_until=until, per_customer=per_customer, transferable=transferable))
+
+    def show_error(self, error: RegularsError) -> None:
+        if isinstance(error, ValidationError) and "kind" in error.fields:
+            error.fields.setdefault("name", error.fields.pop("kind"))
+        super().show_error(error)

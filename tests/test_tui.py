@@ -502,3 +502,140 @@ async def test_issue_a_coupon_then_redeem_it_once(app: RegularsApp, shop: Shop,
         notes = [str(n.message) for n in app._notifications]
         assert any(n.startswith("Already used on 20") for n in notes), notes
         assert shop.customer(people["张三"]).orders == 1
+
+
+async def test_points_level_and_referral_on_the_customer_screen(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    """A new customer named with a referrer in the form; after their first sale the
+    referrer shows the reward; j spends points; the referee's screen names the referrer."""
+    referrer = shop.customer(people["张三"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#name", Input).value = "新朋友"
+        form.query_one("#phone", Input).value = "139 8888 7777"
+        form.query_one("#referred_by", Input).value = referrer.member_code
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        new = shop.find_customer("13988887777")
+        assert shop.referral_links(new.id)[0] is not None
+        shop.record_purchase(new.id, "1200")  # first paid purchase: the reward
+        await pilot.press("escape", *"5678", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CustomerScreen) and screen.customer_id == referrer.id
+        rewards = text_of(screen.query_one("#rewards", Static))
+        assert "200" in rewards and "新朋友 rewarded +200" in rewards
+        assert "Silver" not in text_of(screen.query_one("#heading", Static))
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press(*"150", "tab", *"帆布袋", "enter")
+        await settle(pilot)
+        assert shop.customer(referrer.id).points == 50
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press(*"51", "tab", *"再来", "enter")  # more than the balance
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any("balance is 50" in n for n in notes), notes
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+    assert shop.customer(referrer.id).points == 50
+    assert shop.level_of(shop.customer(new.id).total_spend_fen) == "silver"
+
+
+async def test_batch_coupons_preview_confirm_and_progress(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.add_coupon_template("感恩券", "amount", value="5", valid_days=7)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, 0.4)
+        await pilot.press(*"感恩券")
+        await settle(pilot, 0.4)
+        preview = text_of(app.screen.query_one("#preview", Static))
+        assert f"{len(people)} match, {len(people)} to issue" in preview, preview
+        await pilot.press("ctrl+s")  # the first press asks, with the count
+        await settle(pilot)
+        assert "Ctrl+S again" in text_of(app.screen.query_one("#batch-status", Static))
+        with shop.store.read() as conn:
+            assert conn.execute("SELECT count(*) FROM coupons").fetchone()[0] == 0
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.4)
+        status = text_of(app.screen.query_one("#batch-status", Static))
+        assert f"Issued {len(people)} coupons" in status
+        from textual.widgets import ProgressBar
+
+        bar = app.screen.query_one("#progress", ProgressBar)
+        assert bar.progress == bar.total == len(people)
+        preview = text_of(app.screen.query_one("#preview", Static))
+        assert "0 to issue" in preview and f"{len(people)} already" in preview
+        await pilot.press("escape")
+        await settle(pilot)
+    with shop.store.read() as conn:
+        assert conn.execute("SELECT count(DISTINCT customer_id) FROM coupons").fetchone()[0] \
+            == len(people)
+
+
+async def test_settings_adds_a_coupon_template_and_switches_it_off(
+        app: RegularsApp, shop: Shop) -> None:
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"九折", "tab", "2", "tab", *"10", "tab", *"15", "tab", "tab",
+                          "tab", *"30", "enter")
+        await settle(pilot)
+        made = shop.coupon_templates()
+        assert [(x.name, x.kind, x.percent, x.cap_fen, x.valid_days) for x in made] == [
+            ("九折", "percent", 10, 1500, 30)]
+        await pilot.press("a")
+        await settle(pilot)
+        assert not shop.coupon_templates()[0].active
+        await pilot.press("right")  # rewards: the points rate
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+u", "2", "enter")
+        await settle(pilot)
+    assert shop.rewards_settings()["points.per_yuan"] == "2"
+
+
+async def test_leaderboard_ranks_referrers_and_marks_a_seed_user(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    from db.customers import CustomerInput
+
+    code = shop.customer(people["张三"]).member_code
+    for n in range(2):
+        friend = shop.add_customer(CustomerInput(name=f"朋友{n}", phone=f"1397777000{n}"),
+                                   code)
+        shop.record_purchase(friend.id, "30")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one("#board", DataTable)
+        assert str(table.get_row_at(0)[1]) == "张三" and str(table.get_row_at(0)[3]) == "2"
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("f3", "f3")  # last month, then all time
+        await settle(pilot)
+        assert table.row_count == 1
+    assert shop.customer(people["张三"]).is_seed_user
+
+
+async def test_redeem_shows_the_coupon_before_it_is_used(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    made = shop.issue_coupon("满50减10", people["张三"])
+    assert made is not None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r", *made.code)
+        await settle(pilot)
+        shown = text_of(app.screen.query_one("#coupon-preview", Static))
+        assert "满50减10 · 张三 · until" in shown, shown
+        await pilot.press("escape")
+        await settle(pilot)

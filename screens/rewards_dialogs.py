@@ -1,0 +1,96 @@
+"""Points and referrals at the counter: spend or adjust points (j), name who referred a
+new customer (b). db/ checks every rule; these dialogs only ask and show the answer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from console.i18n import t
+
+from .dialogs import CounterDialog, pick_line, picked
+
+POINT_ACTIONS = ("spend", "adjust")
+
+
+class PointsDialog(CounterDialog):
+    """1 spend (a gift or favour; refused when the balance is short), 2 adjust (the
+    owner's correction, up or down). Both need a reason: the ledger explains itself."""
+
+    FIELDS = ("points", "reason")
+
+    def __init__(self, customer_id: int, name: str, balance: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+        self.balance = balance
+        self.action = "spend"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog compact"):
+            yield Static(Text(t("points.title", name=self.customer_name,
+                                points=f"{self.balance:,}"), style="bold"))
+            yield Static(self._actions(), id="actions")
+            yield Input(id="pick", max_length=1, compact=True,
+                        placeholder=t("feedback.pick_hint"))
+            yield from self.field_row("points", Input(id="points", placeholder="200", compact=True))
+            yield from self.field_row("reason", Input(id="reason", max_length=200, compact=True,
+                                                      placeholder=t("points.reason_hint")))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def _first_field(self) -> Input | None:
+        return next(iter(self.query("#points").results(Input)), None)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#points", Input).focus()
+
+    def _actions(self) -> Text:
+        return pick_line(POINT_ACTIONS, "points.action.", self.action)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "pick" and (action := picked(event, POINT_ACTIONS)):
+            self.action = action
+            self.query_one("#actions", Static).update(self._actions())
+
+    def action_save(self) -> None:
+        amount, reason = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        cid, action = self.customer_id, self.action
+        if action == "spend":
+            self.save_with(lambda: self.shop.spend_points(cid, amount, reason))
+        else:
+            self.save_with(lambda: self.shop.adjust_points(cid, amount, reason))
+
+    def _saved(self, result: object) -> None:
+        self.app.notify(t("points.posted", delta=f"{getattr(result, 'delta', 0):+d}",
+                          balance=getattr(result, "balance_after", 0),
+                          name=self.customer_name))
+        self.dismiss(True)
+
+
+class ReferrerDialog(CounterDialog):
+    """Who referred this customer: their member code (the referral code) or phone."""
+
+    FIELDS = ("referred_by",)
+
+    def __init__(self, customer_id: int, name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog compact"):
+            yield Static(Text(t("referral.title", name=self.customer_name), style="bold"))
+            yield from self.field_row("referred_by", Input(
+                id="referred_by", placeholder=t("referral.hint"), compact=True))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def action_save(self) -> None:
+        ref, cid = self.query_one("#referred_by", Input).value, self.customer_id
+        self.save_with(lambda: self.shop.register_referral(cid, ref))
+
+    def _saved(self, _result: object) -> None:
+        self.app.notify(t("referral.saved", name=self.customer_name))
+        self.dismiss(True)
