@@ -13,11 +13,11 @@ from console.i18n import t
 from console.widgets import KeyBar, TitleBar
 from db.search import Hit
 
-from .base import DataScreen
+from .base import LoadedScreen
 from .hits import fill, hits_table, selected_id
 
 
-class AtRiskScreen(DataScreen[None]):
+class AtRiskScreen(LoadedScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
                 Binding("enter", "open", "key.open"),
                 Binding("w", "winback", "key.winback")]
@@ -34,15 +34,12 @@ class AtRiskScreen(DataScreen[None]):
         yield Static("", id="status")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        self._load()
-
     def on_screen_resume(self) -> None:
         if self.hits is not None:
             self._load()
 
     def after_recompose(self) -> None:
-        self._fill_list()
+        self._fill()
 
     def _load(self) -> None:
         self.run_db(lambda: (self.shop.at_risk(200), self.shop.median_trust_period()),
@@ -50,10 +47,10 @@ class AtRiskScreen(DataScreen[None]):
 
     def _show(self, loaded: tuple[list[Hit], float | None]) -> None:
         self.hits, self.median = loaded
-        self._fill_list()
+        self._fill()
         self.refresh_bindings()
 
-    def _fill_list(self) -> None:
+    def _fill(self) -> None:
         if self.hits is None:
             return
         table = self.query_one("#at-risk", DataTable)

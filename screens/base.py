@@ -82,3 +82,20 @@ class DataScreen(Screen[R]):
                 self.notify(error_text(error), severity="error", timeout=8)
         else:
             self.notify(t("error.unexpected", detail=repr(error)), severity="error", timeout=15)
+
+
+class LoadedScreen(DataScreen[R]):
+    """A screen that loads its data in a worker (``_load``) and draws it (``_fill``).
+    A language switch re-composes the screen; it then draws again from what it has."""
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def after_recompose(self) -> None:
+        self._fill()
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def _fill(self) -> None:
+        raise NotImplementedError

@@ -23,14 +23,14 @@ from db.errors import RegularsError
 from db.feedback import SORTS, Filter, Item, Raiser, Row, Summary
 from db.migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
 
-from .base import DataScreen
+from .base import DataScreen, LoadedScreen
 from .dialogs import CounterDialog
 
 STATUS_FILTERS: tuple[str | None, ...] = (None, "open", *FEEDBACK_STATUSES)
 CATEGORY_FILTERS: tuple[str | None, ...] = (None, *FEEDBACK_CATEGORIES)
 
 
-class InboxScreen(DataScreen[None]):
+class InboxScreen(LoadedScreen[None]):
     AUTO_FOCUS = "#items"  # the list: its keys are the triage; / moves to the filter box
     BINDINGS = [
         Binding("escape", "back", "key.back"),
@@ -70,12 +70,6 @@ class InboxScreen(DataScreen[None]):
         with Vertical(id="detail-box"):
             yield Static("", id="detail")
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self._load()
-
-    def after_recompose(self) -> None:
-        self._fill()
 
     # -- loading ------------------------------------------------------------------------
     def _load(self) -> None:

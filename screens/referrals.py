@@ -19,14 +19,14 @@ from console.widgets import KeyBar, TitleBar
 from db.money import format_fen
 from db.referrals import Leader
 
-from .base import DataScreen
+from .base import LoadedScreen
 
 PERIODS = ("this_month", "last_month", "all")
 ORDERS = ("qualified", "spend")
 COLUMNS = (("rank", 4), ("name", 12), ("code", 8), ("qualified", 10), ("referees_spend", 14))
 
 
-class LeaderboardScreen(DataScreen[None]):
+class LeaderboardScreen(LoadedScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
                 Binding("enter", "open", "key.open"),
                 Binding("f3", "period", "key.period"),
@@ -48,12 +48,6 @@ class LeaderboardScreen(DataScreen[None]):
         yield table
         yield Static(t("leaderboard.explain"), classes="dim")
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self._load()
-
-    def after_recompose(self) -> None:
-        self._fill()
 
     def _load(self) -> None:
         period, order = self.period, self.order

@@ -25,7 +25,7 @@ from db.migrations import COUPON_KINDS
 from db.money import format_fen
 from db.tags import Tag
 
-from .base import DataScreen
+from .base import LoadedScreen
 from .dialogs import CounterDialog, pick_line, picked
 
 
@@ -38,7 +38,7 @@ class Loaded:
     rewards: dict[str, str]  # points, levels and referral settings
 
 
-class SettingsScreen(DataScreen[None]):
+class SettingsScreen(LoadedScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
                 Binding("enter", "edit", "key.edit"),  # the list's own Enter: see below
                 Binding("r", "edit", "key.rename", show=False),
@@ -64,12 +64,6 @@ class SettingsScreen(DataScreen[None]):
                                         "limit": 5, "active": 8})
             yield _list_tab("rewards", {"rule": 40, "value": 12})
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self._load()
-
-    def after_recompose(self) -> None:
-        self._fill()
 
     def _load(self) -> None:
         self.run_db(lambda: Loaded(self.shop.all_tags(), self.shop.lifecycle_settings(),
