@@ -68,6 +68,8 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
                  valid_until: str | None = None, per_customer: int = 1,
                  transferable: bool = False, gift: str = "") -> Template:
     """The owner's template. ``value`` is yuan off, or the percent for a percent coupon."""
+    if tx.actor.role != "owner":
+        raise RegularsError("coupon.template_owner_only")
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     clean = " ".join(name.split())
     if not clean:

@@ -126,3 +126,26 @@ class RedeemDialog(CounterDialog):
                           off=format_fen(used.discount_fen or 0),
                           paid=format_fen(sale.amount_fen)), timeout=10)
         self.dismiss(True)
+
+
+class VoidDialog(CounterDialog):
+    """The owner voids an unused coupon (given twice, given by mistake), with a reason."""
+
+    FIELDS = ("code", "reason")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog compact"):
+            yield Static(Text(t("coupon.void_title"), style="bold"))
+            yield from self.field_row("code", Input(id="code", max_length=20, compact=True,
+                                                    placeholder="ABCD EFGH J"))
+            yield from self.field_row("reason", Input(id="reason", max_length=200,
+                                                      compact=True))
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def action_save(self) -> None:
+        code, reason = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        self.save_with(lambda: self.shop.void_coupon(code, reason))
+
+    def _saved(self, result: object) -> None:
+        self.app.notify(t("coupon.voided_now", code=getattr(result, "code", "")))
+        self.dismiss(True)

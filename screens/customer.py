@@ -60,6 +60,7 @@ class CustomerScreen(DataScreen[None]):
         Binding("f", "feedback", "key.feedback"),
         Binding("c", "coupon", "key.coupon", show=False),
         Binding("r", "redeem", "key.redeem", show=False),
+        Binding("v", "void", "key.void_coupon", show=False),
         Binding("j", "points", "key.points", show=False),
         Binding("b", "referrer", "key.referrer", show=False),
         Binding("e", "edit", "key.edit"),
@@ -248,7 +249,7 @@ class CustomerScreen(DataScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "purchase", "stage", "tags", "feedback", "coupon", "redeem",
-                      "points"):
+                      "points", "void"):
             return self.story is not None
         if action == "referrer":  # only someone who has not bought yet can be referred
             return (self.story is not None and self.story.rewards.referrer is None
@@ -324,6 +325,11 @@ class CustomerScreen(DataScreen[None]):
         if self.customer is not None:
             self.app.push_screen(RedeemDialog(self.customer_id, self.customer.name),
                                  self._after_dialog)
+
+    def action_void(self) -> None:
+        from .coupon_dialogs import VoidDialog
+
+        self.app.push_screen(VoidDialog(), self._after_dialog)
 
     def action_points(self) -> None:
         from .rewards_dialogs import PointsDialog

@@ -336,3 +336,19 @@ def test_two_processes_spending_points_never_overspend(tmp_path: Path) -> None:
     assert_ledger_whole(check)
     for cid in ids:
         assert check.customer(cid).points == 1000 - 30 * won[cid] == 10
+
+
+def test_templates_and_voids_are_the_owners(shop: Shop) -> None:
+    staff = counter_staff(shop)
+    with pytest.raises(RegularsError) as refused:
+        staff.add_coupon_template("员工券", "amount", value="5", valid_days=3)
+    assert refused.value.code == "coupon.template_owner_only"
+    shop.add_coupon_template("店主券", "amount", value="5", valid_days=3)
+    with pytest.raises(RegularsError):
+        staff.set_template_active("店主券", False)
+    made = shop.issue_coupon("店主券", add(shop, "王芳", "13800138000"))
+    assert made is not None
+    with pytest.raises(RegularsError) as void:
+        staff.void_coupon(made.code, "mistake")
+    assert void.value.code == "coupon.owner_only"
+    assert shop.void_coupon(made.code, "given twice").status == "voided"

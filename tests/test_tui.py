@@ -639,3 +639,37 @@ async def test_redeem_shows_the_coupon_before_it_is_used(
         assert "满50减10 · 张三 · until" in shown, shown
         await pilot.press("escape")
         await settle(pilot)
+
+
+async def test_the_owner_voids_a_coupon_from_the_customer_screen(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    made = shop.issue_coupon("满50减10", people["张三"])
+    assert made is not None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        assert made.code in text_of(app.screen.query_one("#rewards", Static))
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press(*made.code, "tab", *"发重了", "enter")
+        await settle(pilot)
+        assert made.code not in text_of(app.screen.query_one("#rewards", Static))
+    assert shop.coupon(made.code).status == "voided"
+
+
+async def test_tab_in_a_burst_moves_to_the_next_field_in_order(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    """"30⇥⇥⇥500⏎" from a fast hand: 30 yuan, 500 points, never a 30,500-yuan sale."""
+    cid = people["张三"]
+    shop.opening_points(cid, "600")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"5678", "enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        burst(app, *"30", "tab", "tab", "tab", *"500", "enter")
+        await settle(pilot)
+    sales = shop.purchases(cid)
+    assert [s.amount_fen for s in sales] == [2500]  # 30 yuan less 500 points
+    assert shop.customer(cid).points == 600 - 500 + 25

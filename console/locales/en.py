@@ -460,7 +460,7 @@ MESSAGES: dict[str, str] = {
     'key.leaderboard': 'Referrals', 'key.batch': 'Batch coupons', 'key.winback': 'Win-back coupon',
     'key.new_template': 'New template', 'key.issue_batch': 'Issue',
     'key.period': 'Period', 'key.order': 'Rank by', 'key.mark_seed_user': 'Mark seed user',
-    'coupon.template_owner_only': 'Only the owner can switch coupon templates on or off.',
+    'coupon.template_owner_only': 'Only the owner can add coupon templates or switch them on or off.',
     'coupon.kind.amount': 'amount off', 'coupon.kind.percent': 'percent off',
     'coupon.kind.gift': 'gift item',
     'settings.coupons': 'Coupons', 'settings.coupons_explain': 'Templates: n new, a off/on, Enter or b issues one to a batch. Issued coupons keep their terms.',
@@ -501,4 +501,5 @@ MESSAGES: dict[str, str] = {
     'leaderboard.order.spend': "by referees' spend", 'leaderboard.empty': 'No qualified referrals in this period.',
     'leaderboard.seed_marked': '{name} is a seed user now.',
     'key.next_field': 'Next field', 'key.previous_field': 'Previous field',
+    'key.void_coupon': 'Void a coupon (owner)', 'coupon.void_title': 'Void a coupon',
 }

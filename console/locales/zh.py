@@ -446,7 +446,7 @@ MESSAGES: dict[str, str] = {
     'key.leaderboard': '推荐榜', 'key.batch': '批量发券', 'key.winback': '发召回券',
     'key.new_template': '新建模板', 'key.issue_batch': '发券',
     'key.period': '时段', 'key.order': '排序', 'key.mark_seed_user': '设为种子用户',
-    'coupon.template_owner_only': '只有店主可以启用或停用优惠券模板。',
+    'coupon.template_owner_only': '只有店主可以新建、启用或停用优惠券模板。',
     'coupon.kind.amount': '满减', 'coupon.kind.percent': '折扣',
     'coupon.kind.gift': '赠品',
     'settings.coupons': '优惠券', 'settings.coupons_explain': '模板：n 新建，a 停用/启用，回车或 b 批量发放。已发出的券保持原条件。',
@@ -487,4 +487,5 @@ MESSAGES: dict[str, str] = {
     'leaderboard.order.spend': '按被推荐人消费', 'leaderboard.empty': '这一时段没有推荐成功的记录。',
     'leaderboard.seed_marked': '{name} 已设为种子用户。',
     'key.next_field': '下一项', 'key.previous_field': '上一项',
+    'key.void_coupon': '作废优惠券（店主）', 'coupon.void_title': '作废优惠券',
 }
