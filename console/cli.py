@@ -466,6 +466,32 @@ def coupon_redeem(
                  paid=format_fen(sale.amount_fen)))
 
 
+@coupon_app.command("export")
+@friendly_errors
+def coupon_export(
+    batch_id: Annotated[str, typer.Option(help="The batch to export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")],
+    full_phone: Annotated[bool, typer.Option(
+        "--full-phone", help="Whole phone numbers (masked otherwise).")] = False,
+    db: DbOpt = None, lang: LangOpt = None,
+) -> None:
+    """A batch's codes with names, to send through WeChat or WeCom."""
+    from db import coupon_batch
+    from db.export import write_table
+
+    shop = _open_shop(db, None, lang, create=False)
+    try:
+        with shop.store.read() as conn:
+            rows = coupon_batch.export_rows(conn, batch_id, shop.timezone, full_phone)
+    finally:
+        shop.close()
+    for row in rows:
+        row[6] = t(f"coupon.status.{row[6]}")
+    header = [t(f"export.column.{c}") for c in coupon_batch.EXPORT_COLUMNS]
+    count = write_table(output, header, rows)
+    typer.echo(t("export.done", count=count, path=str(output)))
+
+
 @coupon_app.command("void")
 @friendly_errors
 def coupon_void(code: str, reason: Annotated[str, typer.Option(help="Why, for the record.")],

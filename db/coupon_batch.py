@@ -118,3 +118,26 @@ def issue_chunk(tx: Tx, template_name: str, a: Audience, reason: str, batch_id: 
                  reason=reason, count=len(made), first_customer=chosen[0],
                  last_customer=chosen[-1])
     return int(rows[-1][0]), len(rows), made
+
+
+EXPORT_COLUMNS = ("name", "phone", "member_code", "code", "template", "last_day", "status")
+
+
+def export_rows(conn: sqlite3.Connection, batch_id: str, tz: str, full_phone: bool = False
+                ) -> list[list[str | int | None]]:
+    """A batch's coupons, one row each, for sending the codes through WeChat or WeCom.
+    Phones are masked unless ``full_phone``. An unknown batch id is an error, not an
+    empty file."""
+    from .errors import NotFound
+    from .phones import mask
+
+    rows = conn.execute(
+        "SELECT c.name, c.phone, c.phone_rev, c.member_code, k.code, t.name AS template,"
+        " k.expires_at, k.status FROM coupons k JOIN customers c ON c.id = k.customer_id"
+        " JOIN coupon_templates t ON t.id = k.template_id WHERE k.batch_id = ?"
+        " ORDER BY k.id", (batch_id.strip(),)).fetchall()
+    if not rows:
+        raise NotFound("batch.not_found", batch=batch_id)
+    return [[r["name"], (r["phone"] or "") if full_phone else mask(r["phone"], r["phone_rev"]),
+             r["member_code"], r["code"], r["template"], coupons.last_day(r["expires_at"], tz),
+             r["status"]] for r in rows]

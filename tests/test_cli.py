@@ -254,3 +254,24 @@ def test_points_levels_and_referrals_from_the_command_line(seeded: Path) -> None
     assert board[referrer]["qualified"] == 1 and board[referrer]["referees_spend_fen"] == 122000
     code, out, _ = run("referral", "show", referrer, *db, "--json")
     assert json.loads(out)["referred"][0]["status"] == "qualified"
+
+
+def test_a_batch_exports_to_a_spreadsheet_with_masked_phones(seeded: Path,
+                                                              tmp_path: Path) -> None:
+    db = ("--db", str(seeded))
+    run("coupon", "template", "add", *db, "--name", "生日券", "--kind", "gift",
+        "--gift", "蛋挞", "--valid-days", "7")
+    code, out, err = run("coupon", "issue", *db, "--template", "生日券", "--stage", "trust",
+                         "--batch-id", "bday", "--reason", "apology", "--json")
+    assert code == 0, err
+    issued = json.loads(out)
+    target = tmp_path / "bday.csv"
+    code, out, err = run("coupon", "export", *db, "--batch-id", "bday", "-o", str(target),
+                         "--lang", "zh")
+    assert code == 0, err
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("姓名,手机") and len(lines) == len(issued) + 1
+    assert all("****" in line.split(",")[1] for line in lines[1:])
+    assert {line.split(",")[3] for line in lines[1:]} == {i["code"] for i in issued}
+    code, _, err = run("coupon", "export", *db, "--batch-id", "nope", "-o", str(target))
+    assert code == 1 and "no batch" in err

@@ -492,7 +492,7 @@ MESSAGES: dict[str, str] = {
     'batch.title': 'Batch coupons', 'batch.at_risk': 'At risk only', 'batch.seed_users': 'Seed users only',
     'batch.need_template': 'Type a template name (→ completes); the count follows.',
     'batch.confirm': 'Issue {count} “{template}” coupons now? Ctrl+S again to confirm.',
-    'batch.done': 'Issued {count} coupons (batch {batch}). Running it again issues nothing twice.',
+    'batch.done': 'Issued {count} coupons (batch {batch}). Running it again issues nothing twice. The codes for WeCom: regulars coupon export --batch-id {batch} -o codes.xlsx',
     'batch.failed': 'Stopped: {error} What was issued stays; run the batch again to finish it.',
     'leaderboard.title': 'Referral leaderboard',
     'leaderboard.explain': 'Top referrers are the candidates for seed users and KOCs: s marks one.',
@@ -502,4 +502,8 @@ MESSAGES: dict[str, str] = {
     'leaderboard.seed_marked': '{name} is a seed user now.',
     'key.next_field': 'Next field', 'key.previous_field': 'Previous field',
     'key.void_coupon': 'Void a coupon (owner)', 'coupon.void_title': 'Void a coupon',
+    'coupon.status.issued': 'not used yet',
+    'export.column.name': 'Name', 'export.column.code': 'Coupon code',
+    'export.column.template': 'Coupon', 'export.column.last_day': 'Valid until',
+    'batch.not_found': 'There is no batch “{batch}”. The batch id is printed when a batch is issued.',
 }
