@@ -10,6 +10,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def write(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*header), line.format(*("-" * w for w in widths))]
@@ -81,3 +82,12 @@ def demo_db(customers: int, cache: Path) -> tuple[Path, float | None]:
     store.close()
     partial.rename(path)
     return path, report.seconds
+
+
+def timed_rows(what: str, pace_ms: float, timed: dict[str, float], floor: dict[str, float]
+               ) -> list[tuple[str, ...]]:
+    """Two table rows: a write timed at a pace, and the disk's own fsync at that pace."""
+    label = "back to back" if not pace_ms else f"one every {pace_ms:.0f} ms"
+    return [(f"{what}, {label}", f"p50 {timed['p50_ms']:.2f} ms", f"p99 {timed['p99_ms']:.2f} ms"),
+            ("  the disk alone: 32 KB append + fsync", f"p50 {floor['p50_ms']:.2f} ms",
+             f"p99 {floor['p99_ms']:.2f} ms")]

@@ -17,7 +17,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.common import demo_db, size_parser, summary, table, write
+from bench.common import demo_db, size_parser, summary, table, timed_rows, write
 from bench.lifecycle import fsync_floor, scratch_copy
 from db.audience import Audience
 from db.shop import Shop
@@ -112,12 +112,8 @@ def main() -> None:
          f"p99 {batch['chunk']['p99_ms']:.0f} ms"),
         ("  the same batch again", f"{batch['rerun_same_batch_s']:.1f} s", "issues 0")]
     for pace, run in runs.items():
-        s, f = run["redeem"], floor[pace]
-        label = "back to back" if not pace else f"one every {pace:.0f} ms"
-        rows += [(f"redeem at {customers:,} customers, {label}", f"p50 {s['p50_ms']:.2f} ms",
-                  f"p99 {s['p99_ms']:.2f} ms"),
-                 ("  the disk alone: 32 KB append + fsync", f"p50 {f['p50_ms']:.2f} ms",
-                  f"p99 {f['p99_ms']:.2f} ms")]
+        rows += timed_rows(f"redeem at {customers:,} customers", pace, run["redeem"],
+                           floor[pace])
     print(table(rows, ("what", "time", "")))
     print("wrote", write("coupons", {
         "batch": batch, "redeem_customers": customers,

@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import demo_db, size_parser, summary, table, write
+from bench.common import demo_db, size_parser, summary, table, timed_rows, write
 from db.shop import Shop
 
 CHECKPOINT_SECONDS = 20  # console/app.py
@@ -77,13 +77,8 @@ def main() -> None:
     rows: list[tuple[str, ...]] = [("recompute --dry-run", f"{dry_s:.1f} s", ""),
             (f"recompute ({done.total:,} moved)", f"{recompute_s:.1f} s", "")]
     for pace, run in runs.items():
-        s, f = run["record_purchase"], floor[pace]
-        label = "back to back" if not pace else f"one every {pace:.0f} ms"
-        rows += [(f"record one purchase, {label}", f"p50 {s['p50_ms']:.2f} ms",
-                  f"p99 {s['p99_ms']:.2f} ms"),
-                 ("  the disk alone: 32 KB append + fsync", f"p50 {f['p50_ms']:.2f} ms",
-                  f"p99 {f['p99_ms']:.2f} ms"),
-                 ("  re-rank after each sale (not in the sale)",
+        rows += timed_rows("record one purchase", pace, run["record_purchase"], floor[pace])
+        rows += [("  re-rank after each sale (not in the sale)",
                   f"{run['rerank_ms_per_sale']:.2f} ms", "")]
     print(table(rows, ("what", "time", "")))
     print("wrote", write("lifecycle", {

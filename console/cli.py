@@ -57,6 +57,9 @@ StaffOpt = Annotated[str | None, typer.Option(
 LangOpt = Annotated[str | None, typer.Option(
     "--lang", help="Language: zh or en (default: setting, then system locale).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")]
+FullPhoneOpt = Annotated[bool, typer.Option(
+    "--full-phone", help="Whole phone numbers (masked otherwise).")]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -470,10 +473,8 @@ def coupon_redeem(
 @friendly_errors
 def coupon_export(
     batch_id: Annotated[str, typer.Option(help="The batch to export.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")],
-    full_phone: Annotated[bool, typer.Option(
-        "--full-phone", help="Whole phone numbers (masked otherwise).")] = False,
-    db: DbOpt = None, lang: LangOpt = None,
+    output: OutputOpt, full_phone: FullPhoneOpt = False, db: DbOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """A batch's codes with names, to send through WeChat or WeCom."""
     from db import coupon_batch
@@ -546,14 +547,12 @@ def feedback_add(
 @feedback_app.command("export")
 @friendly_errors
 def feedback_export(
-    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")],
+    output: OutputOpt,
     status: Annotated[str | None, typer.Option(
         help="Only this status: new, reviewing, planned, done or declined.")] = None,
     since: Annotated[str, typer.Option(help="From this day on: YYYY-MM-DD.")] = "",
     supplier: Annotated[str, typer.Option(help="Only items about this supplier.")] = "",
-    full_phone: Annotated[bool, typer.Option(
-        "--full-phone", help="Whole phone numbers (masked otherwise).")] = False,
-    db: DbOpt = None, lang: LangOpt = None,
+    full_phone: FullPhoneOpt = False, db: DbOpt = None, lang: LangOpt = None,
 ) -> None:
     """Feedback to a spreadsheet, e.g. for a supplier. Formulas are never run."""
     from db import feedback
