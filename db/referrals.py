@@ -105,7 +105,9 @@ def _coupon_if_active(tx: Tx, template: str, customer_id: int, tz: str) -> int |
         return None
     try:
         made = coupons.issue(tx, template, customer_id, "referral", tz)
-    except RegularsError:
+    except RegularsError as exc:  # kept on record, so the owner can see why none came
+        tx.audit("referral.coupon_skipped", "customer", customer_id, template=template,
+                 why=exc.code)
         return None
     return made.id if made else None
 

@@ -352,3 +352,17 @@ def test_templates_and_voids_are_the_owners(shop: Shop) -> None:
         staff.void_coupon(made.code, "mistake")
     assert void.value.code == "coupon.owner_only"
     assert shop.void_coupon(made.code, "given twice").status == "voided"
+
+
+def test_a_reward_coupon_that_cannot_be_issued_is_skipped_on_record(shop: Shop) -> None:
+    shop.add_coupon_template("新人券", "amount", value="5", valid_days=14)
+    shop.set_setting("referral.welcome_template", "新人券")
+    shop.set_template_active("新人券", False)  # switched off after it was named
+    add(shop, "甲", "13800138001")
+    b = add(shop, "乙", "13800138002", referred_by="13800138001")
+    assert shop.referral_links(b)[0] is not None  # the referral stands
+    with shop.store.read() as conn:
+        why = conn.execute("SELECT detail FROM audit_log WHERE action ="
+                           " 'referral.coupon_skipped'").fetchone()
+        assert conn.execute("SELECT count(*) FROM coupons").fetchone()[0] == 0
+    assert why is not None and "coupon.template_inactive" in why[0]
