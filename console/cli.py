@@ -477,19 +477,13 @@ def coupon_export(
     lang: LangOpt = None,
 ) -> None:
     """A batch's codes with names, to send through WeChat or WeCom."""
-    from db import coupon_batch
-    from db.export import write_table
+    from .exports import write_batch
 
     shop = _open_shop(db, None, lang, create=False)
     try:
-        with shop.store.read() as conn:
-            rows = coupon_batch.export_rows(conn, batch_id, shop.timezone, full_phone)
+        count = write_batch(shop, batch_id, output, full_phone)
     finally:
         shop.close()
-    for row in rows:
-        row[6] = t(f"coupon.status.{row[6]}")
-    header = [t(f"export.column.{c}") for c in coupon_batch.EXPORT_COLUMNS]
-    count = write_table(output, header, rows)
     typer.echo(t("export.done", count=count, path=str(output)))
 
 

@@ -29,3 +29,20 @@ def resolve_db(explicit: Path | None) -> Path:
         return explicit.expanduser()
     env = os.environ.get(ENV_DB)
     return Path(env).expanduser() if env else default_db()
+
+
+ENV_EXPORTS = "REGULARS_EXPORTS"
+
+
+def exports_dir() -> Path:
+    """Where the console saves files for people (coupon codes to send): the user's
+    Documents/Regulars, or $REGULARS_EXPORTS. Created on first use."""
+    env = os.environ.get(ENV_EXPORTS)
+    if env:
+        folder = Path(env).expanduser()
+    else:
+        from platformdirs import user_documents_path
+
+        folder = user_documents_path() / "Regulars"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

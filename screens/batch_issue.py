@@ -4,7 +4,8 @@ Every change re-counts in a worker: how many match, how many get a coupon, and w
 the others are skipped (already in this batch, at their limit, no marketing
 consent). Ctrl+S asks once more with the count, then issues a chunk per
 transaction while the bar fills. The batch id makes a second run issue nothing
-twice, so a closed laptop half way through is fixed by running it again.
+twice, so a closed laptop half way through is fixed by running it again. F8 saves
+the batch's codes with names (phones masked) to Documents/Regulars, for WeCom.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class BatchProgress(Message):
 
 class BatchIssueScreen(DataScreen[None]):
     BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("ctrl+s", "issue", "key.issue_batch")]
+                Binding("ctrl+s", "issue", "key.issue_batch"),
+                Binding("f8", "export", "key.export_codes")]  # Ctrl+E is the field's End
 
     def __init__(self, template: str = "", reason: str = "manual", at_risk: bool = False
                  ) -> None:
@@ -170,7 +172,28 @@ class BatchIssueScreen(DataScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "issue":
             return not self.running and self.plan is not None and self.plan.to_issue > 0
+        if action == "export":  # once this batch has reached someone
+            return not self.running and self.plan is not None and self.plan.already > 0
         return True
+
+    def action_export(self) -> None:
+        """The batch's codes with names (phones masked) to an .xlsx in Documents/Regulars,
+        ready to send through WeCom."""
+        from console.exports import write_batch
+        from console.paths import exports_dir
+
+        plan = self.plan
+        if plan is None or plan.already == 0:
+            return
+        batch_id = plan.batch_id
+
+        def work() -> str:
+            path = exports_dir() / f"coupons-{batch_id}.xlsx"
+            count = write_batch(self.shop, batch_id, path)
+            return t("export.done", count=count, path=str(path))
+
+        self.run_db(work, lambda said: self.query_one("#batch-status", Static).update(
+            Text(said, style="bold green")), group="export")
 
     def action_issue(self) -> None:
         plan = self.plan

@@ -545,8 +545,10 @@ async def test_points_level_and_referral_on_the_customer_screen(
     assert shop.level_of(shop.customer(new.id).total_spend_fen) == "silver"
 
 
-async def test_batch_coupons_preview_confirm_and_progress(
-        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+async def test_batch_coupons_preview_confirm_progress_and_export(
+        app: RegularsApp, shop: Shop, people: dict[str, int], tmp_path: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGULARS_EXPORTS", str(tmp_path))
     shop.add_coupon_template("感恩券", "amount", value="5", valid_days=7)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f7")
@@ -570,11 +572,22 @@ async def test_batch_coupons_preview_confirm_and_progress(
         assert bar.progress == bar.total == len(people)
         preview = text_of(app.screen.query_one("#preview", Static))
         assert "0 to issue" in preview and f"{len(people)} already" in preview
+        await pilot.press("f8")  # the codes, to send through WeCom
+        await settle(pilot)
+        status = text_of(app.screen.query_one("#batch-status", Static))
+        assert f"{len(people)} rows written to" in status, status
         await pilot.press("escape")
         await settle(pilot)
     with shop.store.read() as conn:
         assert conn.execute("SELECT count(DISTINCT customer_id) FROM coupons").fetchone()[0] \
             == len(people)
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    [saved] = Path(str(tmp_path)).glob("coupons-*.xlsx")
+    sheet = load_workbook(saved).active
+    assert sheet is not None and sheet.max_row == len(people) + 1
 
 
 async def test_settings_adds_a_coupon_template_and_switches_it_off(

@@ -492,7 +492,7 @@ MESSAGES: dict[str, str] = {
     'batch.title': 'Batch coupons', 'batch.at_risk': 'At risk only', 'batch.seed_users': 'Seed users only',
     'batch.need_template': 'Type a template name (→ completes); the count follows.',
     'batch.confirm': 'Issue {count} “{template}” coupons now? Ctrl+S again to confirm.',
-    'batch.done': 'Issued {count} coupons (batch {batch}). Running it again issues nothing twice. The codes for WeCom: regulars coupon export --batch-id {batch} -o codes.xlsx',
+    'batch.done': 'Issued {count} coupons (batch {batch}). Running it again issues nothing twice. F8 saves the codes for WeCom.',
     'batch.failed': 'Stopped: {error} What was issued stays; run the batch again to finish it.',
     'leaderboard.title': 'Referral leaderboard',
     'leaderboard.explain': 'Top referrers are the candidates for seed users and KOCs: s marks one.',
@@ -506,4 +506,5 @@ MESSAGES: dict[str, str] = {
     'export.column.name': 'Name', 'export.column.code': 'Coupon code',
     'export.column.template': 'Coupon', 'export.column.last_day': 'Valid until',
     'batch.not_found': 'There is no batch “{batch}”. The batch id is printed when a batch is issued.',
+    'key.export_codes': 'Export codes',
 }

@@ -478,7 +478,7 @@ MESSAGES: dict[str, str] = {
     'batch.title': '批量发券', 'batch.at_risk': '仅流失风险', 'batch.seed_users': '仅种子用户',
     'batch.need_template': '输入模板名称（→ 补全），人数随即显示。',
     'batch.confirm': '现在发出 {count} 张“{template}”？再按 Ctrl+S 确认。',
-    'batch.done': '已发 {count} 张（批次 {batch}）。再次运行同一批次不会重复发放。导出券码发企业微信：regulars coupon export --batch-id {batch} -o codes.xlsx',
+    'batch.done': '已发 {count} 张（批次 {batch}）。再次运行同一批次不会重复发放。按 F8 导出券码发企业微信。',
     'batch.failed': '已停止：{error} 已发出的保留；再次运行该批次即可补齐。',
     'leaderboard.title': '推荐排行榜',
     'leaderboard.explain': '推荐最多的人适合做种子用户和 KOC：按 s 标记。',
@@ -492,4 +492,5 @@ MESSAGES: dict[str, str] = {
     'export.column.name': '姓名', 'export.column.code': '券码',
     'export.column.template': '优惠券', 'export.column.last_day': '有效至',
     'batch.not_found': '没有批次“{batch}”。发券时会显示批次号。',
+    'key.export_codes': '导出券码',
 }
