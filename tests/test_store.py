@@ -146,3 +146,34 @@ def test_an_older_file_is_backed_up_privately_then_upgraded(tmp_path: Path) -> N
     old.close()
     with Store(path).read() as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+
+
+def test_a_shop_from_before_points_upgrades_with_its_customers(tmp_path: Path) -> None:
+    """A v6 file (coupons, no points yet) with a customer: after the upgrade the
+    balance is 0 and equals the empty ledger, and the next sale earns points."""
+    from db.migrations import MIGRATIONS
+    from db.shop import Shop
+
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    now = "2026-01-01T00:00:00+00:00"
+    for step in MIGRATIONS[:6]:
+        step(conn, now)
+    conn.execute("INSERT INTO customers(member_code, name, sort_name, pinyin, phone,"
+                 " created_at, updated_at, created_by, updated_by)"
+                 " VALUES ('ABCDEF2', '王芳', 'wangfang', 'wangfang wf', '+8613800138000',"
+                 " ?, ?, 1, 1)", (now, now))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 6")
+    conn.execute("COMMIT")
+    conn.close()
+    shop = Shop.open(str(path))
+    try:
+        assert shop.customer(1).points == 0
+        shop.record_purchase(1, "12.80")
+        assert shop.customer(1).points == 12
+        assert shop.rewards_settings()["referral.reward_points"] == "200"
+    finally:
+        shop.close()
+    assert (tmp_path / "v6.db.v6.bak").exists()
