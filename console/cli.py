@@ -444,7 +444,8 @@ def _issue_with_progress(shop: Any, who: Any, reason: str, plan: Any) -> list[An
         def moved(done: int, total: int) -> None:
             bar.update(done - bar.pos)
 
-        return list(shop.issue_batch(plan.template, who, reason, plan.batch_id, moved)[1])
+        return list(shop.issue_batch(plan.template, who, reason, plan.batch_id, moved,
+                                     shown=plan)[1])
 
 
 @coupon_app.command("redeem")

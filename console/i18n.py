@@ -72,15 +72,19 @@ def choose_language(explicit: str | None, setting: str | None) -> str:
 
 
 def field_label(field: str) -> str:
-    return t(f"field.{field}")
+    """A form field's label, or a setting's (``rule.<key>``); "" when it has neither."""
+    for key in (f"field.{field}", f"rule.{field}"):
+        if has_message(key):
+            return t(key)
+    return ""
 
 
 def error_text(error: RegularsError) -> str:
     """One line per problem, each naming its field when there is one."""
     if isinstance(error, ValidationError):
         return "\n".join(
-            f"{field_label(field)}: {t(code, **params)}" for field, (code, params) in
-            error.fields.items())
+            f"{label}: {t(code, **params)}" if (label := field_label(field)) else
+            t(code, **params) for field, (code, params) in error.fields.items())
     text = t(error.code, **error.params)
     if isinstance(error.__cause__, RegularsError):  # say what went wrong underneath, too
         text += " " + error_text(error.__cause__)

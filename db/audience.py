@@ -39,11 +39,11 @@ def parse_spend_between(text: str) -> tuple[int | None, int | None]:
     """'100,500' / '100-500' / '100,' / ',500' (yuan) -> fen bounds."""
     parts = [p.strip() for p in re.split(r"[,，~～]|(?<=\d)-(?=\d|$)", text.strip(), maxsplit=1)]
     if len(parts) != 2 or not any(parts):
-        raise ValidationError({"spend": ("audience.spend", {"value": text})})
-    low = parse_yuan(parts[0], "spend") if parts[0] else None
-    high = parse_yuan(parts[1], "spend") if parts[1] else None
+        raise ValidationError({"spend_between": ("audience.spend", {"value": text})})
+    low = parse_yuan(parts[0], "spend_between") if parts[0] else None
+    high = parse_yuan(parts[1], "spend_between") if parts[1] else None
     if low is not None and high is not None and low > high:
-        raise ValidationError({"spend": ("audience.spend", {"value": text})})
+        raise ValidationError({"spend_between": ("audience.spend", {"value": text})})
     return low, high
 
 

@@ -62,6 +62,19 @@ class Coupon:
     discount_fen: int | None
 
 
+_SELECT = ("SELECT c.*, t.name AS template FROM coupons c"
+           " JOIN coupon_templates t ON t.id = c.template_id")
+
+
+def checked_code(typed: str) -> str:
+    """What was typed or scanned, as a code; a mistyped one is caught by the check
+    character here, before anything is looked up (so it never reads "not found")."""
+    code = codes.normalize(typed)
+    if len(code) != CODE_BODY + 1 or not codes.is_valid(code):
+        raise ValidationError({"code": ("coupon.typo", {"typed": code})})
+    return code
+
+
 # -- templates ------------------------------------------------------------------------------
 def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
                  min_spend: str = "", valid_days: int | None = None,
@@ -76,24 +89,31 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
         errors["name"] = ("coupon.name_empty", {})
     if kind not in COUPON_KINDS:
         errors["kind"] = ("coupon.kind", {"known": ", ".join(COUPON_KINDS)})
+
+    def money(field: str, text: str, empty: int | None = 0) -> int | None:
+        """Yuan to fen; a bad amount is noted beside its own field."""
+        if not text.strip():
+            return empty
+        try:
+            return parse_yuan(text, field)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+            return empty
+
     value_fen = percent = 0
     cap_fen: int | None = None
-    try:
-        if kind == "amount":
-            value_fen = parse_yuan(value)
-            if value_fen <= 0:
-                errors["value"] = ("coupon.value", {})
-        elif kind == "percent":
-            percent = int(value) if value.strip().isdigit() else 0
-            if not 1 <= percent <= 99:
-                errors["value"] = ("coupon.percent", {})
-            cap_fen = parse_yuan(cap) if cap.strip() else None
-        elif kind == "gift" and not gift.strip():
-            errors["gift"] = ("coupon.gift", {})
-        min_fen = parse_yuan(min_spend) if min_spend.strip() else 0
-    except ValidationError as exc:
-        errors.update(exc.fields)
-        min_fen = 0
+    if kind == "amount":
+        value_fen = money("value", value) or 0
+        if value_fen <= 0 and "value" not in errors:
+            errors["value"] = ("coupon.value", {})
+    elif kind == "percent":
+        percent = int(value) if value.strip().isdigit() else 0
+        if not 1 <= percent <= 99:
+            errors["value"] = ("coupon.percent", {})
+        cap_fen = money("cap", cap, None)
+    elif kind == "gift" and not gift.strip():
+        errors["gift"] = ("coupon.gift", {})
+    min_fen = money("min_spend", min_spend) or 0
     if (valid_days is None) == (valid_until is None) or (valid_days is not None
                                                          and valid_days <= 0):
         errors["valid"] = ("coupon.validity", {})
@@ -227,12 +247,8 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
            ) -> tuple[Coupon, purchases.Purchase]:
     """Use a coupon against a sale of ``amount`` yuan: the sale (discounted) and the
     redemption are one transaction; any refusal says why in words for the counter."""
-    code = codes.normalize(typed_code)
-    if len(code) != CODE_BODY + 1 or not codes.is_valid(code):
-        raise ValidationError({"code": ("coupon.typo", {"typed": code})})
-    row = tx.execute("SELECT c.*, t.name AS template FROM coupons c"
-                     " JOIN coupon_templates t ON t.id = c.template_id WHERE c.code = ?",
-                     (code,)).fetchone()
+    code = checked_code(typed_code)
+    row = tx.execute(f"{_SELECT} WHERE c.code = ?", (code,)).fetchone()
     if row is None:
         raise NotFound("coupon.not_found", ref=code)
     t = template(tx.conn, row["template"])
@@ -290,7 +306,7 @@ def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, t: Template, customer_id: int 
 def void(tx: Tx, typed_code: str, reason: str) -> Coupon:
     if tx.actor.role != "owner":
         raise RegularsError("coupon.owner_only")
-    code = codes.normalize(typed_code)
+    code = checked_code(typed_code)
     marked = tx.execute("UPDATE coupons SET status = 'voided', voided_at = ?, voided_by = ?,"
                         " void_reason = ? WHERE code = ? AND status = 'issued'",
                         (tx.now, tx.actor.id, " ".join(reason.split())[:200], code))
@@ -314,21 +330,22 @@ def withdraw(tx: Tx, coupon_id: int, reason: str) -> bool:
     return bool(marked.rowcount)
 
 
-def get(conn: sqlite3.Connection, typed_code: str) -> Coupon:
-    code = codes.normalize(typed_code)
-    row = conn.execute(
-        "SELECT c.*, t.name AS template FROM coupons c"
-        " JOIN coupon_templates t ON t.id = c.template_id WHERE c.code = ?", (code,)).fetchone()
-    if row is None:
-        raise NotFound("coupon.not_found", ref=code)
+def _coupon(row: sqlite3.Row) -> Coupon:
     return Coupon(row["id"], row["code"], row["template"], row["customer_id"], row["reason"],
                   row["issued_at"], row["expires_at"], row["status"], row["redeemed_at"],
                   row["purchase_id"], row["discount_fen"])
 
 
+def get(conn: sqlite3.Connection, typed_code: str) -> Coupon:
+    code = checked_code(typed_code)
+    row = conn.execute(f"{_SELECT} WHERE c.code = ?", (code,)).fetchone()
+    if row is None:
+        raise NotFound("coupon.not_found", ref=code)
+    return _coupon(row)
+
+
 def held(conn: sqlite3.Connection, customer_id: int, now: str, limit: int = 10) -> list[Coupon]:
     """The customer's coupons that can still be used, soonest to expire first."""
-    codes_ = [r[0] for r in conn.execute(
-        "SELECT code FROM coupons WHERE customer_id = ? AND status = 'issued'"
-        " AND expires_at > ? ORDER BY expires_at LIMIT ?", (customer_id, now, limit))]
-    return [get(conn, c) for c in codes_]
+    return [_coupon(r) for r in conn.execute(
+        f"{_SELECT} WHERE c.customer_id = ? AND c.status = 'issued' AND c.expires_at > ?"
+        " ORDER BY c.expires_at LIMIT ?", (customer_id, now, limit))]

@@ -28,10 +28,13 @@ class Thresholds:
 
 
 def thresholds(conn: sqlite3.Connection) -> Thresholds:
+    """One read (every search calls this for its hits' levels)."""
+    keys = list(SETTING_KEYS)
+    stored = dict(conn.execute(f"SELECT key, value FROM settings WHERE key IN"
+                               f" ({', '.join('?' * len(keys))})", keys).fetchall())
     values = []
     for key, name in SETTING_KEYS.items():
-        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        text = str(row[0]) if row else str(DEFAULT_YUAN[name])
+        text = str(stored.get(key, DEFAULT_YUAN[name]))
         try:
             values.append(parse_yuan(text))
         except ValidationError:  # a hand-edited bad value falls back to the default

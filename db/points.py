@@ -68,20 +68,22 @@ def post(tx: Tx, customer_id: int, delta: int, kind: str, reason: str = "",
     if delta == 0:
         raise ValidationError({"points": ("points.zero", {})})
     moved = tx.execute("UPDATE customers SET points = points + ? WHERE id = ?"
-                       " AND points + ? >= 0", (delta, customer_id, delta))
-    if moved.rowcount != 1:
+                       " AND points + ? >= 0 RETURNING points",
+                       (delta, customer_id, delta)).fetchall()
+    if not moved:
         have = balance(tx.conn, customer_id)  # raises NotFound for a missing customer
         raise RegularsError("points.not_enough", have=have, need=-delta)
+    after, note = int(moved[0][0]), " ".join(reason.split())[:REASON_MAX]
     cursor = tx.execute(
         "INSERT INTO points_ledger(customer_id, delta, kind, balance_after, purchase_id,"
-        " referral_id, reason, at, staff_id) VALUES (?, ?, ?,"
-        " (SELECT points FROM customers WHERE id = ?), ?, ?, ?, ?, ?)",
-        (customer_id, delta, kind, customer_id, purchase_id, referral_id,
-         " ".join(reason.split())[:REASON_MAX], tx.now, tx.actor.id))
+        " referral_id, reason, at, staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (customer_id, delta, kind, after, purchase_id, referral_id, note, tx.now,
+         tx.actor.id))
     entry_id = int(cursor.lastrowid or 0)
     tx.audit(f"points.{kind}", "customer", customer_id, delta=delta, entry=entry_id,
              purchase=purchase_id, referral=referral_id)
-    return entry(tx.conn, entry_id)
+    return Entry(entry_id, customer_id, delta, kind, after, purchase_id, referral_id, note,
+                 tx.now, tx.actor.name)
 
 
 def whole(text: str | int, field: str) -> int:
@@ -162,10 +164,6 @@ def _entry(row: sqlite3.Row) -> Entry:
     return Entry(row["id"], row["customer_id"], row["delta"], row["kind"],
                  row["balance_after"], row["purchase_id"], row["referral_id"], row["reason"],
                  row["at"], row["staff"])
-
-
-def entry(conn: sqlite3.Connection, entry_id: int) -> Entry:
-    return _entry(conn.execute(f"{_SELECT} WHERE p.id = ?", (entry_id,)).fetchone())
 
 
 def history(conn: sqlite3.Connection, customer_id: int, limit: int = 50) -> list[Entry]:

@@ -112,12 +112,13 @@ def _coupon_if_active(tx: Tx, template: str, customer_id: int, tz: str) -> int |
     return made.id if made else None
 
 
-def on_paid_sale(tx: Tx, customer_id: int, purchase_id: int, tz: str) -> None:
+def on_paid_sale(tx: Tx, customer_id: int, purchase_id: int) -> None:
     """The referee's first paid purchase qualifies their referral: reward now."""
     ref = tx.execute("SELECT id, referrer_id FROM referrals WHERE referee_id = ?"
                      " AND status = 'pending'", (customer_id,)).fetchone()
-    if ref is None:
+    if ref is None:  # nearly every sale: one indexed lookup and done
         return
+    tz = settings.get(tx.conn, "timezone", "Asia/Shanghai")
     tx.execute("UPDATE referrals SET status = 'qualified', purchase_id = ?, qualified_at = ?"
                " WHERE id = ? AND status = 'pending'", (purchase_id, tx.now, ref["id"]))
     referrer = int(ref["referrer_id"])
@@ -146,10 +147,11 @@ def _reward(tx: Tx, referral_id: int, customer_id: int, tier: int, amount: int,
                (referral_id, customer_id, tier, max(amount, 0), coupon_id, tx.now))
 
 
-def on_refund(tx: Tx, sale_id: int) -> None:
+def on_refund(tx: Tx, customer_id: int, sale_id: int) -> None:
     """Refunding the qualifying purchase soon enough undoes the rewards it earned."""
     ref = tx.execute("SELECT id, referrer_id, qualified_at FROM referrals"
-                     " WHERE purchase_id = ? AND status = 'qualified'", (sale_id,)).fetchone()
+                     " WHERE referee_id = ? AND purchase_id = ? AND status = 'qualified'",
+                     (customer_id, sale_id)).fetchone()
     if ref is None:
         return
     days = int(settings.get(tx.conn, "referral.clawback_days", "30") or 0)

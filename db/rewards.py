@@ -6,7 +6,7 @@ purchases.record and purchases.refund call these, so every way a sale is made
 
 from __future__ import annotations
 
-from . import points, purchases, referrals, settings
+from . import points, purchases, referrals
 from .errors import RegularsError, ValidationError
 from .money import format_fen, parse_yuan
 from .store import Tx
@@ -14,16 +14,12 @@ from .store import Tx
 
 def after_sale(tx: Tx, customer_id: int, purchase_id: int, paid_fen: int) -> None:
     points.earn_for_sale(tx, customer_id, purchase_id, paid_fen)
-    referrals.on_paid_sale(tx, customer_id, purchase_id, _tz(tx))
+    referrals.on_paid_sale(tx, customer_id, purchase_id)
 
 
 def after_refund(tx: Tx, customer_id: int, sale_id: int, refund_id: int) -> None:
     points.reverse_for_refund(tx, sale_id, customer_id, refund_id)
-    referrals.on_refund(tx, sale_id)
-
-
-def _tz(tx: Tx) -> str:
-    return settings.get(tx.conn, "timezone", "Asia/Shanghai")
+    referrals.on_refund(tx, customer_id, sale_id)
 
 
 def sale_with_points(tx: Tx, customer_id: int, amount: str, use_points: str | int,
@@ -40,7 +36,7 @@ def sale_with_points(tx: Tx, customer_id: int, amount: str, use_points: str | in
         raise ValidationError({"points": ("points.covers_all", {
             "value": format_fen(off), "amount": format_fen(amount_fen)})})
     have = points.balance(tx.conn, customer_id)
-    if have < wanted:  # refuse before the sale is written
+    if have < wanted:  # before the sale: the points it earns must not pay for it
         raise RegularsError("points.not_enough", have=have, need=wanted)
     sale = purchases.record(tx, customer_id, f"{paid // 100}.{paid % 100:02d}", items, at)
     points.spend(tx, customer_id, wanted, f"sale {sale.id}", purchase_id=sale.id)

@@ -20,8 +20,7 @@ REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
                "referral.reward_points", "referral.reward_template",
                "referral.welcome_template", "referral.second_level_points",
                "referral.clawback_days")
-KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS, *LEVEL_KEYS, *WHOLE_KEYS,
-         *TEMPLATE_KEYS}
+KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS, *REWARD_KEYS}
 LANGUAGES = ("", "zh", "en")
 
 

@@ -339,12 +339,14 @@ class Shop:
         return coupon_batch.default_batch_id(template, who, reason, self.today())
 
     def issue_batch(self, template: str, who: Audience, reason: str, batch_id: str = "",
-                    progress: Callable[[int, int], None] | None = None
+                    progress: Callable[[int, int], None] | None = None,
+                    shown: coupon_batch.Plan | None = None
                     ) -> tuple[coupon_batch.Plan, list[coupon_batch.Issued]]:
         """Issue to everyone the filter selects, a chunk per transaction. ``progress``
-        hears (customers gone through, customers matched) after each chunk."""
+        hears (customers gone through, customers matched) after each chunk. ``shown``
+        is the preview the person confirmed, so it is not counted a second time."""
         batch_id = batch_id or self.default_batch_id(template, who, reason)
-        before = self.batch_plan(template, who, reason, batch_id)
+        before = shown or self.batch_plan(template, who, reason, batch_id)
         issued: list[coupon_batch.Issued] = []
         seen, after = 0, 0
         today = self.today()
@@ -363,10 +365,6 @@ class Shop:
                       ) -> tuple[coupons.Coupon, Purchase]:
         with self.store.write(self.actor) as tx:
             return coupons.redeem(tx, code, amount, customer_id, self.timezone)
-
-    def coupons_held(self, customer_id: int) -> list[coupons.Coupon]:
-        with self.store.read() as conn:
-            return coupons.held(conn, customer_id, self.store.now())
 
     def void_coupon(self, code: str, reason: str) -> coupons.Coupon:
         with self.store.write(self.actor) as tx:

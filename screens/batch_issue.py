@@ -130,7 +130,12 @@ class BatchIssueScreen(DataScreen[None]):
         self._schedule()
 
     def _schedule(self) -> None:
-        self.asked_at = 0.0  # the filter changed: the count must be seen again
+        """The filter changed: its old count no longer holds, so nothing can be issued
+        until the new one is on screen (and seen: the confirm asks again)."""
+        self.asked_at = 0.0
+        self.plan = None
+        self.query_one("#preview", Static).update(Text(t("batch.counting"), style="dim"))
+        self.refresh_bindings()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(RECOUNT_SECONDS, self._recount)
@@ -219,7 +224,7 @@ class BatchIssueScreen(DataScreen[None]):
             self.post_message(BatchProgress(done, total))
 
         def work() -> list[Issued]:
-            return self.shop.issue_batch(template, who, reason, batch_id, heard)[1]
+            return self.shop.issue_batch(template, who, reason, batch_id, heard, plan)[1]
 
         self.run_db(work, self._issued, group="issue", failed=self._failed)
 

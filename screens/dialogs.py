@@ -95,7 +95,7 @@ class CounterDialog(DataScreen[bool]):
             code_params = fields.get(name)
             line.update(t(code_params[0], **code_params[1]) if code_params else "")
             line.display = code_params is not None
-        if not fields:
+        if not fields.keys() & set(self.FIELDS):  # nowhere to show it beside a field
             self.notify(error_text(error), severity="error", timeout=8)
 
     def save_with(self, work: Callable[[], object]) -> None:

@@ -392,8 +392,3 @@ class TemplateDialog(CounterDialog):
         self.save_with(lambda: self.shop.add_coupon_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
             valid_until=until, per_customer=per_customer, transferable=transferable))
-
-    def show_error(self, error: RegularsError) -> None:
-        if isinstance(error, ValidationError) and "kind" in error.fields:
-            error.fields.setdefault("name", error.fields.pop("kind"))
-        super().show_error(error)

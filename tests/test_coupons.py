@@ -258,3 +258,15 @@ def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) ->
                                              " LIMIT 1000")]
     assert total == distinct == 1_000_000
     assert all(len(c) == coupons.CODE_BODY + 1 and codes.is_valid(c) for c in sample)
+
+
+def test_showing_or_voiding_a_mistyped_code_says_mistyped_not_missing(shop: Shop) -> None:
+    template(shop)
+    made = issue(shop, customer(shop, "13800138000"))
+    assert made is not None
+    typo = made.code[:-1] + next(c for c in codes.ALPHABET if c != made.code[-1])
+    for attempt in (lambda: shop.coupon(typo), lambda: shop.void_coupon(typo, "x")):
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert refused.value.code == "coupon.typo"
+    assert shop.coupon(made.code.lower()).code == made.code  # typed in lower case is fine

@@ -73,3 +73,17 @@ def test_language_choice_order(monkeypatch: object) -> None:
 
 def test_parameters_are_filled() -> None:
     assert t("lookup.count", count=3) == "3 found."
+
+
+def test_every_field_an_error_names_has_a_label() -> None:
+    """A refusal reads "Label: what is wrong", never "field.xyz: …"."""
+    from console.i18n import field_label
+
+    named = set()
+    for path in (ROOT / "db").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r"""ValidationError\(\{\s*["']([a-z_]+)["']""", text))
+        named |= set(re.findall(r"""errors\[["']([a-z_]+)["']\]\s*=""", text))
+        named |= set(re.findall(r"""parse_yuan\([^,()]+,\s*["']([a-z_]+)["']\)""", text))
+    named |= settings.KNOWN  # settings.put names the key itself
+    assert named and not {f for f in named if not field_label(f)}

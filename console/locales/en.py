@@ -507,4 +507,6 @@ MESSAGES: dict[str, str] = {
     'export.column.template': 'Coupon', 'export.column.last_day': 'Valid until',
     'batch.not_found': 'There is no batch “{batch}”. The batch id is printed when a batch is issued.',
     'key.export_codes': 'Export codes',
+    'field.kind': 'Kind', 'field.output': 'File', 'field.status': 'Status',
+    'batch.counting': 'Counting…',
 }

@@ -493,4 +493,6 @@ MESSAGES: dict[str, str] = {
     'export.column.template': '优惠券', 'export.column.last_day': '有效至',
     'batch.not_found': '没有批次“{batch}”。发券时会显示批次号。',
     'key.export_codes': '导出券码',
+    'field.kind': '种类', 'field.output': '文件', 'field.status': '状态',
+    'batch.counting': '正在统计……',
 }
