@@ -509,4 +509,22 @@ MESSAGES: dict[str, str] = {
     'key.export_codes': 'Export codes',
     'field.kind': 'Kind', 'field.output': 'File', 'field.status': 'Status',
     'batch.counting': 'Counting…',
+    # -- input gate (issue 11) --
+    # -- end of input gate (issue 11) --
+
+    # -- cli (issue 11) --
+    # -- end of cli (issue 11) --
+
+    # -- durability (issue 11) --
+    # -- end of durability (issue 11) --
+
+    # -- screens (issue 11) --
+    # -- end of screens (issue 11) --
+
+    # -- type-ahead (issue 11) --
+    # -- end of type-ahead (issue 11) --
+
+    # -- pty harness (issue 11) --
+    # -- end of pty harness (issue 11) --
+
 }

@@ -495,4 +495,22 @@ MESSAGES: dict[str, str] = {
     'key.export_codes': '导出券码',
     'field.kind': '种类', 'field.output': '文件', 'field.status': '状态',
     'batch.counting': '正在统计……',
+    # -- input gate (issue 11) --
+    # -- end of input gate (issue 11) --
+
+    # -- cli (issue 11) --
+    # -- end of cli (issue 11) --
+
+    # -- durability (issue 11) --
+    # -- end of durability (issue 11) --
+
+    # -- screens (issue 11) --
+    # -- end of screens (issue 11) --
+
+    # -- type-ahead (issue 11) --
+    # -- end of type-ahead (issue 11) --
+
+    # -- pty harness (issue 11) --
+    # -- end of pty harness (issue 11) --
+
 }
