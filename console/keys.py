@@ -19,6 +19,11 @@ a time, as a person typing at a steady pace would:
   focused widget), and the next one waits until this one, and the messages it set off
   (Changed, Submitted), have passed every widget from the focused one up to the App.
 
+A line feed is Enter. A terminal's Enter key sends CR, but a paste, a keyboard wedge
+(a scanner ending its code with LF) or tmux's send-keys may send LF, which Textual
+names ctrl+j and no field takes, so "8000↵" typed by such a device never opened the
+customer.
+
 A key still waits at most ``MAX_WAIT_S`` for a screen or a save, so a stuck disk
 cannot swallow the keyboard.
 """
@@ -57,6 +62,8 @@ class KeyGate:
         """Keep a key or paste fresh from the terminal; False for every other event."""
         if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
             return False
+        if isinstance(event, events.Key) and event.key == "ctrl+j":
+            event = events.Key("enter", "\r")
         self.held.append(event)
         if not self.busy:
             self.busy = True

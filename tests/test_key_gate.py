@@ -135,3 +135,15 @@ async def test_burst_from_lookup_to_a_sale(app: RegularsApp, shop: Shop,
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
     assert [s.amount_fen for s in shop.purchases(cid)] == [750]
+
+
+async def test_a_line_feed_is_enter(app: RegularsApp, shop: Shop,
+                                    people: dict[str, int]) -> None:
+    """A paste or a scanner may end with LF (ctrl+j), which no field takes: it is Enter."""
+    cid = people["张三"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, *"5678", "ctrl+j", "p", *"8", "ctrl+j")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+    assert [s.amount_fen for s in shop.purchases(cid)] == [800]
