@@ -24,6 +24,10 @@ A line feed is Enter. A terminal's Enter key sends CR, but a paste, a keyboard w
 names ctrl+j and no field takes, so "8000↵" typed by such a device never opened the
 customer.
 
+Esc then a key, in one read, is what a terminal sends for Alt+key ("ESC p" is Alt+P),
+and Textual reads it so. Regulars binds no Alt keys, so the gate splits such a key
+back into Esc and the key, as they were typed.
+
 A key still waits at most ``MAX_WAIT_S`` for a screen or a save, so a stuck disk
 cannot swallow the keyboard.
 """
@@ -62,9 +66,7 @@ class KeyGate:
         """Keep a key or paste fresh from the terminal; False for every other event."""
         if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
             return False
-        if isinstance(event, events.Key) and event.key == "ctrl+j":
-            event = events.Key("enter", "\r")
-        self.held.append(event)
+        self.held.extend(as_typed(event))
         if not self.busy:
             self.busy = True
             self._settle_then_send()
@@ -111,3 +113,15 @@ class KeyGate:
             if node.call_later(self._after, nodes[i + 1:], then):
                 return  # (a node that is closing takes no callback: go on to the next)
         self.app.call_later(then)
+
+
+def as_typed(event: events.Key | events.Paste) -> list[events.Key | events.Paste]:
+    """The keys a person pressed, from what the terminal's bytes were read as."""
+    if not isinstance(event, events.Key):
+        return [event]
+    if event.key == "ctrl+j":
+        return [events.Key("enter", "\r")]
+    if event.key.startswith("alt+"):
+        rest = event.key.removeprefix("alt+")
+        return [events.Key("escape", "\x1b"), *as_typed(events.Key(rest, event.character))]
+    return [event]

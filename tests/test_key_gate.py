@@ -147,3 +147,18 @@ async def test_a_line_feed_is_enter(app: RegularsApp, shop: Shop,
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
     assert [s.amount_fen for s in shop.purchases(cid)] == [800]
+
+
+async def test_escape_then_a_key_in_one_read_is_both_keys(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    """'p99␛p5⏎' in one read arrives as Alt+P after the 99: it is Esc, then p."""
+    cid = people["张三"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customer(pilot, "5678")
+        app.post_message(events.Key("p", "p"))
+        burst(app, *"99")
+        app.post_message(events.Key("alt+p", "p"))
+        burst(app, "5", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+    assert [s.amount_fen for s in shop.purchases(cid)] == [500]
