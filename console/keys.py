@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from textual.app import App
 
 MAX_WAIT_S = 6.0  # past SQLite's 5 s busy timeout: a save has answered by then
+# A widget that closes (a dialog dismissed by the very key) drops what was queued for
+# it, the gate's marker too: past this, the key counts as handled.
+CHAIN_TIMEOUT_S = 1.0
 POLL_S = 0.005
 PASSES = 2  # messages a key posts while handled (Changed, Submitted) are flushed by a 2nd pass
 
@@ -61,6 +64,7 @@ class KeyGate:
         self.held: deque[events.Key | events.Paste] = deque()
         self.busy = False
         self.waiting_since: float | None = None
+        self.step = 0  # the one continuation that may run next (see _then)
 
     def take(self, event: events.Event) -> bool:
         """Keep a key or paste fresh from the terminal; False for every other event."""
@@ -79,7 +83,7 @@ class KeyGate:
             self.busy = False
             return
         screen = self.app.screen
-        self._after([screen], lambda: self._send(screen))
+        self._then([screen], lambda: self._send(screen))
 
     async def _send(self, screen: MessagePump) -> None:
         app = self.app
@@ -90,7 +94,7 @@ class KeyGate:
             if self.waiting_since is None:
                 self.waiting_since = time.monotonic()
             if time.monotonic() - self.waiting_since < MAX_WAIT_S:
-                app.set_timer(POLL_S, self._settle_then_send)
+                self._then([], self._settle_then_send, after=POLL_S)
                 return
         self.waiting_since = None
         event = self.held.popleft()
@@ -99,18 +103,35 @@ class KeyGate:
         try:
             await self.dispatch(event)
         finally:  # whatever the key did, the ones behind it must not be stuck
-            self._after(chain * PASSES, self._settle_then_send)
+            self._then(chain * PASSES, self._settle_then_send)
 
     @staticmethod
     def _ready(screen: MessagePump) -> bool:
         mounted = bool(getattr(screen, "is_mounted", True))
         return mounted and not getattr(screen, "keys_held", 0)
 
-    def _after(self, nodes: list[MessagePump],
-               then: Callable[[], Awaitable[None] | None]) -> None:
-        """Run ``then`` on the App once each node, in turn, has handled its queue so far."""
+    def _then(self, nodes: list[MessagePump], then: Callable[[], Awaitable[None] | None],
+              *, after: float = CHAIN_TIMEOUT_S) -> None:
+        """Run ``then`` once: when each node in turn has handled its queue so far, or
+        ``after`` seconds from now, whichever comes first. A node that closes drops what
+        was queued for it (a dialog dismissed by the very key), so the timer is what
+        keeps the keyboard alive then."""
+        self.step += 1
+        step = self.step
+
+        def once() -> Awaitable[None] | None:
+            if step != self.step:
+                return None  # the other way already ran it
+            self.step += 1
+            return then()
+
+        if nodes:
+            self._relay(nodes, once)
+        self.app.set_timer(after, once)
+
+    def _relay(self, nodes: list[MessagePump], then: Callable[[], object]) -> None:
         for i, node in enumerate(nodes):
-            if node.call_later(self._after, nodes[i + 1:], then):
+            if node.call_later(self._relay, nodes[i + 1:], then):
                 return  # (a node that is closing takes no callback: go on to the next)
         self.app.call_later(then)
 

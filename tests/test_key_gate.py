@@ -8,10 +8,11 @@ terminal.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from textual import events
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 
 from console.app import RegularsApp
@@ -162,3 +163,24 @@ async def test_escape_then_a_key_in_one_read_is_both_keys(
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
     assert [s.amount_fen for s in shop.purchases(cid)] == [500]
+
+
+async def test_a_dropped_marker_never_stops_the_keyboard(app: RegularsApp) -> None:
+    """A widget that closes drops what was queued for it, the gate's marker too (a
+    dialog dismissed by the very key): the next key goes on after a timeout."""
+    from textual.widgets import Input
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#query", Input)
+        relay = app.key_gate._relay
+
+        def dropped_at_the_box(nodes: list[MessagePump], then: Callable[[], object]) -> None:
+            if nodes and nodes[0] is box:
+                return  # as if the box had closed with the marker in its queue
+            relay(nodes, then)
+
+        app.key_gate._relay = dropped_at_the_box  # type: ignore[method-assign]
+        burst(app, "5", "6")
+        await settle(pilot)
+        assert box.value == "56"
