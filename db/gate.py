@@ -31,7 +31,7 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＋－", "01234
 _AMOUNT = re.compile(r"(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)"
                      r"(?:\.(?P<frac>[0-9]*))?")
 _WHOLE = re.compile(r"(?P<sign>[+-]?)(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)")
-_DECIMAL = re.compile(r"[+]?[0-9]+(?:\.[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 # Characters that change how text looks or flows without being visible themselves.
@@ -133,7 +133,7 @@ def decimal(text: str, field: str, low: Decimal, high: Decimal) -> Decimal:
         raise ValidationError({field: ("gate.decimal.invalid", bounds)})
     if len(raw) > 30:
         raise ValidationError({field: ("gate.decimal.range", bounds)})
-    number = Decimal(raw.lstrip("+"))
+    number = Decimal(raw)
     if not low <= number <= high:
         raise ValidationError({field: ("gate.decimal.range", bounds)})
     return number
