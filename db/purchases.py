@@ -147,7 +147,10 @@ def _rewards() -> Any:
 
 def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
     """Append the negative twin of a sale. A sale is refunded at most once."""
-    purchase_id = gate.whole(purchase_id, "purchase", 1, gate.INT64_MAX)
+    try:  # no sale has a number past int64 (SQLite would raise OverflowError)
+        purchase_id = gate.whole(purchase_id, "purchase", 1, gate.INT64_MAX)
+    except ValidationError:
+        raise NotFound("purchase.not_found", ref=gate.shown(purchase_id)) from None
     note = gate.line(reason, "reason", ITEMS_MAX)  # refused whole, never cut
     sale = tx.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
     if sale is None:
