@@ -42,11 +42,8 @@ class Rates:
 
 
 def rates(conn: sqlite3.Connection) -> Rates:
-    def number(key: str, default: int) -> int:
-        text = settings.get(conn, key, str(default))
-        return int(text) if text.strip().isdigit() else default
-
-    return Rates(number("points.per_yuan", 1), number("points.fen_per_point", 1))
+    return Rates(settings.whole_setting(conn, "points.per_yuan", 1),
+                 settings.whole_setting(conn, "points.fen_per_point", 1))
 
 
 def balance(conn: sqlite3.Connection, customer_id: int) -> int:

@@ -105,6 +105,20 @@ def check(key: str, value: str) -> str:
     return text
 
 
+def whole_setting(conn: sqlite3.Connection, key: str, default: int, blank: int | None = None
+                  ) -> int:
+    """A whole-number setting as the rules use it. A value stored before settings had
+    ranges (say points.per_yuan = 10**30, which overflowed every sale) is read as
+    ``default``; an empty one as ``blank`` (default: ``default``)."""
+    text = get(conn, key, str(default))
+    if not text.strip():
+        return default if blank is None else blank
+    try:
+        return int(check(key, text))
+    except ValidationError:
+        return default
+
+
 def put(tx: Tx, key: str, value: str) -> None:
     value = check(key, value)
     if key in LEVEL_KEYS:

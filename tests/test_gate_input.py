@@ -5,6 +5,7 @@ Each test names the item it guards; each failed on the code before the gate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -506,3 +507,27 @@ def test_dates_have_a_sane_range() -> None:
     with pytest.raises(ValidationError):
         gate.day("2026-13-01", "d", gate.EARLIEST_DAY, gate.latest_day(today))
     assert gate.day("２０２６-１２-３１", "d", today, gate.latest_day(today)) == date(2026, 12, 31)
+
+
+def test_item12_a_rate_stored_before_ranges_no_longer_kills_every_sale(shop: Shop) -> None:
+    with shop.store.write(shop.actor) as tx:  # what `settings set` accepted before the gate
+        tx.execute("INSERT INTO settings(key, value) VALUES ('points.per_yuan', ?)"
+                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("9" * 30,))
+        tx.audit("setting.set", "setting", None, key="points.per_yuan")
+    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+    shop.record_purchase(cid, "58")
+    assert shop.customer(cid).points == 58  # the default rate, 1 a yuan
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=12))
+def test_no_tag_is_stored_with_a_control_or_invisible_character(shop: Shop, text: str) -> None:
+    who = shop.phone_owner("13911112222") or shop.add_customer(
+        CustomerInput(name="王芳", phone="13911112222"))
+    cid = who.id
+    with contextlib.suppress(ValidationError):  # refused: fine, as long as nothing is kept
+        shop.add_tag(cid, text)
+    for tag in shop.tags_of(cid):
+        assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+                   for ch in tag), repr(tag)
