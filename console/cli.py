@@ -15,12 +15,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from db import gate
 from db.errors import RegularsError
 
 from . import paths
 from .i18n import choose_language, error_text, set_language, stage_label, t
 
 F = TypeVar("F", bound=Callable[..., Any])
+LIMIT_MAX = 1000  # --limit: rows a command prints
+CUSTOMERS_MAX = 10_000_000  # --customers: demo and seed
 
 app = typer.Typer(
     name="regulars", no_args_is_help=False, add_completion=False,
@@ -130,6 +133,7 @@ def demo(customers: Annotated[int, typer.Option(help="How many demo customers.")
     """Create, seed and open a separate demo database (your shop's file is not touched)."""
     path = db if db is not None else paths.demo_db()
     _set_lang(lang, None)
+    gate.whole(customers, "customers", 0, CUSTOMERS_MAX)
     if path.exists() and (reset or _customer_count(path) != customers):
         _remove_db(path)
     if not path.exists() or _customer_count(path) == 0:
@@ -193,6 +197,7 @@ def seed_command(customers: Annotated[int, typer.Option(help="How many customers
                  db: DbOpt = None, lang: LangOpt = None) -> None:
     """Fill an EMPTY database with demo customers (refuses a file that has customers)."""
     _set_lang(lang, None)
+    gate.whole(customers, "customers", 0, CUSTOMERS_MAX)
     _seed_into(paths.resolve_db(db), customers, seed)
 
 
@@ -277,7 +282,7 @@ def customer_find(
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        result = shop.search(query, limit=max(1, min(limit, 1000)))
+        result = shop.search(query, limit=gate.whole(limit, "limit", 1, LIMIT_MAX))
     finally:
         shop.close()
     if json_out:
@@ -663,7 +668,7 @@ def lifecycle_at_risk(
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        hits = shop.at_risk(limit)
+        hits = shop.at_risk(gate.whole(limit, "limit", 1, LIMIT_MAX))
         median = shop.median_trust_period()
     finally:
         shop.close()
@@ -738,11 +743,12 @@ def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
         shop.close()
 
 
-@settings_app.command("set")
+@settings_app.command("set", context_settings={"ignore_unknown_options": True})
 @friendly_errors
 def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
                  lang: LangOpt = None) -> None:
-    """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en)."""
+    """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en).
+    A value that starts with a minus ("-3") is a value, and the range check answers it."""
     shop = _open_shop(db, staff, lang)
     try:
         shop.set_setting(key, value)
@@ -774,7 +780,7 @@ def points_show(
     shop = _open_shop(db, None, lang, create=False)
     try:
         who = shop.find_customer(customer)
-        rows = shop.points_history(who.id, max(1, limit))
+        rows = shop.points_history(who.id, gate.whole(limit, "limit", 1, LIMIT_MAX))
         level = shop.level_of(who.total_spend_fen)
     finally:
         shop.close()
@@ -891,7 +897,7 @@ def referral_leaderboard(
         raise fail(t("referral.board_options"), 2)
     shop = _open_shop(db, None, lang, create=False)
     try:
-        rows = shop.referral_leaderboard(period, by, max(1, limit))
+        rows = shop.referral_leaderboard(period, by, gate.whole(limit, "limit", 1, LIMIT_MAX))
     finally:
         shop.close()
     if json_out:

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from . import audience, coupons
+from . import audience, coupons, gate
 from .audience import Audience
 from .errors import RegularsError, ValidationError
 from .migrations import COUPON_REASONS
@@ -66,42 +66,43 @@ def default_batch_id(template: str, a: Audience, reason: str, today: date) -> st
     return f"{today.isoformat()}-{digest.hexdigest()[:10]}"
 
 
-def _check(conn: sqlite3.Connection, template_name: str, reason: str, batch_id: str
-           ) -> coupons.Template:
+def _check(conn: sqlite3.Connection, template_name: str, reason: str, batch_id: str,
+           today: date) -> coupons.Template:
     if reason not in COUPON_REASONS:
         raise ValidationError({"reason": ("coupon.reason", {"known": ", ".join(COUPON_REASONS)})})
-    clean = batch_id.strip()
-    if not clean or len(clean) > BATCH_ID_MAX:
+    clean = gate.line(batch_id, "batch_id", BATCH_ID_MAX)
+    if not clean:
         raise ValidationError({"batch_id": ("batch.id", {"max": BATCH_ID_MAX})})
     t = coupons.template(conn, template_name)
     if not t.active:
         raise RegularsError("coupon.template_inactive", name=t.name)
+    coupons.refuse_if_ended(t, today)
     return t
 
 
 def _params(t: coupons.Template, reason: str, batch_id: str) -> dict[str, object]:
-    return {"b_id": batch_id.strip(), "b_marketing": int(reason in MARKETING_REASONS),
+    return {"b_id": " ".join(batch_id.split()), "b_marketing": int(reason in MARKETING_REASONS),
             "b_template": t.id, "b_limit": t.per_customer}
 
 
 def plan(conn: sqlite3.Connection, template_name: str, a: Audience, reason: str,
          batch_id: str, now: str, today: date) -> Plan:
     """The preview: how many match, and how many of them would get a coupon, and why not."""
-    t = _check(conn, template_name, reason, batch_id)
+    t = _check(conn, template_name, reason, batch_id, today)
     sql, params = audience.where(conn, a, now, today)
     row = conn.execute(
         f"SELECT count(*), coalesce(sum(s = {_ALREADY}), 0), coalesce(sum(s = {_NO_CONSENT}), 0),"
         f" coalesce(sum(s = {_AT_LIMIT}), 0), coalesce(sum(s = {_ISSUE}), 0)"
         f" FROM (SELECT {_STATE} AS s FROM customers c WHERE {sql})",
         {**params, **_params(t, reason, batch_id)}).fetchone()
-    return Plan(batch_id.strip(), t.name, *row)
+    return Plan(" ".join(batch_id.split()), t.name, *row)
 
 
 def issue_chunk(tx: Tx, template_name: str, a: Audience, reason: str, batch_id: str,
                 tz: str, today: date, after_id: int) -> tuple[int, int, list[Issued]]:
     """The next CHUNK matched customers after ``after_id``: returns the last id seen
     (0 when none are left), how many were seen, and the coupons issued to them."""
-    t = _check(tx.conn, template_name, reason, batch_id)
+    t = _check(tx.conn, template_name, reason, batch_id, today)
     sql, params = audience.where(tx.conn, a, tx.now, today)
     rows = tx.execute(f"SELECT c.id, {_STATE} AS s FROM customers c WHERE {sql}"
                       f" AND c.id > :b_after ORDER BY c.id LIMIT :b_chunk",
@@ -111,10 +112,11 @@ def issue_chunk(tx: Tx, template_name: str, a: Audience, reason: str, batch_id: 
         return 0, 0, []
     ends = coupons.expires_at(t, tx.now, tz)
     chosen = [int(r[0]) for r in rows if r[1] == _ISSUE]
-    made = [Issued(coupons.insert(tx, t.id, cid, reason, batch_id.strip(), ends)[1], cid, ends)
+    clean_id = " ".join(batch_id.split())
+    made = [Issued(coupons.insert(tx, t.id, cid, reason, clean_id, ends)[1], cid, ends)
             for cid in chosen]
     if made:
-        tx.audit("coupon.issue_batch", "coupon_template", t.id, batch=batch_id.strip(),
+        tx.audit("coupon.issue_batch", "coupon_template", t.id, batch=" ".join(batch_id.split()),
                  reason=reason, count=len(made), first_customer=chosen[0],
                  last_customer=chosen[-1])
     return int(rows[-1][0]), len(rows), made
@@ -135,7 +137,7 @@ def export_rows(conn: sqlite3.Connection, batch_id: str, tz: str, full_phone: bo
         "SELECT c.name, c.phone, c.phone_rev, c.member_code, k.code, t.name AS template,"
         " k.expires_at, k.status FROM coupons k JOIN customers c ON c.id = k.customer_id"
         " JOIN coupon_templates t ON t.id = k.template_id WHERE k.batch_id = ?"
-        " ORDER BY k.id", (batch_id.strip(),)).fetchall()
+        " ORDER BY k.id", (" ".join(batch_id.split()),)).fetchall()
     if not rows:
         raise NotFound("batch.not_found", batch=batch_id)
     return [[r["name"], (r["phone"] or "") if full_phone else mask(r["phone"], r["phone_rev"]),

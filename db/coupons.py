@@ -19,13 +19,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import codes, purchases
+from . import codes, gate, purchases
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
 from .migrations import COUPON_KINDS, COUPON_REASONS
 from .money import format_fen, parse_yuan
 from .store import Tx
 
+NAME_MAX = 40  # a template's name, and a gift's
+VALID_DAYS_MAX = 3650
+PER_CUSTOMER_MAX = 1000
+VOID_REASON_MAX = 200
 CODE_BODY = 8  # 32**8 = 2**40 codes
 ISSUE_RETRIES = 8  # a clash in 2**40 is rare; retrying a few times makes it vanish
 
@@ -77,16 +81,19 @@ def checked_code(typed: str) -> str:
 
 # -- templates ------------------------------------------------------------------------------
 def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
-                 min_spend: str = "", valid_days: int | None = None,
-                 valid_until: str | None = None, per_customer: int = 1,
-                 transferable: bool = False, gift: str = "") -> Template:
-    """The owner's template. ``value`` is yuan off, or the percent for a percent coupon."""
+                 min_spend: str = "", valid_days: int | str | None = None,
+                 valid_until: str | None = None, per_customer: int | str = 1,
+                 transferable: bool = False, gift: str = "", today: date | None = None
+                 ) -> Template:
+    """The owner's template. ``value`` is yuan off, or the percent for a percent coupon.
+    ``today`` is the shop's local day (an end date must not be before it)."""
     if tx.actor.role != "owner":
         raise RegularsError("coupon.template_owner_only")
+    today = today or from_iso(tx.now).date()
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
-    clean = " ".join(name.split())
-    if not clean:
-        errors["name"] = ("coupon.name_empty", {})
+    clean = gate.gather(errors, lambda: gate.line(name, "name", NAME_MAX,
+                                                  required="coupon.name_empty"), "")
+    gift = gate.gather(errors, lambda: gate.line(gift, "gift", NAME_MAX), "")
     if kind not in COUPON_KINDS:
         errors["kind"] = ("coupon.kind", {"known": ", ".join(COUPON_KINDS)})
 
@@ -94,11 +101,7 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
         """Yuan to fen; a bad amount is noted beside its own field."""
         if not text.strip():
             return empty
-        try:
-            return parse_yuan(text, field)
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            return empty
+        return gate.gather(errors, lambda: gate.positive_money(text, field), empty)
 
     value_fen = percent = 0
     cap_fen: int | None = None
@@ -107,23 +110,24 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
         if value_fen <= 0 and "value" not in errors:
             errors["value"] = ("coupon.value", {})
     elif kind == "percent":
-        percent = int(value) if value.strip().isdigit() else 0
-        if not 1 <= percent <= 99:
-            errors["value"] = ("coupon.percent", {})
+        try:
+            percent = gate.whole(value, "value", 1, 99)
+        except ValidationError:
+            errors["value"] = ("gate.coupon.percent", {"value": gate.shown(value)})
         cap_fen = money("cap", cap, None)
-    elif kind == "gift" and not gift.strip():
+    elif kind == "gift" and not gift and "gift" not in errors:
         errors["gift"] = ("coupon.gift", {})
     min_fen = money("min_spend", min_spend) or 0
-    if (valid_days is None) == (valid_until is None) or (valid_days is not None
-                                                         and valid_days <= 0):
+    if (valid_days is None) == (valid_until is None):
         errors["valid"] = ("coupon.validity", {})
+    elif valid_days is not None:
+        valid_days = gate.gather(
+            errors, lambda: gate.whole(valid_days, "valid", 1, VALID_DAYS_MAX), None)
     elif valid_until is not None:
-        try:
-            date.fromisoformat(valid_until)
-        except ValueError:
-            errors["valid"] = ("coupon.until", {"value": valid_until})
-    if per_customer <= 0:
-        errors["per_customer"] = ("coupon.per_customer", {})
+        until = valid_until
+        valid_until = gate.gather(errors, lambda: _until(until, today), None)
+    per_customer = gate.gather(
+        errors, lambda: gate.whole(per_customer, "per_customer", 1, PER_CUSTOMER_MAX), 1)
     if errors:
         raise ValidationError(errors)
     if tx.execute("SELECT 1 FROM coupon_templates WHERE name = ?", (clean,)).fetchone():
@@ -132,11 +136,29 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
         "INSERT INTO coupon_templates(name, kind, value_fen, percent, cap_fen, gift,"
         " min_spend_fen, valid_days, valid_until, per_customer, transferable, created_at,"
         " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (clean, kind, value_fen, percent, cap_fen, gift.strip(), min_fen, valid_days,
+        (clean, kind, value_fen, percent, cap_fen, gift, min_fen, valid_days,
          valid_until, per_customer, int(transferable), tx.now, tx.actor.id))
     template_id = int(cursor.lastrowid or 0)
     tx.audit("coupon.template", "coupon_template", template_id, name=clean, kind=kind)
     return template(tx.conn, clean)
+
+
+def _until(text: str, today: date) -> str:
+    """A template's last day: a date from today to ten years ahead."""
+    try:
+        return gate.day(text, "valid", today, gate.latest_day(today)).isoformat()
+    except ValidationError as exc:
+        code, params = exc.fields["valid"]
+        if code == "gate.day.range" and gate.day(text, "valid", date.min, date.max) < today:
+            raise ValidationError({"valid": ("gate.coupon.until_past", {
+                "value": params["value"], "today": today.isoformat()})}) from None
+        raise
+
+
+def refuse_if_ended(t: Template, today: date) -> None:
+    """A template whose last day is past would hand out coupons that are already expired."""
+    if t.valid_until is not None and date.fromisoformat(t.valid_until) < today:
+        raise RegularsError("gate.coupon.template_ended", name=t.name, date=t.valid_until)
 
 
 def set_active(tx: Tx, name: str, active: bool) -> None:
@@ -196,6 +218,7 @@ def issue(tx: Tx, template_name: str, customer_id: int, reason: str, tz: str,
     t = template(tx.conn, template_name)
     if not t.active:
         raise RegularsError("coupon.template_inactive", name=t.name)
+    refuse_if_ended(t, from_iso(tx.now).astimezone(ZoneInfo(tz)).date())
     if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
         raise NotFound("customer.not_found", ref=str(customer_id))
     if batch_id is not None and tx.execute(
@@ -256,6 +279,9 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
     amount_fen = parse_yuan(amount)
     if amount_fen <= 0:
         raise ValidationError({"amount": ("amount.not_positive", {})})
+    if t.kind == "amount" and t.value_fen >= amount_fen:
+        raise ValidationError({"amount": ("gate.coupon.worth_more", {
+            "value": format_fen(t.value_fen), "amount": format_fen(amount_fen)})})
     if amount_fen < t.min_spend_fen:
         raise RegularsError("coupon.min_spend", need=format_fen(t.min_spend_fen),
                             amount=format_fen(amount_fen))
@@ -307,9 +333,10 @@ def void(tx: Tx, typed_code: str, reason: str) -> Coupon:
     if tx.actor.role != "owner":
         raise RegularsError("coupon.owner_only")
     code = checked_code(typed_code)
+    reason = gate.line(reason, "reason", VOID_REASON_MAX, required="reason.empty")
     marked = tx.execute("UPDATE coupons SET status = 'voided', voided_at = ?, voided_by = ?,"
                         " void_reason = ? WHERE code = ? AND status = 'issued'",
-                        (tx.now, tx.actor.id, " ".join(reason.split())[:200], code))
+                        (tx.now, tx.actor.id, reason, code))
     if marked.rowcount != 1:
         row = tx.execute("SELECT status FROM coupons WHERE code = ?", (code,)).fetchone()
         if row is None:

@@ -9,10 +9,9 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from . import codes, search_keys
+from . import codes, gate, search_keys
 from .errors import DuplicatePhone, NotFound, ValidationError
 from .migrations import CHANNELS, GENDERS
-from .names import normalize_name
 from .phones import Phone, parse_phone
 from .store import Tx
 
@@ -20,7 +19,7 @@ NAME_MAX = 40
 NOTES_MAX = 2000
 _WECHAT = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{4,39}$")
 _BIRTHDAY = re.compile(
-    r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$")
+    r"^(?:(?P<y>[0-9]{4})\s*[-/.年]\s*)?(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?$")
 
 CUSTOMER_COLUMNS = (
     "id, member_code, name, sort_name, pinyin, phone, phone_rev, wechat_id, birth_year,"
@@ -146,11 +145,8 @@ def parse_birthday(text: str, today: date) -> tuple[int | None, int | None, int 
 def validate(data: CustomerInput, today: date, region: str = "CN") -> CleanCustomer:
     """Check every field; raise one ValidationError listing all that are wrong."""
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
-    name = normalize_name(data.name)
-    if not name:
-        errors["name"] = ("name.empty", {})
-    elif len(name) > NAME_MAX:
-        errors["name"] = ("name.too_long", {"max": NAME_MAX})
+    name = gate.gather(errors, lambda: gate.line(data.name, "name", NAME_MAX,
+                                                 required="name.empty"), "")
     phone: Phone | None = None
     if data.phone.strip():
         try:
@@ -172,9 +168,7 @@ def validate(data: CustomerInput, today: date, region: str = "CN") -> CleanCusto
         errors["gender"] = ("gender.invalid", {})
     if data.channel not in CHANNELS:
         errors["channel"] = ("channel.invalid", {"choices": ", ".join(CHANNELS)})
-    notes = unicodedata.normalize("NFC", data.notes).strip()
-    if len(notes) > NOTES_MAX:
-        errors["notes"] = ("notes.too_long", {"max": NOTES_MAX})
+    notes = gate.gather(errors, lambda: gate.lines(data.notes, "notes", NOTES_MAX), "")
     if errors:
         raise ValidationError(errors)
     from .pinyin import variants  # pypinyin only when a name is written

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 import statistics
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from . import gate
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
 from .migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES, SENTIMENTS
@@ -22,6 +22,7 @@ from .store import Tx
 
 WORDS_MAX = 4000
 NAME_MAX = 40
+NOTE_MAX = 1000  # the owner's note ("what we will do"): several lines allowed
 OPEN = ("new", "reviewing", "planned")
 OPEN_SQL = "(" + ", ".join(f"'{s}'" for s in OPEN) + ")"  # for "status IN …"
 # Where an item may go next. Done and declined can be reopened for another look.
@@ -56,10 +57,7 @@ class Item:
 
 # -- the catalogue ----------------------------------------------------------------------------
 def _clean_name(text: str, field: str) -> str:
-    name = " ".join(unicodedata.normalize("NFC", text).split())
-    if len(name) > NAME_MAX:
-        raise ValidationError({field: ("catalogue.too_long", {"max": NAME_MAX})})
-    return name
+    return gate.line(text, field, NAME_MAX)
 
 
 def supplier_id(tx: Tx, name: str) -> int | None:
@@ -144,10 +142,9 @@ def add(tx: Tx, customer_id: int | None, category: str, words: str, sentiment: s
         errors["category"] = ("feedback.category", {"known": ", ".join(FEEDBACK_CATEGORIES)})
     if sentiment not in SENTIMENTS:
         errors["sentiment"] = ("feedback.sentiment", {"known": ", ".join(SENTIMENTS)})
-    if not words.strip():
-        errors["words"] = ("feedback.empty", {})
-    elif len(words) > WORDS_MAX:
-        errors["words"] = ("feedback.too_long", {"max": WORDS_MAX, "count": len(words)})
+    # checked by the gate, but kept exactly as said (the gate would trim the ends)
+    gate.gather(errors, lambda: gate.lines(
+        words, "words", WORDS_MAX, required="feedback.empty", too_long="feedback.too_long"), "")
     if errors:
         raise ValidationError(errors)
     seed_user = 0
@@ -187,6 +184,8 @@ def _members(tx: Tx, item_id: int) -> list[int]:
 
 def set_status(tx: Tx, item_id: int, status: str, note: str | None = None) -> list[int]:
     """Move an item (and its linked group) on. Returns the ids that moved."""
+    if note is not None:
+        note = gate.lines(note, "note", NOTE_MAX)
     current = tx.execute("SELECT status FROM feedback WHERE id = ?", (item_id,)).fetchone()
     if current is None:
         raise NotFound("feedback.not_found", ref=str(item_id))
@@ -208,8 +207,8 @@ def set_status(tx: Tx, item_id: int, status: str, note: str | None = None) -> li
 
 def set_note(tx: Tx, item_id: int, note: str) -> None:
     """The owner's "what we will do", on the item and everything linked with it."""
+    clean = gate.lines(note, "note", NOTE_MAX)  # refused whole, never cut
     members = _members(tx, item_id)
-    clean = " ".join(unicodedata.normalize("NFC", note).split())[:200]
     tx.conn.executemany("UPDATE feedback SET owner_note = ? WHERE id = ?",
                         [(clean, m) for m in members])
     tx.audit("feedback.note", "feedback", item_id, note=clean)

@@ -16,6 +16,7 @@ from .money import parse_yuan
 LEVELS = ("regular", "silver", "gold", "diamond")
 SETTING_KEYS = {f"levels.{name}": name for name in LEVELS[1:]}
 DEFAULT_YUAN = {"silver": 1000, "gold": 5000, "diamond": 20000}
+LEVEL_MAX_FEN = 1_000_000_000  # ¥10,000,000 of lifetime spend: the highest threshold
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def thresholds(conn: sqlite3.Connection) -> Thresholds:
     for key, name in SETTING_KEYS.items():
         text = str(stored.get(key, DEFAULT_YUAN[name]))
         try:
-            values.append(parse_yuan(text))
+            values.append(parse_yuan(text, max_fen=LEVEL_MAX_FEN))
         except ValidationError:  # a hand-edited bad value falls back to the default
             values.append(DEFAULT_YUAN[name] * 100)
     return Thresholds(tuple(values))

@@ -12,12 +12,14 @@ who, when, manual or rule, and why (a message code plus its numbers).
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import gate
 from .clock import from_iso
 from .errors import NotFound, ValidationError
 from .migrations import STAGES
@@ -54,8 +56,14 @@ def rules(conn: sqlite3.Connection) -> Rules:
     values: dict[str, Any] = {}
     for key, (name, kind) in SETTING_KEYS.items():
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        if row is not None and row[0] != "":
-            values[name] = kind(row[0])
+        if row is None or row[0] == "":
+            continue
+        try:  # a value stored before settings had ranges (NaN, inf, 0) keeps the default
+            number = kind(row[0])
+        except ValueError:
+            continue
+        if math.isfinite(number) and number > 0:
+            values[name] = number
     return Rules(**values)
 
 
@@ -118,14 +126,11 @@ def apply_rule(tx: Tx, customer_id: int) -> str:
 
 
 def set_manual(tx: Tx, customer_id: int, stage: str, reason: str) -> None:
-    reason = reason.strip()
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     if stage not in STAGES:
         errors["stage"] = ("stage.invalid", {"choices": ", ".join(STAGES)})
-    if not reason:
-        errors["reason"] = ("reason.empty", {})
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = ("reason.too_long", {"max": REASON_MAX})
+    reason = gate.gather(errors, lambda: gate.line(reason, "reason", REASON_MAX,
+                                                   required="reason.empty"), "")
     if errors:
         raise ValidationError(errors)
     row = tx.execute("SELECT stage FROM customers WHERE id = ?", (customer_id,)).fetchone()
@@ -252,8 +257,11 @@ def median_trust_period(conn: sqlite3.Connection, now: str) -> float | None:
 
 
 # Trust customers past their own usual interval, not yet declined (binds :r_now).
+# The interval counts at least a whole day: someone with several purchases a day
+# (a usual interval of minutes) who came in today is a regular doing just fine, and a
+# purchase today (in any time zone, at any hour) is always less than a day ago.
 AT_RISK = (f"(c.stage = 'trust' AND c.median_interval_s IS NOT NULL"
-           f" AND {_DAYS} > c.median_interval_s / 86400.0)")
+           f" AND {_DAYS} > max(1.0, c.median_interval_s / 86400.0))")
 
 
 def at_risk_ids(conn: sqlite3.Connection, now: str, limit: int = 100) -> list[int]:

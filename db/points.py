@@ -12,12 +12,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from . import settings
+from . import gate, settings
 from .errors import NotFound, RegularsError, ValidationError
 from .migrations import POINTS_KINDS
 from .store import Tx
 
 REASON_MAX = 200
+POINTS_MAX = 10_000_000  # one spend, adjustment or opening balance: ¥100,000 at 1 fen a point
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,8 @@ class Rates:
 
 
 def rates(conn: sqlite3.Connection) -> Rates:
-    def number(key: str, default: int) -> int:
-        text = settings.get(conn, key, str(default))
-        return int(text) if text.strip().isdigit() else default
-
-    return Rates(number("points.per_yuan", 1), number("points.fen_per_point", 1))
+    return Rates(settings.whole_setting(conn, "points.per_yuan", 1),
+                 settings.whole_setting(conn, "points.fen_per_point", 1))
 
 
 def balance(conn: sqlite3.Connection, customer_id: int) -> int:
@@ -63,6 +61,7 @@ def ledger_sum(conn: sqlite3.Connection, customer_id: int) -> int:
 def post(tx: Tx, customer_id: int, delta: int, kind: str, reason: str = "",
          purchase_id: int | None = None, referral_id: int | None = None) -> Entry:
     """Append one ledger row and move the balance with it, or refuse when it won't fit."""
+    note = gate.line(reason, "reason", REASON_MAX)  # refused whole, never cut
     if kind not in POINTS_KINDS:
         raise ValidationError({"kind": ("points.kind", {"known": ", ".join(POINTS_KINDS)})})
     if delta == 0:
@@ -73,7 +72,7 @@ def post(tx: Tx, customer_id: int, delta: int, kind: str, reason: str = "",
     if not moved:
         have = balance(tx.conn, customer_id)  # raises NotFound for a missing customer
         raise RegularsError("points.not_enough", have=have, need=-delta)
-    after, note = int(moved[0][0]), " ".join(reason.split())[:REASON_MAX]
+    after = int(moved[0][0])
     cursor = tx.execute(
         "INSERT INTO points_ledger(customer_id, delta, kind, balance_after, purchase_id,"
         " referral_id, reason, at, staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,13 +85,9 @@ def post(tx: Tx, customer_id: int, delta: int, kind: str, reason: str = "",
                  tx.now, tx.actor.name)
 
 
-def whole(text: str | int, field: str) -> int:
-    value = str(text).strip().lstrip("+")
-    negative = value.startswith("-")
-    digits = value[1:] if negative else value
-    if not digits.isdigit():
-        raise ValidationError({field: ("points.number", {"value": str(text)})})
-    return -int(digits) if negative else int(digits)
+def whole(text: str | int, field: str, low: int = -POINTS_MAX, high: int = POINTS_MAX) -> int:
+    """A number of points, through the input gate: whole, from ``low`` to ``high``."""
+    return gate.whole(text, field, low, high)
 
 
 def earn_for_sale(tx: Tx, customer_id: int, purchase_id: int, paid_fen: int) -> Entry | None:
@@ -123,11 +118,8 @@ def reverse_for_refund(tx: Tx, sale_id: int, customer_id: int, refund_id: int
 def spend(tx: Tx, customer_id: int, amount: str | int, reason: str,
           purchase_id: int | None = None) -> Entry:
     """Points for a discount or a gift. Refused, not clipped, when the balance is short."""
-    wanted = whole(amount, "points")
-    if wanted <= 0:
-        raise ValidationError({"points": ("points.positive", {})})
-    if not reason.strip():
-        raise ValidationError({"reason": ("points.reason", {})})
+    wanted = whole(amount, "points", 1, POINTS_MAX)
+    gate.line(reason, "reason", REASON_MAX, required="points.reason")
     return post(tx, customer_id, -wanted, "spend", reason, purchase_id=purchase_id)
 
 
@@ -138,8 +130,7 @@ def adjust(tx: Tx, customer_id: int, delta: str | int, reason: str) -> Entry:
     change = whole(delta, "points")
     if change == 0:
         raise ValidationError({"points": ("points.zero", {})})
-    if not reason.strip():
-        raise ValidationError({"reason": ("points.reason", {})})
+    gate.line(reason, "reason", REASON_MAX, required="points.reason")
     return post(tx, customer_id, change, "adjust", reason)
 
 
@@ -147,9 +138,7 @@ def opening(tx: Tx, customer_id: int, amount: str | int, reason: str = "") -> En
     """The balance a customer brings from an old system: once per customer."""
     if tx.actor.role != "owner":
         raise RegularsError("points.owner_only")
-    value = whole(amount, "points")
-    if value <= 0:
-        raise ValidationError({"points": ("points.positive", {})})
+    value = whole(amount, "points", 1, POINTS_MAX)
     if tx.execute("SELECT 1 FROM points_ledger WHERE customer_id = ? AND kind = 'opening'",
                   (customer_id,)).fetchone():
         raise RegularsError("points.opening_exists")

@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import lifecycle, search_keys
+from . import gate, lifecycle, search_keys
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
 from .money import parse_yuan
@@ -27,7 +27,7 @@ from .store import Tx
 ITEMS_MAX = 500
 FUTURE_SLACK = timedelta(minutes=5)  # clocks of two laptops may differ a little
 EARLIEST = datetime(2000, 1, 1).astimezone()
-_WHEN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?$")
+_WHEN = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]([0-9]{1,2}):([0-9]{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,7 @@ def record(tx: Tx, customer_id: int, amount: str, items: str = "", at: str | Non
             errors["amount"] = ("amount.not_positive", {})
     except ValidationError as exc:
         errors.update(exc.fields)
-    items = unicodedata.normalize("NFC", items).strip()
-    if len(items) > ITEMS_MAX:
-        errors["items"] = ("items.too_long", {"max": ITEMS_MAX})
+    items = gate.gather(errors, lambda: gate.line(items, "items", ITEMS_MAX), "")
     if errors:
         raise ValidationError(errors)
     if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
@@ -149,6 +147,11 @@ def _rewards() -> Any:
 
 def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
     """Append the negative twin of a sale. A sale is refunded at most once."""
+    try:  # no sale has a number past int64 (SQLite would raise OverflowError)
+        purchase_id = gate.whole(purchase_id, "purchase", 1, gate.INT64_MAX)
+    except ValidationError:
+        raise NotFound("purchase.not_found", ref=gate.shown(purchase_id)) from None
+    note = gate.line(reason, "reason", ITEMS_MAX)  # refused whole, never cut
     sale = tx.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
     if sale is None:
         raise NotFound("purchase.not_found", ref=str(purchase_id))
@@ -157,7 +160,6 @@ def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
     done = tx.execute("SELECT at FROM purchases WHERE refund_of = ?", (purchase_id,)).fetchone()
     if done is not None:
         raise RegularsError("purchase.already_refunded", ref=str(purchase_id), at=done["at"])
-    note = unicodedata.normalize("NFC", reason).strip()[:ITEMS_MAX]
     cursor = tx.execute(
         "INSERT INTO purchases(customer_id, amount_fen, refund_of, items, at, recorded_at,"
         " staff_id) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -122,10 +122,10 @@ def on_paid_sale(tx: Tx, customer_id: int, purchase_id: int) -> None:
     tx.execute("UPDATE referrals SET status = 'qualified', purchase_id = ?, qualified_at = ?"
                " WHERE id = ? AND status = 'pending'", (purchase_id, tx.now, ref["id"]))
     referrer = int(ref["referrer_id"])
-    _reward(tx, ref["id"], referrer, 1, int(settings.get(tx.conn, "referral.reward_points",
-                                                         "0") or 0),
+    _reward(tx, ref["id"], referrer, 1,
+            settings.whole_setting(tx.conn, "referral.reward_points", 0),
             settings.get(tx.conn, "referral.reward_template"), tz)
-    second = int(settings.get(tx.conn, "referral.second_level_points", "0") or 0)
+    second = settings.whole_setting(tx.conn, "referral.second_level_points", 0)
     grand = tx.execute("SELECT referrer_id FROM referrals WHERE referee_id = ?",
                        (referrer,)).fetchone()
     if second > 0 and grand is not None:
@@ -154,7 +154,7 @@ def on_refund(tx: Tx, customer_id: int, sale_id: int) -> None:
                      (customer_id, sale_id)).fetchone()
     if ref is None:
         return
-    days = int(settings.get(tx.conn, "referral.clawback_days", "30") or 0)
+    days = settings.whole_setting(tx.conn, "referral.clawback_days", 30, blank=0)
     if from_iso(tx.now) - from_iso(ref["qualified_at"]) > timedelta(days=days):
         return  # refunded long after: the referral stands
     tx.execute("UPDATE referrals SET status = 'clawed_back', clawed_back_at = ? WHERE id = ?",

@@ -27,9 +27,7 @@ def sale_with_points(tx: Tx, customer_id: int, amount: str, use_points: str | in
     """A sale part-paid with points: the discounted sale and the spend in one transaction
     (the ledger row points at the sale). Points are earned on what was paid in money."""
     amount_fen = parse_yuan(amount)
-    wanted = points.whole(use_points, "points")
-    if wanted <= 0:
-        raise ValidationError({"points": ("points.positive", {})})
+    wanted = points.whole(use_points, "points", 1, points.POINTS_MAX)
     off = wanted * points.rates(tx.conn).fen_per_point
     paid = amount_fen - off
     if paid <= 0:

@@ -3,25 +3,62 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import gate
 from .errors import ValidationError
+from .levels import LEVEL_MAX_FEN, thresholds
 from .levels import SETTING_KEYS as LEVEL_KEYS
-from .levels import thresholds
 from .lifecycle import SETTING_KEYS as LIFECYCLE_KEYS
-from .money import parse_yuan
+from .money import format_fen, parse_yuan
 from .store import Tx
 
-# Whole numbers the owner may set to 0 (0 switches the reward off) or must keep above it.
-WHOLE_KEYS = {"points.per_yuan": 0, "points.fen_per_point": 1, "referral.reward_points": 0,
-              "referral.second_level_points": 0, "referral.clawback_days": 0}
 TEMPLATE_KEYS = {"referral.reward_template", "referral.welcome_template"}
 REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
                "referral.reward_points", "referral.reward_template",
                "referral.welcome_template", "referral.second_level_points",
                "referral.clawback_days")
-KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS, *REWARD_KEYS}
 LANGUAGES = ("", "zh", "en")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a setting holds: its kind and, for numbers, the allowed range (both ends in).
+
+    ``whole``: a whole number; ``decimal``: a plain decimal (days, a factor); ``money``:
+    yuan (stored as typed yuan, read as fen); ``template``: a coupon template's name or
+    empty; ``timezone``, ``region``, ``language``: checked against their own lists."""
+
+    kind: str
+    low: int | Decimal = 0
+    high: int | Decimal = 0
+
+
+# The one table: settings.put, the settings screen (through Shop) and `settings set`.
+# Ranges keep every sale's arithmetic inside int64 at the money ceiling
+# (gate.MONEY_MAX_FEN = 10**8 fen × points.per_yuan ≤ 100 → 10**8 points per sale).
+SPECS: dict[str, Spec] = {
+    "timezone": Spec("timezone"),
+    "region": Spec("region"),
+    "language": Spec("language"),
+    "lifecycle.trust_orders": Spec("whole", 1, 100),
+    "lifecycle.trust_orders_with_referral": Spec("whole", 1, 100),
+    "lifecycle.window_min_days": Spec("decimal", Decimal(1), Decimal(365)),
+    "lifecycle.window_factor": Spec("decimal", Decimal(1), Decimal(10)),
+    "lifecycle.dormant_days": Spec("decimal", Decimal(7), Decimal(3650)),
+    "points.per_yuan": Spec("whole", 0, 100),
+    "points.fen_per_point": Spec("whole", 1, 10_000),
+    **{key: Spec("money", 100, LEVEL_MAX_FEN) for key in LEVEL_KEYS},
+    "referral.reward_points": Spec("whole", 0, 100_000),
+    "referral.second_level_points": Spec("whole", 0, 100_000),
+    "referral.clawback_days": Spec("whole", 0, 365),
+    "referral.reward_template": Spec("template"),
+    "referral.welcome_template": Spec("template"),
+}
+KNOWN = set(SPECS)
+assert set(LIFECYCLE_KEYS) | set(REWARD_KEYS) < KNOWN
 
 
 def get(conn: sqlite3.Connection, key: str, default: str = "") -> str:
@@ -29,37 +66,66 @@ def get(conn: sqlite3.Connection, key: str, default: str = "") -> str:
     return str(row[0]) if row else default
 
 
-def put(tx: Tx, key: str, value: str) -> None:
-    if key not in KNOWN:
+def check(key: str, value: str) -> str:
+    """The value as it will be stored, or a ValidationError that names the allowed range.
+    Checks that need the file (level order, a template's existence) are in ``put``."""
+    spec = SPECS.get(key)
+    if spec is None:
         raise ValidationError({key: ("setting.unknown", {"known": ", ".join(sorted(KNOWN))})})
-    if key == "timezone":
+    if spec.kind == "whole":
+        return str(gate.whole(value, key, int(spec.low), int(spec.high)))
+    if spec.kind == "decimal":
+        number = gate.decimal(value, key, Decimal(spec.low), Decimal(spec.high))
+        return f"{number.normalize():f}"
+    if spec.kind == "money":
+        bounds = {"value": gate.shown(value), "low": format_fen(int(spec.low)),
+                  "high": format_fen(int(spec.high))}
         try:
-            ZoneInfo(value)
+            fen = gate.money(value, key, max_fen=int(spec.high))
+        except ValidationError as exc:
+            code = exc.fields[key][0]
+            raise ValidationError({key: ("gate.setting.money_range" if code.endswith(
+                "too_large") else "gate.setting.money_invalid", bounds)}) from None
+        if fen < int(spec.low):
+            raise ValidationError({key: ("gate.setting.money_range", bounds)})
+        return f"{fen // 100}" + (f".{fen % 100:02d}" if fen % 100 else "")
+    text = gate.line(value, key, 64)
+    if spec.kind == "timezone":
+        try:
+            ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError({key: ("setting.timezone", {"value": value})}) from None
-    if key == "language" and value not in LANGUAGES:
+    elif spec.kind == "language" and text not in LANGUAGES:
         raise ValidationError({key: ("setting.language", {"value": value})})
-    if key in LIFECYCLE_KEYS:
-        kind = LIFECYCLE_KEYS[key][1]
-        try:
-            number = kind(value)
-        except ValueError:
-            raise ValidationError({key: ("setting.number", {"value": value})}) from None
-        if number <= 0:
-            raise ValidationError({key: ("setting.number", {"value": value})})
-    if key in WHOLE_KEYS and not (value.isdigit() and int(value) >= WHOLE_KEYS[key]):
-        raise ValidationError({key: ("setting.whole", {"value": value,
-                                                       "least": WHOLE_KEYS[key]})})
+    elif spec.kind == "region":
+        import phonenumbers
+
+        if text not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError({key: ("setting.region", {"value": value})})
+    return text
+
+
+def whole_setting(conn: sqlite3.Connection, key: str, default: int, blank: int | None = None
+                  ) -> int:
+    """A whole-number setting as the rules use it. A value stored before settings had
+    ranges (say points.per_yuan = 10**30, which overflowed every sale) is read as
+    ``default``; an empty one as ``blank`` (default: ``default``)."""
+    text = get(conn, key, str(default))
+    if not text.strip():
+        return default if blank is None else blank
+    try:
+        return int(check(key, text))
+    except ValidationError:
+        return default
+
+
+def put(tx: Tx, key: str, value: str) -> None:
+    value = check(key, value)
     if key in LEVEL_KEYS:
         _check_level(tx.conn, key, value)
     if key in TEMPLATE_KEYS and value and not tx.execute(
             "SELECT 1 FROM coupon_templates WHERE name = ? AND active", (value,)).fetchone():
         raise ValidationError({key: ("coupon.template_not_found", {"name": value})})
-    if key == "region":
-        import phonenumbers
-
-        if value not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValidationError({key: ("setting.region", {"value": value})})
     tx.execute("INSERT INTO settings(key, value) VALUES (?, ?)"
                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
     tx.audit("setting.set", "setting", None, key=key, value=value)
@@ -67,12 +133,7 @@ def put(tx: Tx, key: str, value: str) -> None:
 
 def _check_level(conn: sqlite3.Connection, key: str, value: str) -> None:
     """Thresholds in yuan, each level above the one below it."""
-    try:
-        fen = parse_yuan(value)
-    except ValidationError:
-        raise ValidationError({key: ("setting.number", {"value": value})}) from None
-    if fen <= 0:
-        raise ValidationError({key: ("setting.number", {"value": value})})
+    fen = parse_yuan(value, key, max_fen=LEVEL_MAX_FEN)
     current = list(thresholds(conn).fen)
     current[list(LEVEL_KEYS).index(key)] = fen
     if current != sorted(set(current)):

@@ -316,7 +316,7 @@ class Shop:
     # -- coupons -------------------------------------------------------------------
     def add_coupon_template(self, name: str, kind: str, **options: Any) -> coupons.Template:
         with self.store.write(self.actor) as tx:
-            return coupons.add_template(tx, name, kind, **options)
+            return coupons.add_template(tx, name, kind, today=self.today(), **options)
 
     def coupon_templates(self) -> list[coupons.Template]:
         with self.store.read() as conn:

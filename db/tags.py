@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import unicodedata
 from dataclasses import dataclass
 
+from . import gate
 from .errors import NotFound, ValidationError
 from .store import Tx
 
@@ -34,7 +36,7 @@ class Tag:
 
 
 def clean_name(text: str) -> str:
-    name = unicodedata.normalize("NFC", text).strip().lstrip("#＃").strip()
+    name = gate.line(text, "tag", sys.maxsize).lstrip("#＃").strip()  # refuses the invisible
     if not name:
         raise ValidationError({"tag": ("tag.empty", {})})
     if len(name) > NAME_MAX or any(ch.isspace() for ch in name):

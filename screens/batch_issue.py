@@ -22,9 +22,10 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
 from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
-from db.audience import Audience, parse_spend_between
+from db import gate
+from db.audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
 from db.coupon_batch import Issued, Plan
-from db.errors import RegularsError, ValidationError
+from db.errors import RegularsError
 from db.migrations import COUPON_REASONS, STAGES
 
 from .base import DataScreen
@@ -77,7 +78,7 @@ class BatchIssueScreen(DataScreen[None]):
             with Horizontal(classes="checks"):
                 yield Checkbox(t("batch.at_risk"), self.at_risk, id="at_risk")
                 yield Checkbox(t("batch.seed_users"), False, id="seed_users")
-            yield from _row("batch_id", Input(id="batch_id", max_length=80))
+            yield from _row("batch_id", Input(id="batch_id"))
             yield Static("", id="preview")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="batch-status")
@@ -104,15 +105,13 @@ class BatchIssueScreen(DataScreen[None]):
     def audience(self) -> Audience:
         """What the form says; a malformed part raises ValidationError for the preview."""
         days = self._value("birthday_within")
-        if days and not days.isdigit():
-            raise ValidationError({"birthday_within": ("audience.birthday_within",
-                                                       {"max": 366})})
         spend = self._value("spend_between")
         low, high = parse_spend_between(spend) if spend else (None, None)
         return Audience(stage=None if self.stage == "any" else self.stage,
                         tag=self._value("tag") or None,
                         at_risk=self.query_one("#at_risk", Checkbox).value,
-                        birthday_within=int(days) if days else None,
+                        birthday_within=gate.whole(days, "birthday_within", 0,
+                                                   BIRTHDAY_WINDOW_MAX) if days else None,
                         seed_users=self.query_one("#seed_users", Checkbox).value,
                         spend_min_fen=low, spend_max_fen=high)
 

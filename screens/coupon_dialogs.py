@@ -138,7 +138,7 @@ class VoidDialog(CounterDialog):
             yield Static(Text(t("coupon.void_title"), style="bold"))
             yield from self.field_row("code", Input(id="code", max_length=20, compact=True,
                                                     placeholder="ABCD EFGH J"))
-            yield from self.field_row("reason", Input(id="reason", max_length=200,
+            yield from self.field_row("reason", Input(id="reason",
                                                       compact=True))
             yield Static(t("dialog.enter_saves"), classes="dim")
 

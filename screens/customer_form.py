@@ -52,7 +52,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         yield TitleBar(right=title)
         v = self.values
         with VerticalScroll(id="form"):
-            yield from self._row("name", Input(v.name, id="name", max_length=40))
+            yield from self._row("name", Input(v.name, id="name"))
             yield from self._row("phone", Input(v.phone, id="phone",
                                                 placeholder=t("form.phone_hint")))
             yield from self._row("wechat_id", Input(v.wechat_id, id="wechat_id"))
@@ -68,7 +68,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
                                                           v.is_seed_user, id="is_seed_user"))
             yield from self._row("marketing_consent", Checkbox(
                 t("form.consent_box"), v.marketing_consent, id="marketing_consent"))
-            yield from self._row("notes", Input(v.notes, id="notes", max_length=2000))
+            yield from self._row("notes", Input(v.notes, id="notes"))
             if self.existing is None:  # a referral is recorded when someone first joins
                 yield from self._row("referred_by", Input(
                     self.referred_by, id="referred_by", placeholder=t("referral.hint")))

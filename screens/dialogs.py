@@ -106,7 +106,7 @@ class PurchaseDialog(CounterDialog):
             yield Static(Text(t("purchase.title", name=self.customer_name), style="bold"))
             yield from self.field_row("amount", Input(id="amount", placeholder="58.50",
                                                       compact=True))
-            yield from self.field_row("items", Input(id="items", max_length=500, compact=True))
+            yield from self.field_row("items", Input(id="items", compact=True))
             yield from self.field_row("at", Input(id="at", placeholder=t("purchase.when_hint"),
                                                   compact=True))
             yield from self.field_row("points", Input(id="points", compact=True,
@@ -134,7 +134,7 @@ class RefundDialog(CounterDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t("refund.title", what=self.summary), style="bold"))
-            yield from self.field_row("reason", Input(id="reason", max_length=200))
+            yield from self.field_row("reason", Input(id="reason"))
             yield Static(t("refund.explain"), classes="dim")
 
     def action_save(self) -> None:
@@ -164,7 +164,7 @@ class StageDialog(CounterDialog):
             line = Static("", id="stage-error", classes="error")
             line.display = False
             yield line
-            yield from self.field_row("reason", Input(id="reason", max_length=200,
+            yield from self.field_row("reason", Input(id="reason",
                                                       placeholder=t("stage.reason_hint")))
             yield Static(t("stage.keys", rule=stage_label(self.suggested)), classes="dim")
 

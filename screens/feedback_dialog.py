@@ -50,10 +50,10 @@ class FeedbackDialog(CounterDialog):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield from self.field_row("product", Input(
-                        id="product", max_length=40, compact=True))
+                        id="product", compact=True))
                 with Vertical():
                     yield from self.field_row("supplier", Input(
-                        id="supplier", max_length=40, compact=True))
+                        id="supplier", compact=True))
             yield Static(t("feedback.keys"), classes="dim")
 
     def on_mount(self) -> None:

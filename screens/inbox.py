@@ -262,7 +262,7 @@ class NoteDialog(CounterDialog):
         title = t("inbox.done_title") if self.status == "done" else t("inbox.note_title")
         with Vertical(classes="dialog"):
             yield Static(Text(title, style="bold"))
-            yield from self.field_row("note", Input(self.note, id="note", max_length=200))
+            yield from self.field_row("note", Input(self.note, id="note"))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def action_save(self) -> None:

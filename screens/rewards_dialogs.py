@@ -36,7 +36,7 @@ class PointsDialog(CounterDialog):
             yield Input(id="pick", max_length=1, compact=True,
                         placeholder=t("feedback.pick_hint"))
             yield from self.field_row("points", Input(id="points", placeholder="200", compact=True))
-            yield from self.field_row("reason", Input(id="reason", max_length=200, compact=True,
+            yield from self.field_row("reason", Input(id="reason", compact=True,
                                                       placeholder=t("points.reason_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 

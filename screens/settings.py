@@ -251,7 +251,7 @@ class TagRenameDialog(CounterDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t("settings.rename_title", name=self.old), style="bold"))
-            yield from self.field_row("tag", Input(self.old, id="tag", max_length=20))
+            yield from self.field_row("tag", Input(self.old, id="tag"))
             yield Static("", id="merge-hint", classes="warning")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -280,12 +280,10 @@ class ProductDialog(CounterDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.product.name, style="bold"))
-            yield from self.field_row("product", Input(self.product.name, id="product",
-                                                       max_length=40))
-            yield from self.field_row("supplier", Input(self.product.supplier, id="supplier",
-                                                        max_length=40))
+            yield from self.field_row("product", Input(self.product.name, id="product"))
+            yield from self.field_row("supplier", Input(self.product.supplier, id="supplier"))
             yield from self.field_row("product_category", Input(
-                self.product.category, id="product_category", max_length=40,
+                self.product.category, id="product_category",
                 placeholder=t("settings.category_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -315,7 +313,7 @@ class RuleDialog(CounterDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
-            yield from self.field_row("value", Input(self.value, id="value", max_length=40))
+            yield from self.field_row("value", Input(self.value, id="value"))
             yield Static(t("settings.rule_hint"), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -354,11 +352,11 @@ class TemplateDialog(CounterDialog):
         def field(name: str, placeholder: str = "") -> ComposeResult:
             with Vertical():
                 yield from self.field_row(name, Input(id=name, compact=True,
-                                                      placeholder=placeholder, max_length=40))
+                                                      placeholder=placeholder))
 
         with Vertical(classes="dialog wide compact"):
             yield Static(Text(t("settings.new_template"), style="bold"))
-            yield from self.field_row("name", Input(id="name", compact=True, max_length=40,
+            yield from self.field_row("name", Input(id="name", compact=True,
                                                     placeholder="满50减10"))
             yield Static(pick_line(COUPON_KINDS, "coupon.kind.", self.kind), id="kinds")
             yield Input(id="kind", max_length=1, compact=True,
@@ -386,9 +384,12 @@ class TemplateDialog(CounterDialog):
             self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS)
         kind = self.kind
         transferable = self.query_one("#transferable", Checkbox).value
-        days = int(valid) if valid.isdigit() else None
-        until = valid if valid and days is None else None
-        per_customer = int(limit) if limit.isdigit() else (1 if not limit else 0)
+        # A date has dashes (or slashes); anything else is a number of days. Both go to
+        # the input gate in db/ as typed, which names the range when they are wrong.
+        is_date = any(mark in valid for mark in "-/－／")
+        days = valid if valid and not is_date else None
+        until = valid if is_date else None
+        per_customer = limit or "1"
         self.save_with(lambda: self.shop.add_coupon_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
             valid_until=until, per_customer=per_customer, transferable=transferable))

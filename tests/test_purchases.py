@@ -56,7 +56,8 @@ def test_money_never_passes_through_float(shop: Shop) -> None:
     assert shop.customer(cid).total_spend_fen == 60 + 128050
     for bad, code in (("58.555", "money.decimals"), ("abc", "money.invalid"),
                       ("0", "amount.not_positive"), ("-5", "amount.not_positive"),
-                      ("nan", "money.invalid"), ("1e12", "money.too_large")):
+                      ("nan", "money.invalid"), ("1e12", "money.invalid"),
+                      ("1000000000000", "gate.money.too_large")):
         with pytest.raises(ValidationError) as err:
             shop.record_purchase(cid, bad)
         assert err.value.fields["amount"][0] == code, bad

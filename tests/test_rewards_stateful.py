@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
@@ -24,6 +25,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     consumes,
     invariant,
+    multiple,
     rule,
 )
 
@@ -82,7 +84,14 @@ class CouponsAndPoints(RuleBasedStateMachine):
 
     # -- coupons ------------------------------------------------------------------------
     @rule(target=coupons, who=st.integers(0, 1), daily=st.booleans())
-    def issue(self, who: int, daily: bool) -> str:
+    def issue(self, who: int, daily: bool) -> Any:
+        if not daily and self.clock.now.astimezone(SHANGHAI).date() > UNTIL:
+            try:  # the template has ended: it hands out nothing (issue 11, item 10)
+                self.shop.issue_coupon("到期券", self.people[who])
+            except RegularsError as refused:
+                assert refused.code == "gate.coupon.template_ended"
+                return multiple()
+            raise AssertionError("an ended template issued a coupon")
         made = self.shop.issue_coupon("当天券" if daily else "到期券", self.people[who])
         assert made is not None
         self.status[made.code] = "issued"

@@ -330,7 +330,7 @@ async def test_settings_merges_a_tag_and_changes_a_rule(
         await settle(pilot)
         await pilot.press("end", "ctrl+u", *"-3", "enter")
         await settle(pilot)
-        assert "above zero" in str(app.screen.query_one("#value-error", Static).render())
+        assert "from 7 to 3650" in str(app.screen.query_one("#value-error", Static).render())
         await pilot.press("end", "ctrl+u", *"90", "enter")
         await settle(pilot)
         assert shop.lifecycle_settings()["lifecycle.dormant_days"] == "90"

@@ -510,6 +510,27 @@ MESSAGES: dict[str, str] = {
     'field.kind': 'Kind', 'field.output': 'File', 'field.status': 'Status',
     'batch.counting': 'Counting…',
     # -- input gate (issue 11) --
+    'field.limit': 'Limit (rows)', 'field.customers': 'Customers',
+    'gate.money.commas': '“{value}” has commas in the wrong places. Write it like 1,280.50 or 1280.50.',
+    'gate.money.too_large': '“{value}” is more than {max}, the most one entry may be. Check the amount; split a larger sum into several entries.',
+    'gate.money.positive': '“{value}” must be an amount above zero, like 10 or 5.50.',
+    'gate.whole.invalid': '“{value}” is not a whole number. Write digits only, from {low} to {high}.',
+    'gate.whole.fraction': '“{value}” is not a whole number. Write one from {low} to {high}, without decimals.',
+    'gate.whole.range': '“{value}” is out of range. Write a whole number from {low} to {high}.',
+    'gate.decimal.invalid': '“{value}” is not a number. Write digits, like 30 or 1.5, from {low} to {high}.',
+    'gate.decimal.range': '“{value}” is out of range. Write a number from {low} to {high}.',
+    'gate.day.invalid': '“{value}” is not a date. Write it as YYYY-MM-DD, like 2026-12-31.',
+    'gate.day.range': '“{value}” is out of range. Choose a day from {low} to {high}.',
+    'gate.text.control': 'Contains a control character ({char}) that cannot be stored. Retype it without that character.',
+    'gate.text.hidden': 'Contains an invisible character ({char}) that can disguise text. Retype it without that character.',
+    'gate.text.too_long': 'Too long: at most {max} characters ({count} now). Nothing was cut; shorten it.',
+    'gate.text.empty': 'This cannot be blank.',
+    'gate.setting.money_invalid': '“{value}” is not an amount. Write yuan, like 1000 or 1,000.50, from {low} to {high}.',
+    'gate.setting.money_range': '“{value}” is out of range. Write an amount from {low} to {high}.',
+    'gate.coupon.until_past': '“{value}” is before today ({today}). A template must end today or later.',
+    'gate.coupon.template_ended': 'The template “{name}” ended on {date}: its coupons would be expired already. Make a new template with a later end date.',
+    'gate.coupon.worth_more': 'The coupon takes off {value}, as much as or more than the whole sale ({amount}). Use it on a sale above {value}, or give the customer a smaller coupon.',
+    'gate.coupon.percent': '“{value}” is not a percent off. Write a whole number from 1 to 99.',
     # -- end of input gate (issue 11) --
 
     # -- cli (issue 11) --

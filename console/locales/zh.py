@@ -496,6 +496,27 @@ MESSAGES: dict[str, str] = {
     'field.kind': '种类', 'field.output': '文件', 'field.status': '状态',
     'batch.counting': '正在统计……',
     # -- input gate (issue 11) --
+    'field.limit': '条数上限', 'field.customers': '顾客数',
+    'gate.money.commas': '“{value}”中的逗号位置不对。请写成 1,280.50 或 1280.50。',
+    'gate.money.too_large': '“{value}”超过了单笔上限 {max}。请核对金额；更大的金额请分几笔记录。',
+    'gate.money.positive': '“{value}”必须是大于零的金额，例如 10 或 5.50。',
+    'gate.whole.invalid': '“{value}”不是整数。请只写数字，范围 {low} 到 {high}。',
+    'gate.whole.fraction': '“{value}”不是整数。请写 {low} 到 {high} 之间的整数，不带小数。',
+    'gate.whole.range': '“{value}”超出范围。请写 {low} 到 {high} 之间的整数。',
+    'gate.decimal.invalid': '“{value}”不是数字。请写数字，例如 30 或 1.5，范围 {low} 到 {high}。',
+    'gate.decimal.range': '“{value}”超出范围。请写 {low} 到 {high} 之间的数。',
+    'gate.day.invalid': '“{value}”不是日期。请按 年-月-日 写，例如 2026-12-31。',
+    'gate.day.range': '“{value}”超出范围。请选 {low} 到 {high} 之间的日期。',
+    'gate.text.control': '含有无法保存的控制字符（{char}）。请去掉这个字符后重新输入。',
+    'gate.text.hidden': '含有看不见的字符（{char}），它可能让文字显示得和实际不同。请去掉这个字符后重新输入。',
+    'gate.text.too_long': '太长了：最多 {max} 个字（现在 {count} 个）。没有自动截断，请删短一些。',
+    'gate.text.empty': '这一项不能为空。',
+    'gate.setting.money_invalid': '“{value}”不是金额。请写元数，例如 1000 或 1,000.50，范围 {low} 到 {high}。',
+    'gate.setting.money_range': '“{value}”超出范围。请写 {low} 到 {high} 之间的金额。',
+    'gate.coupon.until_past': '“{value}”早于今天（{today}）。模板的结束日期必须是今天或以后。',
+    'gate.coupon.template_ended': '模板“{name}”已于 {date} 结束，现在发出的券一拿到就过期了。请新建一个结束日期更晚的模板。',
+    'gate.coupon.worth_more': '这张券可减 {value}，不少于整笔消费（{amount}）。请在高于 {value} 的消费上使用，或给顾客换一张面额小一些的券。',
+    'gate.coupon.percent': '“{value}”不是有效的折扣百分比。请写 1 到 99 之间的整数。',
     # -- end of input gate (issue 11) --
 
     # -- cli (issue 11) --
