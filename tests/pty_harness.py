@@ -329,7 +329,9 @@ DUMP_QUERIES: dict[str, str] = {
         SELECT a.name AS referrer, b.name AS referee, r.status
         FROM referrals r JOIN customers a ON a.id = r.referrer_id
         JOIN customers b ON b.id = r.referee_id""",
-    "settings": "SELECT key, value FROM settings WHERE key != 'language'",
+    "settings": """
+        SELECT key, value FROM settings
+        WHERE key != 'language' AND key NOT LIKE '%\\_at' ESCAPE '\\'""",
 }
 
 
