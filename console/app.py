@@ -13,6 +13,7 @@ from textual.screen import Screen
 from db.shop import Shop
 
 from .i18n import has_message, language, set_language, t
+from .keys import KeyGate
 
 CHECKPOINT_SECONDS = 20
 RERANK_SECONDS = 2  # how stale a lookup's "most recent visit first" may be after a sale
@@ -34,6 +35,12 @@ class RegularsApp(App[None]):
     def __init__(self, shop: Shop) -> None:
         super().__init__()
         self.shop = shop
+        self.key_gate = KeyGate(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the gate, one at a time."""
+        if not self.key_gate.take(event):
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         from screens.lookup import LookupScreen
@@ -60,14 +67,6 @@ class RegularsApp(App[None]):
         result = self.shop.recompute_if_due()
         if result is not None and result.total:
             self.call_from_thread(self.notify, t("lifecycle.recomputed", count=result.total))
-
-    def on_key(self, event: events.Key) -> None:
-        """A key no binding took. Typed while a dialog was opening, Textual had already
-        sent it to the screen below; it belongs in the dialog's first field."""
-        from screens.dialogs import CounterDialog
-
-        if isinstance(self.screen, CounterDialog) and event.is_printable and event.character:
-            self.screen.type_ahead(event.character)
 
     # -- global actions --------------------------------------------------------------
     def action_help(self) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from console.i18n import error_text, t
 from db.errors import RegularsError
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# A save holds the keyboard (console/keys.py) from its start until its answer has been
+# shown, so keys typed after Enter reach what the save leaves on screen, as they would
+# at a human pace.
+HOLDING_GROUP = "save"
+_FINAL = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
 class DbDone(Message):
@@ -42,6 +48,23 @@ class DbFailed(Message):
 
 class DataScreen(Screen[R]):
     """A screen that reads and writes the shop through thread workers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._holding: set[Worker[None]] = set()
+        self.hold_next_call = False  # set before a screen's first load: see keys_held
+
+    @property
+    def keys_held(self) -> bool:
+        """A save, or the screen's first load, is under way: the key gate waits, as a
+        person waits to see the customer before pressing p. (A call's answer is
+        posted before its worker's final state, so it has been shown when this turns
+        False.)"""
+        return bool(self._holding)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in _FINAL:
+            self._holding.discard(event.worker)
 
     @property
     def shop(self) -> Shop:
@@ -65,8 +88,11 @@ class DataScreen(Screen[R]):
             if not worker.is_cancelled:
                 self.post_message(DbDone(done, value))
 
-        self.run_worker(job, thread=True, exclusive=exclusive, group=group,
-                        exit_on_error=False)
+        worker = self.run_worker(job, thread=True, exclusive=exclusive, group=group,
+                                 exit_on_error=False)
+        if group == HOLDING_GROUP or self.hold_next_call:
+            self.hold_next_call = False
+            self._holding.add(worker)
 
     def on_db_done(self, message: DbDone) -> None:
         message.stop()
@@ -89,6 +115,7 @@ class LoadedScreen(DataScreen[R]):
     A language switch re-composes the screen; it then draws again from what it has."""
 
     def on_mount(self) -> None:
+        self.hold_next_call = True
         self._load()
 
     def after_recompose(self) -> None:

@@ -94,6 +94,7 @@ class CustomerScreen(DataScreen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.hold_next_call = True  # keys typed ahead ("p58⏎") wait for the customer
         self._load()
         self.run_db(lambda: self.shop.record_view(self.customer_id), lambda _: None,
                     group="view")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,62 +20,27 @@ from .base import DataScreen
 class CounterDialog(DataScreen[bool]):
     """Fields with inline messages; Enter saves, Esc cancels, nothing saved half way.
 
-    Staff type ahead ("p58.5⏎" in one burst). Textual has sent such keys on to the
-    screen below before this dialog exists; the app hands them back here
-    (RegularsApp.on_key), and they go to the first field, in order, even before it
-    is mounted. Enter saves through a plain binding or the field's Submitted
-    message, both of which come after the keys typed before it (a priority binding
-    would not), and waits for the fields if they are not there yet.
+    Staff type ahead ("p58.5⏎" in one burst). The App's key gate (console/keys.py)
+    holds every key typed while this dialog opens and lets it through once the dialog
+    owns its focus, in the order typed, and holds the keys typed after Enter until the
+    save has answered: a burst does what the same keys typed slowly do.
     """
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel"),
                 Binding("enter", "submit", "key.save"),
-                # Tab moves on at once, in the order typed. As an ordinary binding it
-                # would wait in the field's queue, behind keys typed after it, and a
-                # burst "30⇥⇥⇥5000⏎" would record a sale of 305,000 yuan.
+                # Tab moves on at once. The key gate already keeps keys in order; as a
+                # priority binding Tab also can't be taken by a field that would keep it.
                 Binding("tab", "app.focus_next", "key.next_field", show=False, priority=True),
                 Binding("shift+tab", "app.focus_previous", "key.previous_field", show=False,
                         priority=True)]
     FIELDS: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.typed_ahead = ""
-        self.submit_when_ready = False
-
-    def _first_field(self) -> Input | None:
-        return next(iter(self.query(Input)), None)
-
-    def type_ahead(self, text: str) -> None:
-        box = self._first_field()
-        if box is None:
-            self.typed_ahead += text
-        else:
-            box.insert_text_at_cursor(text)
-
-    def on_mount(self) -> None:
-        box = self._first_field()
-        if box is not None and self.typed_ahead:
-            box.insert_text_at_cursor(self.typed_ahead)
-            self.typed_ahead = ""
-        if self.submit_when_ready:
-            self.submit_when_ready = False
-            self.action_save()
-
-    def on_key(self, event: events.Key) -> None:
-        if self.focused is None and event.is_printable and event.character:
-            self.type_ahead(event.character)  # the dialog is up, its focus not yet
-            event.stop()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
 
     def action_submit(self) -> None:
-        if self._first_field() is None:
-            self.submit_when_ready = True
-        else:
-            self.action_save()
+        self.action_save()
 
     def action_save(self) -> None:
         raise NotImplementedError  # each dialog says what saving means

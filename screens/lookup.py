@@ -87,6 +87,11 @@ class LookupScreen(DataScreen[None]):
         else:
             self._open_on_arrival = True
 
+    @property
+    def keys_held(self) -> bool:
+        """After Enter the top result is about to open: keys typed next are for it."""
+        return super().keys_held or self._open_on_arrival
+
     def _search_now(self) -> None:
         query = self.query_text
         self.run_db(lambda: self.shop.search(query), self._show, group="search")

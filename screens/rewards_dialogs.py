@@ -40,11 +40,7 @@ class PointsDialog(CounterDialog):
                                                       placeholder=t("points.reason_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
-    def _first_field(self) -> Input | None:
-        return next(iter(self.query("#points").results(Input)), None)
-
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#points", Input).focus()
 
     def _actions(self) -> Text:
