@@ -12,11 +12,12 @@ Keys as bytes (xterm): Tab ``\\t``, Shift+Tab ``\\x1b[Z``, Enter ``\\r``, Backsp
 F5 ``\\x1b[15~``, F9 ``\\x1b[20~``, Ctrl+<letter> the control byte (Ctrl+S ``\\x13``).
 
 A lone Esc is ambiguous: it also starts every escape sequence. Textual waits
-ESCDELAY (100 ms by default) for the byte after it; in one write, Esc followed by a
-letter arrives as Alt+letter, Esc followed by ``[`` starts a sequence. So a test
-that means the Esc key sends it as its own write and waits past that delay
-(``KEYS.escape`` + ``send(..., then_wait=ESC_PAUSE)``), as any terminal user's Esc
-is in practice; see test_pty_harness.py for what a burst "Esc x" does.
+ESCDELAY (100 ms by default) for the byte after it; Esc followed by a letter in one
+write is what a terminal sends for Alt+letter, and Esc followed by ``[`` starts a
+sequence. The console binds no Alt keys, and its key gate (console/keys.py) splits
+Alt+letter back into Esc, then the letter; before that gate, "Esc p" in one write
+was Alt+p and the Esc was lost. Esc at the end of a write, or alone, is Esc
+(test_pty_harness.py measures both). ``ESC_PAUSE`` is longer than ESCDELAY.
 
 The database side: ``dump`` reads the rows that matter as plain, comparable data
 (names instead of ids, no timestamps), so two runs can be compared for equality and
