@@ -388,6 +388,10 @@ class Shop:
         with self.store.write(self.actor) as tx:
             return feedback.set_status(tx, item_id, status, note)
 
+    def feedback_can_move(self, old: str, new: str) -> bool:
+        """Whether a status step is allowed (the inbox hides the keys of the others)."""
+        return feedback.can_move(old, new)
+
     def set_feedback_note(self, item_id: int, note: str) -> None:
         with self.store.write(self.actor) as tx:
             feedback.set_note(tx, item_id, note)
