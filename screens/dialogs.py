@@ -129,6 +129,33 @@ def picked(event: Input.Changed, options: tuple[str, ...]) -> str | None:
         else None
 
 
+def pick_then_next(dialog: CounterDialog, event: Input.Changed, options: tuple[str, ...],
+                   next_field: str | Callable[[str], str]) -> str | None:
+    """A mode field of its own: a digit chooses an option and the next field takes over;
+    whatever follows the digit (typed ahead, in one burst) goes on into that field, so
+    ``1`` then ``50`` is option 1 and 50, never 150. Any other key is refused there,
+    with a sentence beside the field; nothing is carried into the next field by guess."""
+    value = event.value
+    if not value:
+        return None
+    box = event.input
+    box.value = ""
+    error = dialog.query_one(f"#{box.id}-error", Static)
+    head, rest = value[0], value[1:]
+    if not (head.isdigit() and 1 <= int(head) <= len(options)):
+        error.update(t("screens.pick_one", last=len(options)))
+        error.display = True
+        return None
+    error.display = False
+    chosen = options[int(head) - 1]
+    name = next_field if isinstance(next_field, str) else next_field(chosen)
+    target = dialog.query_one(f"#{name}", Input)
+    target.focus()
+    if rest:
+        target.insert_text_at_cursor(rest)
+    return chosen
+
+
 class PurchaseDialog(CounterDialog):
     FIELDS = ("amount", "items", "at", "points")
 

@@ -26,7 +26,7 @@ from db.money import format_fen
 from db.tags import Tag
 
 from .base import LoadedScreen
-from .dialogs import CounterDialog, pick_line, picked
+from .dialogs import CounterDialog, pick_line, pick_then_next
 
 
 @dataclass(frozen=True)
@@ -344,7 +344,7 @@ def template_terms(x: Template) -> str:
 class TemplateDialog(CounterDialog):
     """A new coupon template. Validity is a number of days from issue, or an end date."""
 
-    FIELDS = ("name", "value", "cap", "gift", "min_spend", "valid", "per_customer")
+    FIELDS = ("name", "kind", "value", "cap", "gift", "min_spend", "valid", "per_customer")
 
     def __init__(self) -> None:
         super().__init__()
@@ -361,8 +361,11 @@ class TemplateDialog(CounterDialog):
             yield from self.field_row("name", Input(id="name", compact=True, max_length=40,
                                                     placeholder="满50减10"))
             yield Static(pick_line(COUPON_KINDS, "coupon.kind.", self.kind), id="kinds")
-            yield Input(id="kind", max_length=1, compact=True,
-                        placeholder=t("feedback.pick_hint"))
+            kind = Input(id="kind", compact=True, placeholder=t("feedback.pick_hint"))
+            yield kind  # the kind is a field of its own: a digit chooses, Value takes over
+            line = Static("", id="kind-error", classes="error")
+            line.display = False
+            yield line
             with Horizontal(classes="pair"):
                 yield from field("value", t("settings.value_hint"))
                 yield from field("cap", t("settings.cap_hint"))
@@ -376,14 +379,15 @@ class TemplateDialog(CounterDialog):
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "kind" and (kind := picked(event, COUPON_KINDS)):
+        if event.input.id == "kind" and (kind := pick_then_next(
+                self, event, COUPON_KINDS, lambda k: "gift" if k == "gift" else "value")):
             self.kind = kind
             self.query_one("#kinds", Static).update(pick_line(COUPON_KINDS, "coupon.kind.",
                                                               kind))
 
     def action_save(self) -> None:
         name, value, cap, gift, least, valid, limit = (
-            self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS)
+            self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS if f != "kind")
         kind = self.kind
         transferable = self.query_one("#transferable", Checkbox).value
         days = int(valid) if valid.isdigit() else None

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from screens_helpers import settle
-from textual.widgets import DataTable, Input
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
 
 from console.app import RegularsApp
 from db.shop import Shop
@@ -79,3 +80,52 @@ async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
         await settle(pilot)
         assert shop.feedback_item(item.id).status == "reviewing"
         assert screen.check_action("done", ()) is True
+
+
+async def open_customer(pilot: Pilot[RegularsApp], phone_tail: str) -> None:
+    await pilot.press(*phone_tail, "enter")
+    await settle(pilot)
+
+
+async def test_points_mode_is_a_field_of_its_own(app: RegularsApp, shop: Shop,
+                                                 people: dict[str, int]) -> None:
+    """j, 1, 50, Tab, 小礼品, Enter spends 50, not 150."""
+    cid = people["张三"]
+    shop.opening_points(cid, "500")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customer(pilot, "5678")
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("1", *"50", "tab", *"小礼品", "enter")
+        await settle(pilot)
+        assert shop.customer(cid).points == 450
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("7")  # not a mode: said beside the field, not carried on
+        await settle(pilot)
+        error = app.screen.query_one("#points_mode-error", Static)
+        assert error.display and "1 to 2" in str(error.render())
+        assert app.screen.query_one("#points_mode", Input).has_focus
+        assert app.screen.query_one("#points", Input).value == ""
+        await pilot.press("2", *"-30", "tab", *"盘点更正", "enter")  # 2 adjust (owner)
+        await settle(pilot)
+    assert shop.customer(cid).points == 420
+
+
+async def test_template_kind_digit_moves_on_to_the_value(app: RegularsApp,
+                                                         shop: Shop) -> None:
+    """New template: 1 then 20 is an amount of 20, not a percent with no value."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"满100减20", "tab", "1", *"20", "tab", "tab", "tab", *"100", "tab",
+                          *"30", "enter")
+        await settle(pilot)
+    made = shop.coupon_templates()
+    assert [(x.name, x.kind, x.value_fen, x.min_spend_fen, x.valid_days) for x in made] == [
+        ("满100减20", "amount", 2000, 10000, 30)]

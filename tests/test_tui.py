@@ -530,12 +530,12 @@ async def test_points_level_and_referral_on_the_customer_screen(
         assert "Silver" not in text_of(screen.query_one("#heading", Static))
         await pilot.press("j")
         await settle(pilot)
-        await pilot.press(*"150", "tab", *"帆布袋", "enter")
+        await pilot.press("1", *"150", "tab", *"帆布袋", "enter")  # 1 spend, then 150
         await settle(pilot)
         assert shop.customer(referrer.id).points == 50
         await pilot.press("j")
         await settle(pilot)
-        await pilot.press(*"51", "tab", *"再来", "enter")  # more than the balance
+        await pilot.press("tab", *"51", "tab", *"再来", "enter")  # Tab keeps spend; > balance
         await settle(pilot)
         notes = [str(n.message) for n in app._notifications]
         assert any("balance is 50" in n for n in notes), notes
@@ -600,8 +600,8 @@ async def test_settings_adds_a_coupon_template_and_switches_it_off(
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press(*"九折", "tab", "2", "tab", *"10", "tab", *"15", "tab", "tab",
-                          "tab", *"30", "enter")
+        await pilot.press(*"九折", "tab", "2", *"10", "tab", *"15", "tab", "tab",
+                          "tab", *"30", "enter")  # the kind's digit moves on to Value
         await settle(pilot)
         made = shop.coupon_templates()
         assert [(x.name, x.kind, x.percent, x.cap_fen, x.valid_days) for x in made] == [

@@ -519,6 +519,8 @@ MESSAGES: dict[str, str] = {
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --
+    'screens.pick_one': 'Type a number from 1 to {last} here; Tab keeps the one shown.',
+    'field.points_mode': 'Spend or adjust',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

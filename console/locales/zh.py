@@ -505,6 +505,8 @@ MESSAGES: dict[str, str] = {
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --
+    'screens.pick_one': '这里请输入 1 到 {last} 的数字；按 Tab 保留当前选择。',
+    'field.points_mode': '使用还是调整',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
