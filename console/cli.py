@@ -67,6 +67,21 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", help="Record it even if the amount is far above this shop's usual sales.")]
+
+
+def unusual_sale_guard(exc: RegularsError) -> None:
+    """A sale far above the usual: the sentence that says to add --yes (the console
+    asks with Enter again instead)."""
+    from db.errors import ValidationError
+    from db.unusual import is_confirmable
+
+    if isinstance(exc, ValidationError) and is_confirmable(exc.fields):
+        code, params = next(iter(exc.fields.values()))
+        raise fail(t(f"{code}_cli", **params)) from None
+
+
 def friendly_errors(func: F) -> F:
     """Turn our errors into a sentence on stderr and exit 1, never a traceback."""
 
@@ -455,6 +470,7 @@ def coupon_redeem(
     amount: Annotated[str, typer.Option(help="The sale in yuan, before the discount.")],
     customer: Annotated[str, typer.Option(
         help="Who is paying (default: the coupon's owner).")] = "",
+    yes: YesOpt = False,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
 ) -> None:
     """Use a coupon against a sale: exit 0 when it is used, otherwise the reason."""
@@ -463,7 +479,10 @@ def coupon_redeem(
     shop = _open_shop(db, staff, lang, create=False)
     try:
         who = shop.find_customer(customer).id if customer.strip() else None
-        used, sale = shop.redeem_coupon(code, amount, who)
+        used, sale = shop.redeem_coupon(code, amount, who, confirmed=yes)
+    except RegularsError as exc:
+        unusual_sale_guard(exc)
+        raise
     finally:
         shop.close()
     typer.echo(t("coupon.redeemed", code=used.code, off=format_fen(used.discount_fen or 0),
@@ -582,17 +601,24 @@ def purchase_add(
     use_points: Annotated[str, typer.Option(
         "--points", help="Pay part with this many points (the sale records what is left).")
     ] = "",
+    yes: YesOpt = False,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Record a sale. Lifetime spend, points and the stage move at once."""
+    """Record a sale. Lifetime spend, points and the stage move at once. A sale far above
+    this shop's usual ones (setting sales.confirm_above_yuan) needs --yes."""
     from db.money import format_fen
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
         who = shop.find_customer(customer)
-        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at)
-                if use_points.strip() else shop.record_purchase(who.id, amount, note, at))
+        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at,
+                                                 confirmed=yes)
+                if use_points.strip() else shop.record_purchase(who.id, amount, note, at,
+                                                                confirmed=yes))
         after = shop.customer(who.id)
+    except RegularsError as exc:
+        unusual_sale_guard(exc)
+        raise
     finally:
         shop.close()
     if json_out:

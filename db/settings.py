@@ -11,6 +11,8 @@ from .levels import thresholds
 from .lifecycle import SETTING_KEYS as LIFECYCLE_KEYS
 from .money import parse_yuan
 from .store import Tx
+from .unusual import SETTING_KEY as UNUSUAL_KEY
+from .unusual import check_setting as check_unusual
 
 # Whole numbers the owner may set to 0 (0 switches the reward off) or must keep above it.
 WHOLE_KEYS = {"points.per_yuan": 0, "points.fen_per_point": 1, "referral.reward_points": 0,
@@ -21,6 +23,7 @@ REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
                "referral.welcome_template", "referral.second_level_points",
                "referral.clawback_days")
 KNOWN = {"timezone", "region", "language", *LIFECYCLE_KEYS, *REWARD_KEYS}
+KNOWN.add(UNUSUAL_KEY)  # screens (issue 11): a sale above it asks once more
 LANGUAGES = ("", "zh", "en")
 
 
@@ -52,6 +55,8 @@ def put(tx: Tx, key: str, value: str) -> None:
                                                        "least": WHOLE_KEYS[key]})})
     if key in LEVEL_KEYS:
         _check_level(tx.conn, key, value)
+    if key == UNUSUAL_KEY:
+        check_unusual(value)
     if key in TEMPLATE_KEYS and value and not tx.execute(
             "SELECT 1 FROM coupon_templates WHERE name = ? AND active", (value,)).fetchone():
         raise ValidationError({key: ("coupon.template_not_found", {"name": value})})

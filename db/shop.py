@@ -29,6 +29,7 @@ from . import (
     search_keys,
     settings,
     tags,
+    unusual,
 )
 from .audience import Audience
 from .clock import to_iso
@@ -157,10 +158,18 @@ class Shop:
 
     # -- purchases ---------------------------------------------------------------
     def record_purchase(self, customer_id: int, amount: str, items: str = "",
-                        when: str = "") -> Purchase:
+                        when: str = "", *, confirmed: bool = False) -> Purchase:
+        """A sale. One far above this shop's usual sales is refused (``sale.unusual``)
+        until it is recorded again with ``confirmed``."""
         at = purchases.parse_when(when, self.timezone, self.store.clock())
         with self.store.write(self.actor) as tx:
+            unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
             return purchases.record(tx, customer_id, amount, items, at)
+
+    def unusual_sale_bar(self) -> unusual.Bar:
+        """Above which amount a sale asks once more, and what is usual here."""
+        with self.store.read() as conn:
+            return unusual.bar(conn)
 
     def refund_purchase(self, purchase_id: int, reason: str = "") -> Purchase:
         with self.store.write(self.actor) as tx:
@@ -176,9 +185,11 @@ class Shop:
             return purchases.for_customer(conn, customer_id, limit, offset)
 
     def record_purchase_with_points(self, customer_id: int, amount: str, use_points: str,
-                                    items: str = "", when: str = "") -> Purchase:
+                                    items: str = "", when: str = "", *,
+                                    confirmed: bool = False) -> Purchase:
         at = purchases.parse_when(when, self.timezone, self.store.clock())
         with self.store.write(self.actor) as tx:
+            unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
             return rewards.sale_with_points(tx, customer_id, amount, use_points, items, at)
 
     # -- points and levels -----------------------------------------------------------
@@ -361,10 +372,11 @@ class Shop:
             if not after:
                 return before, issued
 
-    def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None
-                      ) -> tuple[coupons.Coupon, Purchase]:
+    def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None, *,
+                      confirmed: bool = False) -> tuple[coupons.Coupon, Purchase]:
         with self.store.write(self.actor) as tx:
-            return coupons.redeem(tx, code, amount, customer_id, self.timezone)
+            return coupons.redeem(tx, code, amount, customer_id, self.timezone,
+                                  confirmed=confirmed)
 
     def void_coupon(self, code: str, reason: str) -> coupons.Coupon:
         with self.store.write(self.actor) as tx:

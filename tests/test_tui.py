@@ -520,7 +520,7 @@ async def test_points_level_and_referral_on_the_customer_screen(
         await settle(pilot)
         new = shop.find_customer("13988887777")
         assert shop.referral_links(new.id)[0] is not None
-        shop.record_purchase(new.id, "1200")  # first paid purchase: the reward
+        shop.record_purchase(new.id, "1200", confirmed=True)  # first paid purchase: the reward
         await pilot.press("escape", *"5678", "enter")
         await settle(pilot)
         screen = app.screen

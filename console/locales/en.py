@@ -521,6 +521,10 @@ MESSAGES: dict[str, str] = {
     # -- screens (issue 11) --
     'screens.pick_one': 'Type a number from 1 to {last} here; Tab keeps the one shown.',
     'field.points_mode': 'Spend or adjust',
+    'sale.unusual': "{amount} is far above this shop's usual sales (most are under {usual}). Enter again to record it.",
+    'sale.unusual_limit': '{amount} is above {limit}, the amount over which a sale is asked twice. Enter again to record it.',
+    'sale.unusual_cli': "{amount} is far above this shop's usual sales (most are under {usual}). Nothing was recorded; if the amount is right, run the same command again with --yes.",
+    'sale.unusual_limit_cli': '{amount} is above {limit}, the amount over which a sale is asked twice. Nothing was recorded; if the amount is right, run the same command again with --yes.',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

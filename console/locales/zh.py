@@ -507,6 +507,10 @@ MESSAGES: dict[str, str] = {
     # -- screens (issue 11) --
     'screens.pick_one': '这里请输入 1 到 {last} 的数字；按 Tab 保留当前选择。',
     'field.points_mode': '使用还是调整',
+    'sale.unusual': '{amount} 远高于本店平常的销售额（大多在 {usual} 以下）。金额无误请再按一次 Enter 记录。',
+    'sale.unusual_limit': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。金额无误请再按一次 Enter 记录。',
+    'sale.unusual_cli': '{amount} 远高于本店平常的销售额（大多在 {usual} 以下）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
+    'sale.unusual_limit_cli': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
