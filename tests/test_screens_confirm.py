@@ -45,8 +45,9 @@ def test_the_bar_follows_the_shops_own_sales(shop: Shop, people: dict[str, int])
     shop.record_purchase(cid, "1500")  # above ¥1,000 but usual enough here
     with pytest.raises(ValidationError) as refused:
         shop.record_purchase(cid, "1800")
+    # the ¥1,500 sale counts too
     code, params = refused.value.fields["amount"]
-    assert code == "sale.unusual" and params == {"amount": "¥1,800.00", "usual": "¥595.00"}  # the ¥1,500 sale counts too
+    assert code == "sale.unusual" and params == {"amount": "¥1,800.00", "usual": "¥595.00"}
     with pytest.raises(ValidationError):  # part paid with points: the same question
         shop.record_purchase_with_points(cid, "1800", "10")
 
