@@ -767,14 +767,39 @@ def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
 @settings_app.command("set")
 @friendly_errors
 def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
-                 lang: LangOpt = None) -> None:
-    """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en)."""
+                 lang: LangOpt = None,
+                 yes: Annotated[bool, typer.Option(
+                     "--yes", help="Apply a stage rule (lifecycle.*) after its preview.")
+                 ] = False) -> None:
+    """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en).
+    A stage rule (lifecycle.*) first prints how many customers would move, from which
+    stage to which, and changes nothing without --yes."""
+    from db.lifecycle import SETTING_KEYS as STAGE_RULES
+
     shop = _open_shop(db, staff, lang)
     try:
+        if key in STAGE_RULES:
+            _set_stage_rule(shop, key, value, yes)
+            return
         shop.set_setting(key, value)
     finally:
         shop.close()
     typer.echo(f"{key} = {value}")
+
+
+def _set_stage_rule(shop: Any, key: str, value: str, yes: bool) -> None:
+    from console.moves import moves_text
+
+    preview = shop.preview_stage_rule(key, value)
+    if not yes:
+        raise fail(t("screens.rule_preview_cli", count=f"{preview.total:,}",
+                     moves=moves_text(preview)) if preview.total
+                   else t("screens.rule_preview_none_cli"))
+    done = shop.set_stage_rule(key, value)
+    typer.echo(t("screens.rule_applied", key=key, value=value.strip(),
+                 count=f"{done.total:,}"))
+    for (old, new), n in sorted(done.transitions.items(), key=lambda kv: -kv[1]):
+        typer.echo(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
 
 
 def main() -> None:

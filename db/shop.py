@@ -292,6 +292,18 @@ class Shop:
                 return lifecycle.plan(conn, self.store.now())
         return self._recompute_in_slices()
 
+    def preview_stage_rule(self, key: str, value: str) -> Recompute:
+        """How many customers would move, from which stage to which, if the stage rule
+        ``key`` were ``value``: the set-based recompute as a dry run, read-only."""
+        with self.store.read() as conn:
+            proposed = lifecycle.with_setting(lifecycle.rules(conn), key, value.strip())
+            return lifecycle.plan(conn, self.store.now(), proposed)
+
+    def set_stage_rule(self, key: str, value: str) -> Recompute:
+        """Apply a previewed change of a stage rule: save it, then move the stages."""
+        self.set_setting(key, value)
+        return self._recompute_in_slices()
+
     def _recompute_in_slices(self, on_day: str | None = None) -> Recompute:
         """The whole shop, RECOMPUTE_SLICE customers per transaction: at a million
         customers one transaction would hold the file for ~10 s, and a sale at the

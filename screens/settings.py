@@ -17,10 +17,12 @@ from textual.coordinate import Coordinate
 from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from console.i18n import t
+from console.moves import moves_text
 from console.widgets import KeyBar, TitleBar
 from db.coupons import Template
 from db.errors import RegularsError, ValidationError
 from db.feedback import Product
+from db.lifecycle import Recompute
 from db.migrations import COUPON_KINDS
 from db.money import format_fen
 from db.tags import Tag
@@ -160,7 +162,7 @@ class SettingsScreen(LoadedScreen[None]):
         if chosen is None or self.loaded is None:
             return
         if self._active_table().id == "rules":
-            self.app.push_screen(RuleDialog(chosen, self.loaded.rules[chosen]),
+            self.app.push_screen(StageRuleDialog(chosen, self.loaded.rules[chosen]),
                                  self._after_rule)
         elif self._active_table().id == "rewards":
             self.app.push_screen(RuleDialog(chosen, self.loaded.rewards[chosen]), self._after)
@@ -396,3 +398,50 @@ class TemplateDialog(CounterDialog):
         self.save_with(lambda: self.shop.add_coupon_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
             valid_until=until, per_customer=per_customer, transferable=transferable))
+
+
+class StageRuleDialog(RuleDialog):
+    """A stage rule: Enter first shows how many customers would move, from which stage
+    to which (a dry run of the recompute under the new number, in a worker); Enter again
+    with the same number applies it. Changing the number asks afresh."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(key, value)
+        self.previewed: str | None = None  # the value whose preview is on screen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t(f"rule.{self.key}"), style="bold"))
+            yield from self.field_row("value", Input(self.value, id="value", max_length=40))
+            yield Static("", id="rule-preview", classes="warning")
+            yield Static(t("settings.rule_hint"), classes="dim")
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "value" and event.value.strip() != self.previewed:
+            self.previewed = None
+            self.query_one("#rule-preview", Static).update("")
+
+    def action_save(self) -> None:
+        key, value = self.key, self.query_one("#value", Input).value.strip()
+        if value == self.previewed:
+            super().action_save()
+            return
+        self.query_one("#value-error", Static).display = False
+        self.query_one("#rule-preview", Static).update(Text(t("screens.previewing"),
+                                                            style="dim"))
+
+        def shown(result: Recompute) -> None:
+            if self.query_one("#value", Input).value.strip() != value:
+                return  # typed on since: that preview is not about this number
+            self.previewed = value
+            self.query_one("#rule-preview", Static).update(
+                t("screens.rule_preview", count=f"{result.total:,}", moves=moves_text(result))
+                if result.total else t("screens.rule_preview_none"))
+
+        def refused(error: RegularsError) -> None:
+            self.query_one("#rule-preview", Static).update("")
+            self.show_error(error)
+
+        self.run_db(lambda: self.shop.preview_stage_rule(key, value), shown, group="preview",
+                    failed=refused)

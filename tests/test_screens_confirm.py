@@ -6,6 +6,7 @@ A sale far above this shop's usual sales asks once more (Enter again in the dial
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,77 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     assert runner.invoke(cli, [*sale, "--yes"]).exit_code == 0
     done = runner.invoke(cli, [*redeem, "--yes"])
     assert done.exit_code == 0, done.stderr
+
+
+# -- stage rules: preview, then apply on confirm ---------------------------------------------
+def regulars(shop: Shop, people: dict[str, int]) -> list[int]:
+    """Two customers in trust: three sales each within the last weeks."""
+    ids = [people["张三"], people["王伟"]]
+    for cid in ids:
+        for day in ("2026-11-10", "2026-11-17", "2026-11-20"):
+            shop.record_purchase(cid, "30", when=day)
+    assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+    return ids
+
+
+def test_a_stage_rule_preview_changes_nothing(shop: Shop, people: dict[str, int]) -> None:
+    ids = regulars(shop, people)
+    preview = shop.preview_stage_rule("lifecycle.trust_orders", "99999")
+    assert preview.transitions == {("trust", "initial"): 2}
+    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+    assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+    with pytest.raises(ValidationError):
+        shop.preview_stage_rule("lifecycle.window_min_days", "nan")
+    moved = shop.set_stage_rule("lifecycle.trust_orders", "99999")
+    assert moved.transitions == preview.transitions
+    assert {shop.customer(cid).stage for cid in ids} == {"initial"}
+
+
+async def test_stage_rules_dialog_previews_then_applies(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    ids = regulars(shop, people)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("right")  # tags → stage rules; the first row: trust orders
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+u", *"99999", "enter")
+        await settle(pilot)
+        preview = str(app.screen.query_one("#rule-preview", Static).render())
+        assert "2 customers would move" in preview and "Trust → Initial 2" in preview
+        assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+        assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+        await pilot.press("backspace", "9")  # changed and back: asked afresh
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+        await pilot.press("enter")
+        await settle(pilot)
+    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "99999"
+    assert {shop.customer(cid).stage for cid in ids} == {"initial"}
+
+
+def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    store = Store(path)
+    shop = Shop(store, store.actor())
+    cid = shop.add_customer(CustomerInput(name="张三", phone="135 1234 5678")).id
+    today = shop.today()
+    for back in (14, 7, 4):  # the real clock here: three sales in the last two weeks
+        shop.record_purchase(cid, "30", when=(today - timedelta(days=back)).isoformat())
+    shop.close()
+    runner = CliRunner()
+    change = ["settings", "set", "lifecycle.trust_orders", "99999", "--db", str(path)]
+    asked = runner.invoke(cli, change)
+    assert asked.exit_code == 1 and "--yes" in asked.stderr
+    assert "1 customers would move" in asked.stderr
+    again = Shop(Store(path), Store(path).actor())
+    try:
+        assert again.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+    finally:
+        again.close()
+    done = runner.invoke(cli, [*change, "--yes"])
+    assert done.exit_code == 0, done.stderr
+    assert "1 customers moved" in done.stdout

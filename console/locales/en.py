@@ -525,6 +525,12 @@ MESSAGES: dict[str, str] = {
     'sale.unusual_limit': '{amount} is above {limit}, the amount over which a sale is asked twice. Enter again to record it.',
     'sale.unusual_cli': "{amount} is far above this shop's usual sales (most are under {usual}). Nothing was recorded; if the amount is right, run the same command again with --yes.",
     'sale.unusual_limit_cli': '{amount} is above {limit}, the amount over which a sale is asked twice. Nothing was recorded; if the amount is right, run the same command again with --yes.',
+    'screens.previewing': 'Counting who would move…',
+    'screens.rule_preview': '{count} customers would move: {moves}. Enter again to apply.',
+    'screens.rule_preview_none': 'No customer would move. Enter again to save.',
+    'screens.rule_preview_cli': '{count} customers would move: {moves}. Nothing was changed; to apply, run the same command again with --yes.',
+    'screens.rule_preview_none_cli': 'No customer would move. Nothing was changed; to save it, run the same command again with --yes.',
+    'screens.rule_applied': '{key} = {value}; {count} customers moved.',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

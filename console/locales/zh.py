@@ -511,6 +511,12 @@ MESSAGES: dict[str, str] = {
     'sale.unusual_limit': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。金额无误请再按一次 Enter 记录。',
     'sale.unusual_cli': '{amount} 远高于本店平常的销售额（大多在 {usual} 以下）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
     'sale.unusual_limit_cli': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
+    'screens.previewing': '正在计算哪些顾客会变动……',
+    'screens.rule_preview': '将有 {count} 位顾客变动阶段：{moves}。确认请再按一次 Enter。',
+    'screens.rule_preview_none': '没有顾客会变动阶段。确认保存请再按一次 Enter。',
+    'screens.rule_preview_cli': '将有 {count} 位顾客变动阶段：{moves}。什么都没有改；要生效，请加上 --yes 再运行同一条命令。',
+    'screens.rule_preview_none_cli': '没有顾客会变动阶段。什么都没有改；要保存，请加上 --yes 再运行同一条命令。',
+    'screens.rule_applied': '{key} = {value}；{count} 位顾客变动了阶段。',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
