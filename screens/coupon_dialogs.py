@@ -156,12 +156,19 @@ class VoidDialog(CounterDialog):
             yield Static(Text(t("coupon.void_title"), style="bold"))
             yield from self.field_row("code", Input(id="code", max_length=20, compact=True,
                                                     placeholder="ABCD EFGH J"))
-            yield from self.field_row("reason", Input(id="reason", max_length=200,
-                                                      compact=True))
+            yield from self.field_row("reason", Input(
+                id="reason", max_length=200, compact=True,
+                placeholder=t("screens.void_reason_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def action_save(self) -> None:
+        """The reason is required: a blank one is said beside the field, and nothing is
+        asked of the shop (db/ refuses it too, for the CLI)."""
         code, reason = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        if not reason.strip():
+            self.show_error(ValidationError({"reason": ("screens.void_reason_needed", {})}))
+            self.query_one("#reason", Input).focus()
+            return
         self.save_with(lambda: self.shop.void_coupon(code, reason))
 
     def _saved(self, result: object) -> None:

@@ -531,6 +531,9 @@ MESSAGES: dict[str, str] = {
     'screens.rule_preview_cli': '{count} customers would move: {moves}. Nothing was changed; to apply, run the same command again with --yes.',
     'screens.rule_preview_none_cli': 'No customer would move. Nothing was changed; to save it, run the same command again with --yes.',
     'screens.rule_applied': '{key} = {value}; {count} customers moved.',
+    'screens.void_reason_hint': 'required: why it is voided',
+    'screens.void_reason_needed': 'Say why the coupon is voided, in a few words; the reason is kept with it.',
+    'screens.discard_feedback': 'The words are not saved yet. Press Esc again to drop them, or Ctrl+S to save.',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

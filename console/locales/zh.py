@@ -517,6 +517,9 @@ MESSAGES: dict[str, str] = {
     'screens.rule_preview_cli': '将有 {count} 位顾客变动阶段：{moves}。什么都没有改；要生效，请加上 --yes 再运行同一条命令。',
     'screens.rule_preview_none_cli': '没有顾客会变动阶段。什么都没有改；要保存，请加上 --yes 再运行同一条命令。',
     'screens.rule_applied': '{key} = {value}；{count} 位顾客变动了阶段。',
+    'screens.void_reason_hint': '必填：作废原因',
+    'screens.void_reason_needed': '请用几个字写明作废原因；原因会和这张券一起保存。',
+    'screens.discard_feedback': '这条反馈还没保存。再按一次 Esc 放弃，按 Ctrl+S 保存。',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
