@@ -37,7 +37,7 @@ from .customers import Customer, CustomerInput
 from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
 from .purchases import Purchase
-from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, search
+from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, resolve_one, search
 from .store import Actor, Store
 
 
@@ -137,7 +137,8 @@ class Shop:
         with self.store.write(self.actor) as tx:
             referrer = None
             if referred_by.strip():
-                referrer = customers.find_one(tx.conn, referred_by, self.region)
+                referrer = customers.get(tx.conn, resolve_one(tx.conn, referred_by,
+                                                              self.region))
                 referrals.check_self(
                     tx.execute("SELECT id, phone, wechat_id FROM customers WHERE id = ?",
                                (referrer.id,)).fetchone(),
@@ -236,8 +237,8 @@ class Shop:
     def register_referral(self, referee_id: int, referred_by: str) -> int:
         """An existing customer (with no purchases yet) names who referred them."""
         with self.store.write(self.actor) as tx:
-            referrer = customers.find_one(tx.conn, referred_by, self.region)
-            return referrals.register(tx, referee_id, referrer.id, self.timezone)
+            referrer_id = resolve_one(tx.conn, referred_by, self.region)
+            return referrals.register(tx, referee_id, referrer_id, self.timezone)
 
     def referral_links(self, customer_id: int) -> tuple[referrals.Link | None,
                                                           list[referrals.Link]]:

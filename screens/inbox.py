@@ -105,7 +105,7 @@ class InboxScreen(LoadedScreen[None]):
             item = row.item
             mark = "▶ " if item.id == self.marked else ""
             table.add_row(local_date_text(item.at, tz), t(f"feedback.status.{item.status}"),
-                          t(f"feedback.category.{item.category}"), item.product or "—",
+                          t(f"screens.category_short.{item.category}"), item.product or "—",
                           row.customer or "—", f"×{row.mentions}" if row.mentions > 1 else "",
                           mark + " ".join(item.words.split())[:60], key=str(item.id))
         if self.rows:

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from console.i18n import t
+from db.errors import RegularsError, ValidationError
 
 from .dialogs import CounterDialog, pick_line, pick_then_next
 
@@ -84,6 +85,12 @@ class ReferrerDialog(CounterDialog):
             yield from self.field_row("referred_by", Input(
                 id="referred_by", placeholder=t("referral.hint"), compact=True))
             yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def show_error(self, error: RegularsError) -> None:
+        """Who was named (not found, several match, themselves): beside the field."""
+        if not isinstance(error, ValidationError):
+            error = ValidationError({"referred_by": (error.code, error.params)})
+        super().show_error(error)
 
     def action_save(self) -> None:
         ref, cid = self.query_one("#referred_by", Input).value, self.customer_id

@@ -62,8 +62,9 @@ class SettingsScreen(LoadedScreen[None]):
             yield _list_tab("rules", {"rule": 40, "value": 10})
             yield _list_tab("products", {"product": 16, "supplier": 16, "active": 8,
                                          "mentions": 8})
-            yield _list_tab("coupons", {"template": 14, "terms": 22, "validity": 14,
-                                        "limit": 5, "active": 8})
+            # "until 2026-12-31" / "有效至 2026-12-31" whole at 80 columns
+            yield _list_tab("coupons", {"template": 14, "terms": 19, "validity": 17,
+                                        "limit": 5, "active": 7})
             yield _list_tab("rewards", {"rule": 40, "value": 12})
         yield KeyBar()
 

@@ -376,7 +376,7 @@ async def test_purchase_list_pages_with_m(app: RegularsApp, shop: Shop,
         table = screen.query_one("#purchases", DataTable)
         title = str(screen.query_one("#purchases-title", Static).render())
         assert table.row_count == 50 and "50 of 60" in title
-        assert "2026-10-30" in str(table.get_row_at(0)[0])
+        assert "2026-10-30" in str(table.get_row_at(0)[1])
         await pilot.press("m")
         await settle(pilot)
         assert table.row_count == 60

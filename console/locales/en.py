@@ -534,6 +534,14 @@ MESSAGES: dict[str, str] = {
     'screens.void_reason_hint': 'required: why it is voided',
     'screens.void_reason_needed': 'Say why the coupon is voided, in a few words; the reason is kept with it.',
     'screens.discard_feedback': 'The words are not saved yet. Press Esc again to drop them, or Ctrl+S to save.',
+    'screens.several_match': '{count} customers match “{ref}”; type more digits, the whole phone or the member code.',
+    'column.sale_id': 'Sale',
+    'screens.category_short.quality': 'quality',
+    'screens.category_short.assortment': 'assortment',
+    'screens.category_short.supply': 'supply',
+    'screens.category_short.price': 'price',
+    'screens.category_short.service': 'service',
+    'screens.category_short.other': 'other',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

@@ -520,6 +520,14 @@ MESSAGES: dict[str, str] = {
     'screens.void_reason_hint': '必填：作废原因',
     'screens.void_reason_needed': '请用几个字写明作废原因；原因会和这张券一起保存。',
     'screens.discard_feedback': '这条反馈还没保存。再按一次 Esc 放弃，按 Ctrl+S 保存。',
+    'screens.several_match': '有 {count} 位顾客匹配“{ref}”；请多输几位数字，或输入完整手机号、会员码。',
+    'column.sale_id': '单号',
+    'screens.category_short.quality': '质量',
+    'screens.category_short.assortment': '品类',
+    'screens.category_short.supply': '供应',
+    'screens.category_short.price': '价格',
+    'screens.category_short.service': '服务',
+    'screens.category_short.other': '其他',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
