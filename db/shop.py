@@ -498,7 +498,8 @@ class Shop:
     def rewards_settings(self) -> dict[str, str]:
         """Points, level and referral settings with the value in force, in display order."""
         with self.store.read() as conn:
-            return {key: settings.get(conn, key) for key in settings.REWARD_KEYS}
+            return {key: settings.get(conn, key)
+                    for key in (*settings.REWARD_KEYS, unusual.SETTING_KEY)}
 
     def set_template_active(self, name: str, active: bool) -> None:
         with self.store.write(self.actor) as tx:

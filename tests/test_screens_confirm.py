@@ -230,3 +230,18 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
     done = runner.invoke(cli, [*change, "--yes"])
     assert done.exit_code == 0, done.stderr
     assert "1 customers moved" in done.stdout
+
+
+async def test_the_owner_sets_the_bar_in_settings(app: RegularsApp, shop: Shop) -> None:
+    rows = list(shop.rewards_settings())
+    assert rows[-1] == "sales.confirm_above_yuan"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press(*["right"] * 4)  # tags → … → rewards
+        await settle(pilot)
+        await pilot.press(*["down"] * (len(rows) - 1), "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+u", *"800", "enter")
+        await settle(pilot)
+    assert shop.unusual_sale_bar().above_fen == 80_000
