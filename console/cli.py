@@ -70,6 +70,21 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", help="Record it even if the amount is far above this shop's usual sales.")]
+
+
+def unusual_sale_guard(exc: RegularsError) -> None:
+    """A sale far above the usual: the sentence that says to add --yes (the console
+    asks with Enter again instead)."""
+    from db.errors import ValidationError
+    from db.unusual import is_confirmable
+
+    if isinstance(exc, ValidationError) and is_confirmable(exc.fields):
+        code, params = next(iter(exc.fields.values()))
+        raise fail(t(f"{code}_cli", **params)) from None
+
+
 def friendly_errors(func: F) -> F:
     """Turn our errors into a sentence on stderr and exit 1, never a traceback."""
 
@@ -460,6 +475,7 @@ def coupon_redeem(
     amount: Annotated[str, typer.Option(help="The sale in yuan, before the discount.")],
     customer: Annotated[str, typer.Option(
         help="Who is paying (default: the coupon's owner).")] = "",
+    yes: YesOpt = False,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
 ) -> None:
     """Use a coupon against a sale: exit 0 when it is used, otherwise the reason."""
@@ -468,7 +484,10 @@ def coupon_redeem(
     shop = _open_shop(db, staff, lang, create=False)
     try:
         who = shop.find_customer(customer).id if customer.strip() else None
-        used, sale = shop.redeem_coupon(code, amount, who)
+        used, sale = shop.redeem_coupon(code, amount, who, confirmed=yes)
+    except RegularsError as exc:
+        unusual_sale_guard(exc)
+        raise
     finally:
         shop.close()
     typer.echo(t("coupon.redeemed", code=used.code, off=format_fen(used.discount_fen or 0),
@@ -587,17 +606,24 @@ def purchase_add(
     use_points: Annotated[str, typer.Option(
         "--points", help="Pay part with this many points (the sale records what is left).")
     ] = "",
+    yes: YesOpt = False,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Record a sale. Lifetime spend, points and the stage move at once."""
+    """Record a sale. Lifetime spend, points and the stage move at once. A sale far above
+    this shop's usual ones (setting sales.confirm_above_yuan) needs --yes."""
     from db.money import format_fen
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
         who = shop.find_customer(customer)
-        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at)
-                if use_points.strip() else shop.record_purchase(who.id, amount, note, at))
+        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at,
+                                                 confirmed=yes)
+                if use_points.strip() else shop.record_purchase(who.id, amount, note, at,
+                                                                confirmed=yes))
         after = shop.customer(who.id)
+    except RegularsError as exc:
+        unusual_sale_guard(exc)
+        raise
     finally:
         shop.close()
     if json_out:
@@ -746,15 +772,40 @@ def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
 @settings_app.command("set", context_settings={"ignore_unknown_options": True})
 @friendly_errors
 def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
-                 lang: LangOpt = None) -> None:
+                 lang: LangOpt = None,
+                 yes: Annotated[bool, typer.Option(
+                     "--yes", help="Apply a stage rule (lifecycle.*) after its preview.")
+                 ] = False) -> None:
     """Change a setting: timezone (e.g. Asia/Shanghai), region (CN), language (zh, en).
-    A value that starts with a minus ("-3") is a value, and the range check answers it."""
+    A value that starts with a minus ("-3") is a value, and the range check answers it.
+    A stage rule (lifecycle.*) first prints how many customers would move, from which
+    stage to which, and changes nothing without --yes."""
+    from db.lifecycle import SETTING_KEYS as STAGE_RULES
+
     shop = _open_shop(db, staff, lang)
     try:
+        if key in STAGE_RULES:
+            _set_stage_rule(shop, key, value, yes)
+            return
         shop.set_setting(key, value)
     finally:
         shop.close()
     typer.echo(f"{key} = {value}")
+
+
+def _set_stage_rule(shop: Any, key: str, value: str, yes: bool) -> None:
+    from console.moves import moves_text
+
+    preview = shop.preview_stage_rule(key, value)
+    if not yes:
+        raise fail(t("screens.rule_preview_cli", count=f"{preview.total:,}",
+                     moves=moves_text(preview)) if preview.total
+                   else t("screens.rule_preview_none_cli"))
+    done = shop.set_stage_rule(key, value)
+    typer.echo(t("screens.rule_applied", key=key, value=value.strip(),
+                 count=f"{done.total:,}"))
+    for (old, new), n in sorted(done.transitions.items(), key=lambda kv: -kv[1]):
+        typer.echo(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
 
 
 def main() -> None:

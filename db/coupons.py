@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import codes, gate, purchases
+from . import codes, gate, purchases, unusual
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
 from .migrations import COUPON_KINDS, COUPON_REASONS
@@ -266,8 +266,8 @@ def discount_fen(t: Template, amount_fen: int) -> int:
     return 0  # a gift item: the sale is not discounted
 
 
-def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: str
-           ) -> tuple[Coupon, purchases.Purchase]:
+def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: str,
+           *, confirmed: bool = False) -> tuple[Coupon, purchases.Purchase]:
     """Use a coupon against a sale of ``amount`` yuan: the sale (discounted) and the
     redemption are one transaction; any refusal says why in words for the counter."""
     code = checked_code(typed_code)
@@ -290,6 +290,8 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
     if paid <= 0:
         raise ValidationError({"amount": ("coupon.covers_all", {
             "value": format_fen(off), "amount": format_fen(amount_fen)})})
+    # last: a far-above-usual sale is asked about only when nothing else stands in the way
+    unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
     buyer = customer_id if customer_id is not None else int(row["customer_id"])
     note = f"{t.name} {code}" + (f" · {t.gift}" if t.kind == "gift" else "")
     sale = purchases.record(tx, buyer, f"{paid // 100}.{paid % 100:02d}", note)

@@ -36,6 +36,11 @@ NEXT: dict[str, tuple[str, ...]] = {
 assert set(NEXT) == set(FEEDBACK_STATUSES)
 
 
+def can_move(old: str, new: str) -> bool:
+    """Whether an item in ``old`` may be set to ``new`` (staying put is allowed)."""
+    return new in FEEDBACK_STATUSES and (new == old or new in NEXT.get(old, ()))
+
+
 @dataclass(frozen=True)
 class Item:
     id: int
@@ -193,7 +198,7 @@ def set_status(tx: Tx, item_id: int, status: str, note: str | None = None) -> li
     if status not in FEEDBACK_STATUSES:
         raise ValidationError({"status": ("feedback.status", {
             "known": ", ".join(FEEDBACK_STATUSES)})})
-    if status != old and status not in NEXT[old]:
+    if not can_move(old, status):
         raise RegularsError("feedback.bad_transition", old=old, new=status,
                             allowed=", ".join(NEXT[old]))
     members = _members(tx, item_id)

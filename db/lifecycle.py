@@ -52,6 +52,23 @@ SETTING_KEYS = {
 }
 
 
+def with_setting(current: Rules, key: str, value: str) -> Rules:
+    """The rules with one setting changed, for a preview. A value that does not read
+    as the setting's kind is refused here with the same sentence as saving it."""
+    from dataclasses import replace
+
+    if key not in SETTING_KEYS:
+        raise ValidationError({key: ("setting.unknown", {"known": ", ".join(SETTING_KEYS)})})
+    name, kind = SETTING_KEYS[key]
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ValidationError({key: ("setting.number", {"value": value})}) from None
+    if not number > 0:
+        raise ValidationError({key: ("setting.number", {"value": value})})
+    return replace(current, **{name: number})
+
+
 def rules(conn: sqlite3.Connection) -> Rules:
     values: dict[str, Any] = {}
     for key, (name, kind) in SETTING_KEYS.items():
@@ -161,11 +178,12 @@ class Recompute:
         return sum(self.transitions.values())
 
 
-def plan(conn: sqlite3.Connection, now: str) -> Recompute:
-    """What a recompute would change, without changing it (``--dry-run``)."""
+def plan(conn: sqlite3.Connection, now: str, proposed: Rules | None = None) -> Recompute:
+    """What a recompute would change, without changing it (``--dry-run``); under the
+    ``proposed`` rules instead of the shop's, to preview a change of the rules."""
     rows = conn.execute(
         f"SELECT c.stage AS old, {SUGGESTED_STAGE} AS new, count(*) AS n FROM customers c"
-        " WHERE c.stage_source = 'rule' GROUP BY 1, 2", rules(conn).params(now))
+        " WHERE c.stage_source = 'rule' GROUP BY 1, 2", (proposed or rules(conn)).params(now))
     return Recompute({(r["old"], r["new"]): r["n"] for r in rows if r["old"] != r["new"]})
 
 

@@ -387,3 +387,25 @@ def explain(conn: sqlite3.Connection, query: str, region: str = "CN") -> list[st
             sql, params = src.select(filters, DEFAULT_LIMIT + 1)
             details += [r["detail"] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
     return details
+
+
+def resolve_one(conn: sqlite3.Connection, ref: str, region: str = "CN") -> int:
+    """The one customer a reference names, the way the search box reads it: a member
+    code or a whole phone first, then a phone tail ("8000") when exactly one customer's
+    phone ends so. Several: "N customers match, type more"; none: not found."""
+    from .customers import find_one
+    from .errors import NotFound, RegularsError
+
+    try:
+        return find_one(conn, ref, region).id
+    except NotFound:
+        terms = parse_terms(ref)
+        if len(terms) != 1 or terms[0].kind != "digits":
+            raise
+    found = search(conn, ref, DEFAULT_LIMIT, region)
+    if not found.hits:
+        raise NotFound("customer.not_found", ref=ref)
+    if len(found.hits) > 1:
+        count = f"{len(found.hits)}+" if found.more else str(len(found.hits))
+        raise RegularsError("screens.several_match", count=count, ref=ref.strip())
+    return found.hits[0].id

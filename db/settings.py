@@ -14,6 +14,7 @@ from .levels import SETTING_KEYS as LEVEL_KEYS
 from .lifecycle import SETTING_KEYS as LIFECYCLE_KEYS
 from .money import format_fen, parse_yuan
 from .store import Tx
+from .unusual import SETTING_KEY as UNUSUAL_KEY
 
 TEMPLATE_KEYS = {"referral.reward_template", "referral.welcome_template"}
 REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
@@ -28,7 +29,8 @@ class Spec:
     """What a setting holds: its kind and, for numbers, the allowed range (both ends in).
 
     ``whole``: a whole number; ``decimal``: a plain decimal (days, a factor); ``money``:
-    yuan (stored as typed yuan, read as fen); ``template``: a coupon template's name or
+    yuan (stored as typed yuan, read as fen); ``optional_money``: the same, or empty;
+    ``template``: a coupon template's name or
     empty; ``timezone``, ``region``, ``language``: checked against their own lists."""
 
     kind: str
@@ -56,6 +58,8 @@ SPECS: dict[str, Spec] = {
     "referral.clawback_days": Spec("whole", 0, 365),
     "referral.reward_template": Spec("template"),
     "referral.welcome_template": Spec("template"),
+    # a sale above it asks once more; empty: derived from the shop's own sales (db/unusual)
+    UNUSUAL_KEY: Spec("optional_money", 100, gate.MONEY_MAX_FEN),
 }
 KNOWN = set(SPECS)
 assert set(LIFECYCLE_KEYS) | set(REWARD_KEYS) < KNOWN
@@ -77,7 +81,9 @@ def check(key: str, value: str) -> str:
     if spec.kind == "decimal":
         number = gate.decimal(value, key, Decimal(spec.low), Decimal(spec.high))
         return f"{number.normalize():f}"
-    if spec.kind == "money":
+    if spec.kind == "optional_money" and not value.strip():
+        return ""
+    if spec.kind in ("money", "optional_money"):
         bounds = {"value": gate.shown(value), "low": format_fen(int(spec.low)),
                   "high": format_fen(int(spec.high))}
         try:

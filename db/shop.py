@@ -29,6 +29,7 @@ from . import (
     search_keys,
     settings,
     tags,
+    unusual,
 )
 from .audience import Audience
 from .clock import to_iso
@@ -36,7 +37,7 @@ from .customers import Customer, CustomerInput
 from .errors import StoreError
 from .lifecycle import Recompute, StageChange, Suggestion
 from .purchases import Purchase
-from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, search
+from .search import DEFAULT_LIMIT, Hit, SearchResult, hits_by_ids, resolve_one, search
 from .store import Actor, Store
 
 
@@ -136,7 +137,8 @@ class Shop:
         with self.store.write(self.actor) as tx:
             referrer = None
             if referred_by.strip():
-                referrer = customers.find_one(tx.conn, referred_by, self.region)
+                referrer = customers.get(tx.conn, resolve_one(tx.conn, referred_by,
+                                                              self.region))
                 referrals.check_self(
                     tx.execute("SELECT id, phone, wechat_id FROM customers WHERE id = ?",
                                (referrer.id,)).fetchone(),
@@ -157,10 +159,18 @@ class Shop:
 
     # -- purchases ---------------------------------------------------------------
     def record_purchase(self, customer_id: int, amount: str, items: str = "",
-                        when: str = "") -> Purchase:
+                        when: str = "", *, confirmed: bool = False) -> Purchase:
+        """A sale. One far above this shop's usual sales is refused (``sale.unusual``)
+        until it is recorded again with ``confirmed``."""
         at = purchases.parse_when(when, self.timezone, self.store.clock())
         with self.store.write(self.actor) as tx:
+            unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
             return purchases.record(tx, customer_id, amount, items, at)
+
+    def unusual_sale_bar(self) -> unusual.Bar:
+        """Above which amount a sale asks once more, and what is usual here."""
+        with self.store.read() as conn:
+            return unusual.bar(conn)
 
     def refund_purchase(self, purchase_id: int, reason: str = "") -> Purchase:
         with self.store.write(self.actor) as tx:
@@ -176,9 +186,11 @@ class Shop:
             return purchases.for_customer(conn, customer_id, limit, offset)
 
     def record_purchase_with_points(self, customer_id: int, amount: str, use_points: str,
-                                    items: str = "", when: str = "") -> Purchase:
+                                    items: str = "", when: str = "", *,
+                                    confirmed: bool = False) -> Purchase:
         at = purchases.parse_when(when, self.timezone, self.store.clock())
         with self.store.write(self.actor) as tx:
+            unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
             return rewards.sale_with_points(tx, customer_id, amount, use_points, items, at)
 
     # -- points and levels -----------------------------------------------------------
@@ -225,8 +237,8 @@ class Shop:
     def register_referral(self, referee_id: int, referred_by: str) -> int:
         """An existing customer (with no purchases yet) names who referred them."""
         with self.store.write(self.actor) as tx:
-            referrer = customers.find_one(tx.conn, referred_by, self.region)
-            return referrals.register(tx, referee_id, referrer.id, self.timezone)
+            referrer_id = resolve_one(tx.conn, referred_by, self.region)
+            return referrals.register(tx, referee_id, referrer_id, self.timezone)
 
     def referral_links(self, customer_id: int) -> tuple[referrals.Link | None,
                                                           list[referrals.Link]]:
@@ -279,6 +291,19 @@ class Shop:
         if dry_run:
             with self.store.read() as conn:
                 return lifecycle.plan(conn, self.store.now())
+        return self._recompute_in_slices()
+
+    def preview_stage_rule(self, key: str, value: str) -> Recompute:
+        """How many customers would move, from which stage to which, if the stage rule
+        ``key`` were ``value``: the set-based recompute as a dry run, read-only."""
+        checked = settings.check(key, value)  # the same range and sentence as saving it
+        with self.store.read() as conn:
+            proposed = lifecycle.with_setting(lifecycle.rules(conn), key, checked)
+            return lifecycle.plan(conn, self.store.now(), proposed)
+
+    def set_stage_rule(self, key: str, value: str) -> Recompute:
+        """Apply a previewed change of a stage rule: save it, then move the stages."""
+        self.set_setting(key, value)
         return self._recompute_in_slices()
 
     def _recompute_in_slices(self, on_day: str | None = None) -> Recompute:
@@ -361,10 +386,11 @@ class Shop:
             if not after:
                 return before, issued
 
-    def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None
-                      ) -> tuple[coupons.Coupon, Purchase]:
+    def redeem_coupon(self, code: str, amount: str, customer_id: int | None = None, *,
+                      confirmed: bool = False) -> tuple[coupons.Coupon, Purchase]:
         with self.store.write(self.actor) as tx:
-            return coupons.redeem(tx, code, amount, customer_id, self.timezone)
+            return coupons.redeem(tx, code, amount, customer_id, self.timezone,
+                                  confirmed=confirmed)
 
     def void_coupon(self, code: str, reason: str) -> coupons.Coupon:
         with self.store.write(self.actor) as tx:
@@ -387,6 +413,10 @@ class Shop:
                             ) -> list[int]:
         with self.store.write(self.actor) as tx:
             return feedback.set_status(tx, item_id, status, note)
+
+    def feedback_can_move(self, old: str, new: str) -> bool:
+        """Whether a status step is allowed (the inbox hides the keys of the others)."""
+        return feedback.can_move(old, new)
 
     def set_feedback_note(self, item_id: int, note: str) -> None:
         with self.store.write(self.actor) as tx:
@@ -469,7 +499,8 @@ class Shop:
     def rewards_settings(self) -> dict[str, str]:
         """Points, level and referral settings with the value in force, in display order."""
         with self.store.read() as conn:
-            return {key: settings.get(conn, key) for key in settings.REWARD_KEYS}
+            return {key: settings.get(conn, key)
+                    for key in (*settings.REWARD_KEYS, unusual.SETTING_KEY)}
 
     def set_template_active(self, name: str, active: bool) -> None:
         with self.store.write(self.actor) as tx:

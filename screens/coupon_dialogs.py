@@ -12,11 +12,12 @@ from textual.widgets import Input, Static
 from console.i18n import error_text, t
 from db import codes
 from db.coupons import CODE_BODY, Coupon, last_day
+from db.errors import RegularsError, ValidationError
 from db.migrations import COUPON_REASONS
 from db.money import format_fen
 from db.purchases import Purchase
 
-from .dialogs import CounterDialog, pick_line, picked
+from .dialogs import ConfirmUnusual, CounterDialog, pick_line, picked
 
 
 class IssueCouponDialog(CounterDialog):
@@ -67,7 +68,7 @@ class IssueCouponDialog(CounterDialog):
         self.dismiss(True)
 
 
-class RedeemDialog(CounterDialog):
+class RedeemDialog(ConfirmUnusual, CounterDialog):
     FIELDS = ("code", "amount")
 
     def __init__(self, customer_id: int | None = None, name: str = "") -> None:
@@ -88,7 +89,10 @@ class RedeemDialog(CounterDialog):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A whole code typed: show the coupon, its customer and its validity before
-        the amount is confirmed."""
+        the amount is confirmed. A message about what was typed before goes as soon as
+        that field changes: it no longer says anything true."""
+        if event.input.id in self.FIELDS:
+            self.query_one(f"#{event.input.id}-error", Static).display = False
         if event.input.id != "code":
             return
         preview = self.query_one("#coupon-preview", Static)
@@ -113,10 +117,24 @@ class RedeemDialog(CounterDialog):
             f"{t('customer.until', date=last_day(coupon.expires_at, self.shop.timezone))}"
             f"{state}", style="cyan" if not state else "yellow"))
 
+    def show_error(self, error: RegularsError) -> None:
+        """Said once: about the coupon, on the line under the code (where its preview
+        was), about a field, beside it; never a second copy in a toast."""
+        self.note_refusal(error)
+        fields = error.fields if isinstance(error, ValidationError) else {}
+        if fields.keys() & set(self.FIELDS):
+            if "code" in fields:
+                self.query_one("#coupon-preview", Static).update("")
+            super().show_error(error)
+            return
+        for name in self.FIELDS:
+            self.query_one(f"#{name}-error", Static).display = False
+        self.query_one("#coupon-preview", Static).update(Text(error_text(error), style="red"))
+
     def action_save(self) -> None:
         code, amount = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
-        cid = self.customer_id
-        self.save_with(lambda: self.shop.redeem_coupon(code, amount, cid))
+        cid, sure = self.customer_id, self.confirming(amount)
+        self.save_with(lambda: self.shop.redeem_coupon(code, amount, cid, confirmed=sure))
 
     def _saved(self, result: object) -> None:
         assert isinstance(result, tuple)
@@ -138,12 +156,18 @@ class VoidDialog(CounterDialog):
             yield Static(Text(t("coupon.void_title"), style="bold"))
             yield from self.field_row("code", Input(id="code", max_length=20, compact=True,
                                                     placeholder="ABCD EFGH J"))
-            yield from self.field_row("reason", Input(id="reason",
-                                                      compact=True))
+            yield from self.field_row("reason", Input(
+                id="reason", compact=True, placeholder=t("screens.void_reason_hint")))
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def action_save(self) -> None:
+        """The reason is required: a blank one is said beside the field, and nothing is
+        asked of the shop (db/ refuses it too, for the CLI)."""
         code, reason = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
+        if not reason.strip():
+            self.show_error(ValidationError({"reason": ("screens.void_reason_needed", {})}))
+            self.query_one("#reason", Input).focus()
+            return
         self.save_with(lambda: self.shop.void_coupon(code, reason))
 
     def _saved(self, result: object) -> None:

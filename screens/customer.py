@@ -86,7 +86,9 @@ class CustomerScreen(DataScreen[None]):
             yield Static("", id="rewards", classes="section")
             yield Static("", id="purchases-title", classes="section")
             table: DataTable[object] = DataTable(id="purchases", cursor_type="row")
-            for key, width in (("date", 11), ("amount", 12), ("items", 24), ("staff", 8)):
+            # the sale's number first: `regulars purchase refund ID` takes it
+            for key, width in (("sale_id", 7), ("date", 11), ("amount", 12), ("items", 24),
+                               ("staff", 8)):
                 table.add_column(t(f"column.{key}"), width=width, key=key)
             yield table
             yield Static("", id="feedback", classes="section")
@@ -174,7 +176,8 @@ class CustomerScreen(DataScreen[None]):
         for p in shown:
             style = "dim strike" if p.refunded_by else ("red" if p.refund_of else "")
             note = p.items + (f" {t('customer.backdated')}" if p.backdated else "")
-            table.add_row(Text(local_date_text(p.at, tz), style=style),
+            table.add_row(Text(f"#{p.id}", style=style, justify="right"),
+                          Text(local_date_text(p.at, tz), style=style),
                           Text(format_fen(p.amount_fen), style=style, justify="right"),
                           Text(note, style=style), p.staff, key=str(p.id))
 

@@ -93,13 +93,63 @@ def picked(event: Input.Changed, options: tuple[str, ...]) -> str | None:
         else None
 
 
-class PurchaseDialog(CounterDialog):
+def pick_then_next(dialog: CounterDialog, event: Input.Changed, options: tuple[str, ...],
+                   next_field: str | Callable[[str], str]) -> str | None:
+    """A mode field of its own: a digit chooses an option and the next field takes over;
+    whatever follows the digit (typed ahead, in one burst) goes on into that field, so
+    ``1`` then ``50`` is option 1 and 50, never 150. Any other key is refused there,
+    with a sentence beside the field; nothing is carried into the next field by guess."""
+    value = event.value
+    if not value:
+        return None
+    box = event.input
+    box.value = ""
+    error = dialog.query_one(f"#{box.id}-error", Static)
+    head, rest = value[0], value[1:]
+    if not (head.isdigit() and 1 <= int(head) <= len(options)):
+        error.update(t("screens.pick_one", last=len(options)))
+        error.display = True
+        return None
+    error.display = False
+    chosen = options[int(head) - 1]
+    name = next_field if isinstance(next_field, str) else next_field(chosen)
+    target = dialog.query_one(f"#{name}", Input)
+    target.focus()
+    if rest:
+        target.insert_text_at_cursor(rest)
+    return chosen
+
+
+class ConfirmUnusual:
+    """A sale far above this shop's usual ones is refused once, with the reason beside
+    the amount; Enter again with the same amount records it. Any other amount (or a
+    routine one) is never asked twice, and a changed amount is asked about afresh."""
+
+    warned: str | None = None  # the amount the person was asked about
+    sent: str = ""  # the amount of the save in flight
+
+    def confirming(self, amount: str) -> bool:
+        self.sent = amount.strip()
+        return self.warned is not None and self.warned == self.sent
+
+    def note_refusal(self, error: RegularsError) -> None:
+        from db.unusual import is_confirmable
+
+        fields = error.fields if isinstance(error, ValidationError) else {}
+        self.warned = self.sent if is_confirmable(fields) else None
+
+
+class PurchaseDialog(ConfirmUnusual, CounterDialog):
     FIELDS = ("amount", "items", "at", "points")
 
     def __init__(self, customer_id: int, name: str) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.customer_name = name
+
+    def show_error(self, error: RegularsError) -> None:
+        self.note_refusal(error)
+        super().show_error(error)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog compact"):  # fits 80x24 with a message showing
@@ -115,12 +165,13 @@ class PurchaseDialog(CounterDialog):
 
     def action_save(self) -> None:
         amount, items, when, use = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
-        cid = self.customer_id
+        cid, sure = self.customer_id, self.confirming(amount)
         if use.strip():  # part paid with points: one transaction, the spend and the sale
             self.save_with(lambda: self.shop.record_purchase_with_points(
-                cid, amount, use, items, when))
+                cid, amount, use, items, when, confirmed=sure))
         else:
-            self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when))
+            self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when,
+                                                             confirmed=sure))
 
 
 class RefundDialog(CounterDialog):

@@ -29,6 +29,32 @@ class FeedbackDialog(CounterDialog):
         self.customer_name = name
         self.category: str | None = None
         self.sentiment = "neutral"
+        self.asked_to_drop = False  # Esc once with words typed: asked; Esc again drops
+
+    def typed_something(self) -> bool:
+        return bool(self.query_one("#words", TextArea).text.strip()
+                    or any(self.query_one(f"#{f}", Input).value.strip()
+                           for f in ("product", "supplier")))
+
+    def action_cancel(self) -> None:
+        """Esc drops what the customer said only when asked twice, like the customer form."""
+        if self.typed_something() and not self.asked_to_drop:
+            self.asked_to_drop = True
+            keys = self.query_one("#feedback-keys", Static)
+            keys.update(Text(t("screens.discard_feedback"), style="bold"))
+            keys.add_class("warning")
+            return
+        super().action_cancel()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._typed_on()
+
+    def _typed_on(self) -> None:
+        if self.asked_to_drop:  # typing on: the question is no longer the last word
+            self.asked_to_drop = False
+            keys = self.query_one("#feedback-keys", Static)
+            keys.update(t("feedback.keys"))
+            keys.remove_class("warning")
 
     def compose(self) -> ComposeResult:
         title = (t("feedback.title", name=self.customer_name) if self.customer_id is not None
@@ -54,7 +80,7 @@ class FeedbackDialog(CounterDialog):
                 with Vertical():
                     yield from self.field_row("supplier", Input(
                         id="supplier", compact=True))
-            yield Static(t("feedback.keys"), classes="dim")
+            yield Static(t("feedback.keys"), classes="dim", id="feedback-keys")
 
     def on_mount(self) -> None:
         from textual.suggester import SuggestFromList
@@ -76,6 +102,8 @@ class FeedbackDialog(CounterDialog):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A digit in a pick field chooses, then the next field takes over."""
+        if event.input.id in ("product", "supplier"):
+            self._typed_on()
         if event.input.id == "category" and (category := picked(event, FEEDBACK_CATEGORIES)):
             self.category = category
             self.query_one("#category-choices", Static).update(self._choices())

@@ -81,10 +81,11 @@ class InboxScreen(LoadedScreen[None]):
         self.run_db(lambda: (self.shop.feedback_inbox(f), self.shop.feedback_summary()),
                     self._show, group="inbox")
 
-    def _current_filter(self) -> Filter:
+    def _current_filter(self, typed: str | None = None) -> Filter:
         from db.feedback import with_typed
 
-        return with_typed(self.filter, self.typed, self.shop.timezone, self.shop.store.clock())
+        return with_typed(self.filter, self.typed if typed is None else typed,
+                          self.shop.timezone, self.shop.store.clock())
 
     def _show(self, loaded: tuple[list[Row], Summary]) -> None:
         self.rows, self.summary = loaded
@@ -104,12 +105,13 @@ class InboxScreen(LoadedScreen[None]):
             item = row.item
             mark = "▶ " if item.id == self.marked else ""
             table.add_row(local_date_text(item.at, tz), t(f"feedback.status.{item.status}"),
-                          t(f"feedback.category.{item.category}"), item.product or "—",
+                          t(f"screens.category_short.{item.category}"), item.product or "—",
                           row.customer or "—", f"×{row.mentions}" if row.mentions > 1 else "",
                           mark + " ".join(item.words.split())[:60], key=str(item.id))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
-        table.focus()
+        if not self.query_one("#typed", Input).has_focus:
+            table.focus()  # never out of the filter box: a letter there is not a triage key
         self._show_detail()
 
     def _filters_text(self) -> Text:
@@ -157,7 +159,16 @@ class InboxScreen(LoadedScreen[None]):
         self.query_one("#typed", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter box: a filter that reads applies, and the list takes the
+        focus; one that does not (a bad date) is said beside the box, and the focus stays
+        in the box, so what is typed next is not taken as r/p/d/x on the list."""
         event.stop()
+        try:
+            self._current_filter(event.value)
+        except RegularsError as error:
+            self.query_one("#filters", Static).update(Text(error_text(error), style="red"))
+            event.input.focus()
+            return
         self.typed = event.value
         self.query_one("#items", DataTable).focus()
         self._load()
@@ -186,6 +197,11 @@ class InboxScreen(LoadedScreen[None]):
             row = self._selected()
             if row is None:
                 return False
+            if action in ("status", "done"):  # a step the item cannot take is not offered
+                if action == "status" and not parameters:
+                    return True  # asked about the action in general (the help screen)
+                to = "done" if action == "done" else str(parameters[0])
+                return self.shop.feedback_can_move(row.item.status, to)
             if action == "unlink":
                 return row.mentions > 1
             if action == "tell":

@@ -75,8 +75,11 @@ class LeaderboardScreen(LoadedScreen[None]):
                           Text(f"{x.qualified:,}", justify="right"),
                           Text(format_fen(x.referees_spend_fen), justify="right"),
                           key=str(x.customer_id))
-        if not self.leaders:
-            table.add_row("", Text(t("leaderboard.empty"), style="dim"), "", "", "")
+        if not self.leaders:  # said on the line above the list: a column would cut it
+            self.query_one("#board-filter", Static).update(Text.assemble(
+                (f"{t(f'leaderboard.period.{self.period}')} · "
+                 f"{t(f'leaderboard.order.{self.order}')}", "bold"),
+                "  ", (t("leaderboard.empty"), "dim")))
         table.focus()
 
     def _selected(self) -> int | None:

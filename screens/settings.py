@@ -17,16 +17,18 @@ from textual.coordinate import Coordinate
 from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from console.i18n import t
+from console.moves import moves_text
 from console.widgets import KeyBar, TitleBar
 from db.coupons import Template
 from db.errors import RegularsError, ValidationError
 from db.feedback import Product
+from db.lifecycle import Recompute
 from db.migrations import COUPON_KINDS
 from db.money import format_fen
 from db.tags import Tag
 
 from .base import LoadedScreen
-from .dialogs import CounterDialog, pick_line, picked
+from .dialogs import CounterDialog, pick_line, pick_then_next
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,9 @@ class SettingsScreen(LoadedScreen[None]):
             yield _list_tab("rules", {"rule": 40, "value": 10})
             yield _list_tab("products", {"product": 16, "supplier": 16, "active": 8,
                                          "mentions": 8})
-            yield _list_tab("coupons", {"template": 14, "terms": 22, "validity": 14,
-                                        "limit": 5, "active": 8})
+            # "until 2026-12-31" / "有效至 2026-12-31" whole at 80 columns
+            yield _list_tab("coupons", {"template": 14, "terms": 19, "validity": 17,
+                                        "limit": 5, "active": 7})
             yield _list_tab("rewards", {"rule": 40, "value": 12})
         yield KeyBar()
 
@@ -160,7 +163,7 @@ class SettingsScreen(LoadedScreen[None]):
         if chosen is None or self.loaded is None:
             return
         if self._active_table().id == "rules":
-            self.app.push_screen(RuleDialog(chosen, self.loaded.rules[chosen]),
+            self.app.push_screen(StageRuleDialog(chosen, self.loaded.rules[chosen]),
                                  self._after_rule)
         elif self._active_table().id == "rewards":
             self.app.push_screen(RuleDialog(chosen, self.loaded.rewards[chosen]), self._after)
@@ -342,7 +345,7 @@ def template_terms(x: Template) -> str:
 class TemplateDialog(CounterDialog):
     """A new coupon template. Validity is a number of days from issue, or an end date."""
 
-    FIELDS = ("name", "value", "cap", "gift", "min_spend", "valid", "per_customer")
+    FIELDS = ("name", "kind", "value", "cap", "gift", "min_spend", "valid", "per_customer")
 
     def __init__(self) -> None:
         super().__init__()
@@ -359,8 +362,11 @@ class TemplateDialog(CounterDialog):
             yield from self.field_row("name", Input(id="name", compact=True,
                                                     placeholder="满50减10"))
             yield Static(pick_line(COUPON_KINDS, "coupon.kind.", self.kind), id="kinds")
-            yield Input(id="kind", max_length=1, compact=True,
-                        placeholder=t("feedback.pick_hint"))
+            kind = Input(id="kind", compact=True, placeholder=t("feedback.pick_hint"))
+            yield kind  # the kind is a field of its own: a digit chooses, Value takes over
+            line = Static("", id="kind-error", classes="error")
+            line.display = False
+            yield line
             with Horizontal(classes="pair"):
                 yield from field("value", t("settings.value_hint"))
                 yield from field("cap", t("settings.cap_hint"))
@@ -374,14 +380,15 @@ class TemplateDialog(CounterDialog):
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "kind" and (kind := picked(event, COUPON_KINDS)):
+        if event.input.id == "kind" and (kind := pick_then_next(
+                self, event, COUPON_KINDS, lambda k: "gift" if k == "gift" else "value")):
             self.kind = kind
             self.query_one("#kinds", Static).update(pick_line(COUPON_KINDS, "coupon.kind.",
                                                               kind))
 
     def action_save(self) -> None:
         name, value, cap, gift, least, valid, limit = (
-            self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS)
+            self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS if f != "kind")
         kind = self.kind
         transferable = self.query_one("#transferable", Checkbox).value
         # A date has dashes (or slashes); anything else is a number of days. Both go to
@@ -393,3 +400,50 @@ class TemplateDialog(CounterDialog):
         self.save_with(lambda: self.shop.add_coupon_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
             valid_until=until, per_customer=per_customer, transferable=transferable))
+
+
+class StageRuleDialog(RuleDialog):
+    """A stage rule: Enter first shows how many customers would move, from which stage
+    to which (a dry run of the recompute under the new number, in a worker); Enter again
+    with the same number applies it. Changing the number asks afresh."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(key, value)
+        self.previewed: str | None = None  # the value whose preview is on screen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t(f"rule.{self.key}"), style="bold"))
+            yield from self.field_row("value", Input(self.value, id="value", max_length=40))
+            yield Static("", id="rule-preview", classes="warning")
+            yield Static(t("settings.rule_hint"), classes="dim")
+            yield Static(t("dialog.enter_saves"), classes="dim")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "value" and event.value.strip() != self.previewed:
+            self.previewed = None
+            self.query_one("#rule-preview", Static).update("")
+
+    def action_save(self) -> None:
+        key, value = self.key, self.query_one("#value", Input).value.strip()
+        if value == self.previewed:
+            super().action_save()
+            return
+        self.query_one("#value-error", Static).display = False
+        self.query_one("#rule-preview", Static).update(Text(t("screens.previewing"),
+                                                            style="dim"))
+
+        def shown(result: Recompute) -> None:
+            if self.query_one("#value", Input).value.strip() != value:
+                return  # typed on since: that preview is not about this number
+            self.previewed = value
+            self.query_one("#rule-preview", Static).update(
+                t("screens.rule_preview", count=f"{result.total:,}", moves=moves_text(result))
+                if result.total else t("screens.rule_preview_none"))
+
+        def refused(error: RegularsError) -> None:
+            self.query_one("#rule-preview", Static).update("")
+            self.show_error(error)
+
+        self.run_db(lambda: self.shop.preview_stage_rule(key, value), shown, group="preview",
+                    failed=refused)

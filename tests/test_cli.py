@@ -232,7 +232,8 @@ def test_points_levels_and_referrals_from_the_command_line(seeded: Path) -> None
     code, _, err = run("customer", "add", *db, "--name", "自己", "--phone", "139 1111 2222",
                        "--referred-by", "13911112222")
     assert code == 1 and "refer themselves" in err
-    code, out, err = run("purchase", "add", *db, "--customer", "13911113333", "--amount", "1200")
+    code, out, err = run("purchase", "add", *db, "--customer", "13911113333", "--amount", "1200",
+                         "--yes")
     assert code == 0, err
     code, out, _ = run("customer", "find", "13911113333", *db, "--json")
     row = json.loads(out)[0]

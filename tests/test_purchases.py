@@ -52,7 +52,7 @@ def test_money_never_passes_through_float(shop: Shop) -> None:
     for amount in ("0.1", "0.2", "0.1", "0.2"):
         shop.record_purchase(cid, amount)
     assert shop.customer(cid).total_spend_fen == 60  # 0.1 + 0.2 twice, to the fen
-    shop.record_purchase(cid, "￥1,280.50")
+    shop.record_purchase(cid, "￥1,280.50", confirmed=True)  # above ¥1,000: asked
     assert shop.customer(cid).total_spend_fen == 60 + 128050
     for bad, code in (("58.555", "money.decimals"), ("abc", "money.invalid"),
                       ("0", "amount.not_positive"), ("-5", "amount.not_positive"),
@@ -280,7 +280,8 @@ def test_stored_figures_equal_the_purchase_rows(steps: list[tuple[str, object, i
             if kind == "sale":
                 when = (clock.now + timedelta(hours=8) - timedelta(hours=hours_ago)).strftime(
                     "%Y-%m-%d %H:%M")
-                sales.append(shop.record_purchase(cid, str(value), when=when).id)
+                sales.append(shop.record_purchase(cid, str(value), when=when,
+                                                  confirmed=True).id)
             elif sales:
                 with contextlib.suppress(RegularsError):  # already refunded: refused
                     shop.refund_purchase(sales[int(str(value)) % len(sales)])

@@ -540,6 +540,30 @@ MESSAGES: dict[str, str] = {
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --
+    'screens.pick_one': 'Type a number from 1 to {last} here; Tab keeps the one shown.',
+    'field.points_mode': 'Spend or adjust',
+    'sale.unusual': "{amount} is far above this shop's usual sales (most are under {usual}). Enter again to record it.",
+    'sale.unusual_limit': '{amount} is above {limit}, the amount over which a sale is asked twice. Enter again to record it.',
+    'sale.unusual_cli': "{amount} is far above this shop's usual sales (most are under {usual}). Nothing was recorded; if the amount is right, run the same command again with --yes.",
+    'sale.unusual_limit_cli': '{amount} is above {limit}, the amount over which a sale is asked twice. Nothing was recorded; if the amount is right, run the same command again with --yes.',
+    'screens.previewing': 'Counting who would move…',
+    'screens.rule_preview': '{count} customers would move: {moves}. Enter again to apply.',
+    'screens.rule_preview_none': 'No customer would move. Enter again to save.',
+    'screens.rule_preview_cli': '{count} customers would move: {moves}. Nothing was changed; to apply, run the same command again with --yes.',
+    'screens.rule_preview_none_cli': 'No customer would move. Nothing was changed; to save it, run the same command again with --yes.',
+    'screens.rule_applied': '{key} = {value}; {count} customers moved.',
+    'screens.void_reason_hint': 'required: why it is voided',
+    'screens.void_reason_needed': 'Say why the coupon is voided, in a few words; the reason is kept with it.',
+    'screens.discard_feedback': 'The words are not saved yet. Press Esc again to drop them, or Ctrl+S to save.',
+    'screens.several_match': '{count} customers match “{ref}”; type more digits, the whole phone or the member code.',
+    'column.sale_id': 'Sale',
+    'screens.category_short.quality': 'quality',
+    'screens.category_short.assortment': 'assortment',
+    'screens.category_short.supply': 'supply',
+    'screens.category_short.price': 'price',
+    'screens.category_short.service': 'service',
+    'screens.category_short.other': 'other',
+    'rule.sales.confirm_above_yuan': "Ask again for a sale above (yuan; empty: from this shop's sales)",
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

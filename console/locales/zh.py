@@ -526,6 +526,30 @@ MESSAGES: dict[str, str] = {
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --
+    'screens.pick_one': '这里请输入 1 到 {last} 的数字；按 Tab 保留当前选择。',
+    'field.points_mode': '使用还是调整',
+    'sale.unusual': '{amount} 远高于本店平常的销售额（大多在 {usual} 以下）。金额无误请再按一次 Enter 记录。',
+    'sale.unusual_limit': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。金额无误请再按一次 Enter 记录。',
+    'sale.unusual_cli': '{amount} 远高于本店平常的销售额（大多在 {usual} 以下）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
+    'sale.unusual_limit_cli': '{amount} 超过 {limit}（超过这个金额的销售要再确认一次）。没有记录；如果金额无误，请加上 --yes 再运行同一条命令。',
+    'screens.previewing': '正在计算哪些顾客会变动……',
+    'screens.rule_preview': '将有 {count} 位顾客变动阶段：{moves}。确认请再按一次 Enter。',
+    'screens.rule_preview_none': '没有顾客会变动阶段。确认保存请再按一次 Enter。',
+    'screens.rule_preview_cli': '将有 {count} 位顾客变动阶段：{moves}。什么都没有改；要生效，请加上 --yes 再运行同一条命令。',
+    'screens.rule_preview_none_cli': '没有顾客会变动阶段。什么都没有改；要保存，请加上 --yes 再运行同一条命令。',
+    'screens.rule_applied': '{key} = {value}；{count} 位顾客变动了阶段。',
+    'screens.void_reason_hint': '必填：作废原因',
+    'screens.void_reason_needed': '请用几个字写明作废原因；原因会和这张券一起保存。',
+    'screens.discard_feedback': '这条反馈还没保存。再按一次 Esc 放弃，按 Ctrl+S 保存。',
+    'screens.several_match': '有 {count} 位顾客匹配“{ref}”；请多输几位数字，或输入完整手机号、会员码。',
+    'column.sale_id': '单号',
+    'screens.category_short.quality': '质量',
+    'screens.category_short.assortment': '品类',
+    'screens.category_short.supply': '供应',
+    'screens.category_short.price': '价格',
+    'screens.category_short.service': '服务',
+    'screens.category_short.other': '其他',
+    'rule.sales.confirm_above_yuan': '销售额超过此数要再确认（元；留空：按本店销售自动定）',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
