@@ -64,18 +64,6 @@ def refuse_unless_confirmed(conn: sqlite3.Connection, amount: str, confirmed: bo
         "amount": format_fen(fen), "limit": format_fen(b.above_fen)})})
 
 
-def check_setting(value: str) -> None:
-    """The setting: empty (derive it from the shop's sales) or an amount above zero."""
-    if not value.strip():
-        return
-    try:
-        fen = parse_yuan(value)
-    except ValidationError:
-        raise ValidationError({SETTING_KEY: ("setting.number", {"value": value})}) from None
-    if fen <= 0:
-        raise ValidationError({SETTING_KEY: ("setting.number", {"value": value})})
-
-
 def is_confirmable(fields: dict[str, tuple[str, dict[str, object]]]) -> bool:
     """Whether a refusal is only this question (so confirming answers it)."""
     return bool(fields) and all(code in CODES for code, _ in fields.values())

@@ -329,17 +329,8 @@ def wrong(seeded: Seeded, case: Case, result: Run, intended: dict[str, list[Row]
 
 # Second ways into a dialog already covered by a case above: run with -m slow.
 VARIANTS = {"sale with items", "stage by F-key", "customer form, Enter", "settings: a reward"}
-# Issue 11, item 3, open on main when this was written: the points dialog starts in
-# Points, under "1 spend 2 adjust", so the digit that picks becomes the amount's first
-# digit ("j 1 50" spends 150). strict: the day it is fixed, these must pass.
-POINTS_PICK = pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 3: the points dialog's 1 spend / 2 adjust digit is typed into "
-    "the points"))
-
 
 def marks(case: Case) -> list[pytest.MarkDecorator]:
-    if case.name.startswith("points"):
-        return [POINTS_PICK]
     return [pytest.mark.slow] if case.name in VARIANTS else []
 
 
