@@ -153,12 +153,14 @@ def demo(customers: Annotated[int, typer.Option(help="How many demo customers.")
 
 def _demo_state(path: Path) -> tuple[str, int]:
     """What is at a demo's path: ("absent" | "empty" | "complete" | "half" | "not_demo",
-    customers). A seed records itself in the audit log ('seed' with the rows, then
-    'seed.lookup' with the lookup keys), so a finished demo is known by its record,
+    customers). A seed records itself in the audit log (seed.AUDIT_ROWS with the rows,
+    then seed.AUDIT_LOOKUP with the lookup keys), so a finished demo is known by its record,
     not guessed from counts. A file that cannot be read as a shop is "half" (a seed
     killed by an older Regulars left such files)."""
     import sqlite3
     from urllib.parse import quote
+
+    from seed import AUDIT_LOOKUP, AUDIT_ROWS
 
     if not path.exists():
         return "absent", 0
@@ -169,7 +171,8 @@ def _demo_state(path: Path) -> tuple[str, int]:
         try:
             count = int(conn.execute("SELECT count(*) FROM customers").fetchone()[0])
             done = {r[0] for r in conn.execute(
-                "SELECT DISTINCT action FROM audit_log WHERE action IN ('seed', 'seed.lookup')")}
+                "SELECT DISTINCT action FROM audit_log WHERE action IN (?, ?)",
+                (AUDIT_ROWS, AUDIT_LOOKUP))}
         finally:
             conn.close()
     except sqlite3.OperationalError as exc:  # a SQLite file without our tables
@@ -178,9 +181,9 @@ def _demo_state(path: Path) -> tuple[str, int]:
         return ("empty", 0) if path.stat().st_size == 0 else ("not_demo", 0)
     except sqlite3.DatabaseError:  # not a database at all: what a killed old seed left
         return "half", 0
-    if "seed" not in done:
+    if AUDIT_ROWS not in done:
         return ("empty", 0) if count == 0 else ("not_demo", count)
-    return ("complete", count) if "seed.lookup" in done else ("half", count)
+    return ("complete", count) if AUDIT_LOOKUP in done else ("half", count)
 
 
 def _remove_db(path: Path) -> None:
