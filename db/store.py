@@ -375,6 +375,8 @@ class Store:
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the file without blocking anyone (PASSIVE)."""
+        if self.readonly is not None:  # nothing of ours to copy, and no right to
+            return
         with self.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
