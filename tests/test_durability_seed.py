@@ -107,7 +107,8 @@ def test_kill_9_at_twenty_random_moments_leaves_nothing_or_everything(tmp_path: 
     assert_no_survivors(token)
 
     rng = random.Random(20261202)
-    moments = sorted(rng.uniform(0.02, 1.05) * whole_run for _ in range(KILLS))
+    # two runs at a time go slower than the one measured: up to 1.5x reaches their ends
+    moments = sorted(rng.uniform(0.02, 1.5) * whole_run for _ in range(KILLS))
     seen: dict[str, int] = {}
     leftovers: list[Path] = []
     for pair in range(0, KILLS, 2):  # two at a time: the machine has two cores
@@ -126,6 +127,7 @@ def test_kill_9_at_twenty_random_moments_leaves_nothing_or_everything(tmp_path: 
             seen[state] = seen.get(state, 0) + 1
             if (folder / f"shop.db{seed.SEEDING_SUFFIX}").exists():
                 leftovers.append(folder)
+    print(f"kill -9 at {KILLS} moments over a {whole_run:.1f} s run: {seen}")
     assert sum(seen.values()) == KILLS
     assert set(seen) <= {"absent", "complete"}
     # a fresh run clears what a killed one left beside the target, and finishes
