@@ -21,10 +21,13 @@ staging file, which the shop copies in whole (see _TwoProcesses).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue
 import random
 import sqlite3
+import sys
 import time
 from bisect import bisect
 from collections.abc import Callable, Iterator, Mapping
@@ -36,8 +39,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from db import codes, lifecycle
-from db.clock import from_iso, to_iso
-from db.errors import RegularsError
+from db.clock import Clock, from_iso, system_clock, to_iso
+from db.errors import RegularsError, StoreError
 from db.pinyin import variants
 from db.search_keys import INSERT_SQL, key_tiers, sort_name_for
 from db.store import Actor, Store, Tx, create_private_file
@@ -53,6 +56,10 @@ NOTES = ("偏爱低糖", "常带孩子来", "喜欢尝新品", "只在周末来"
 EXTRA_SURNAMES = ("单", "曾", "解", "查", "仇", "欧阳", "司马", "诸葛", "长孙", "乐", "覃", "翟")
 
 Progress = Callable[[int, int], None]
+# The audit rows a seed writes: the rows, then the lookup keys. `regulars demo` knows a
+# finished demo by both being there (a seed of an older Regulars could stop between).
+AUDIT_ROWS = "seed"
+AUDIT_LOOKUP = "seed.lookup"
 T = TypeVar("T")
 
 
@@ -336,7 +343,7 @@ class _InProcess:
     def write_lookup(self, store: Store, actor: Actor) -> None:
         with store.write(actor, bulk=True) as tx:
             self.lookup.write(tx.conn)
-            tx.audit("seed.lookup", "customer", None)
+            tx.audit(AUDIT_LOOKUP, "customer", None)
 
 
 class _TwoProcesses:
@@ -355,8 +362,8 @@ class _TwoProcesses:
         self.queue: Queue[tuple[list[tuple[object, ...]], Sales] | None] = ctx.Queue(maxsize=3)
         self.process = ctx.Process(
             target=_produce, daemon=True,
-            args=(customers, seed_value, now.isoformat(), created_by, chunk, self.queue,
-                  str(staging), table_sql))
+            args=(os.getpid(), customers, seed_value, now.isoformat(), created_by, chunk,
+                  self.queue, str(staging), table_sql))
         self.process.start()
 
     def rows(self) -> Iterator[tuple[list[tuple[object, ...]], Sales]]:
@@ -378,7 +385,7 @@ class _TwoProcesses:
             raise RegularsError("seed.producer_failed", exit_code=self.process.exitcode)
         with store.write(actor, bulk=True, staging=self.staging) as tx:
             tx.execute("INSERT INTO search_keys SELECT * FROM staging.search_keys")
-            tx.audit("seed.lookup", "customer", None)
+            tx.audit(AUDIT_LOOKUP, "customer", None)
 
     def close(self) -> None:
         if self.process.is_alive():
@@ -388,15 +395,39 @@ class _TwoProcesses:
             Path(str(self.staging) + suffix).unlink(missing_ok=True)
 
 
-def _produce(customers: int, seed_value: int, now_iso: str, created_by: int, chunk: int,
+def _die_with_parent(parent_pid: int) -> None:
+    """A helper must not outlive the seed that started it, even one killed with -9
+    (it would go on holding a gigabyte and its staging file). On Linux the kernel
+    kills it when its parent ends (PR_SET_PDEATHSIG); elsewhere the writer's end of
+    the queue going away stops it at its next put (see _produce)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent ended before the line above took effect
+        os._exit(1)
+
+
+def _produce(parent_pid: int, customers: int, seed_value: int, now_iso: str,
+             created_by: int, chunk: int,
              out: Queue[tuple[list[tuple[object, ...]], Sales] | None], staging: str,
              table_sql: str) -> None:
     """The second process: rows for the writer, then the whole lookup index, sorted."""
+    _die_with_parent(parent_pid)
     lookup = _LookupIndex()
     for made in _chunks(customers, seed_value, datetime.fromisoformat(now_iso), created_by,
                         chunk):
         lookup.add(made)
-        out.put((made.customers, made.sales))
+        while True:  # the writer may be gone (killed): then so is this helper
+            try:
+                out.put((made.customers, made.sales), timeout=5)
+                break
+            except queue.Full:
+                if os.getppid() != parent_pid:
+                    os._exit(1)
     out.put(None)  # only when all is sent: a failure above must not look like the end
     conn = sqlite3.connect(staging, isolation_level=None)
     try:
@@ -463,7 +494,7 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
             for _, sql in deferred:
                 if " ON purchases" not in sql:
                     conn.execute(sql)
-            tx.audit("seed", "customer", None, customers=customers, seed=seed)
+            tx.audit(AUDIT_ROWS, "customer", None, customers=customers, seed=seed)
         try:
             source.write_lookup(store, actor)
         except RegularsError as exc:
@@ -476,6 +507,127 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return SeedReport(customers=customers, seconds=time.perf_counter() - began)
+
+
+SEEDING_SUFFIX = ".seeding"  # the file a seed builds beside its target
+PAUSE_ENV = "REGULARS_SEED_TEST_PAUSE"  # tests only: "before-rename" or "after-rename"
+
+
+def seed_file(path: Path, customers: int, seed_value: int = 1,
+              progress: Progress | None = None, *, clock: Clock = system_clock,
+              started: Callable[[], None] | None = None, chunk: int = CHUNK,
+              min_parallel: int = 4 * CHUNK) -> SeedReport:
+    """Seed ``path`` all or nothing: afterwards it holds the whole demo, or it is as
+    it was before (absent, or the same empty shop), whenever the process is killed.
+
+    The shop is built under a temporary name beside the target (``<name>.seeding``,
+    where the fast bulk settings cannot hurt anything), made durable (fsync), and
+    renamed onto the target in one step, then the folder is made durable too. An
+    existing empty shop is copied in first, so its staff and settings are kept.
+    ``started`` is called once every check has passed, just before the work begins.
+    """
+    if customers < 0:
+        raise RegularsError("seed.negative")
+    path = Path(path).expanduser().resolve()
+    if path.is_dir():
+        raise StoreError("store.is_folder", path=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(path.name + SEEDING_SUFFIX)
+    with _only_seed_in(path):
+        _remove_files(staging)  # a seed killed before: nobody else can be using these now
+        existing = path.exists()
+        if existing:
+            _copy_empty_shop(path, staging, clock)
+        if started is not None:
+            started()
+        store = Store(staging, clock)
+        try:
+            report = seed(store, store.actor(), customers, seed_value, progress,
+                          chunk=chunk, min_parallel=min_parallel)
+        finally:
+            store.close()
+        _fsync(staging)
+        _pause_for_tests("before-rename")
+        if existing:
+            _copy_empty_shop(path, None, clock)  # still empty: nobody added anyone meanwhile
+        os.replace(staging, path)
+        _fsync(path.parent)
+        _pause_for_tests("after-rename")
+        _remove_files(staging)  # its -shm, if SQLite left one
+    return report
+
+
+@contextlib.contextmanager
+def _only_seed_in(path: Path) -> Iterator[None]:
+    """One seed at a time per folder (an advisory lock on the folder, which the OS
+    lets go of when the process ends, however it ends)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; seeding twice at once is on the person
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RegularsError("seed.busy", path=str(path)) from None
+        yield
+    finally:
+        os.close(fd)  # closing lets go of the lock
+
+
+def _remove_files(staging: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".seed-keys", ".seed-keys-journal"):
+        Path(f"{staging}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_empty_shop(path: Path, staging: Path | None, clock: Clock) -> None:
+    """Refuse a shop that has customers; else copy it to ``staging`` (when given)."""
+    store = Store(path, clock)
+    try:
+        with store.read() as conn:
+            existing = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+            if existing:
+                raise RegularsError("seed.not_empty", count=existing)
+            if staging is not None:
+                create_private_file(staging)
+                target = sqlite3.connect(staging)
+                try:
+                    conn.backup(target)
+                finally:
+                    target.close()
+            else:  # about to be replaced: what it logged is in the file, no -wal is left
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    if staging is None and Path(f"{path}-wal").exists():
+        # SQLite removes the log when the last connection closes: someone else has the
+        # shop open, and what they write would go to the file being replaced.
+        raise StoreError("store.busy_for_bulk", path=str(path))
+
+
+def _fsync(path: Path) -> None:
+    """Make a file's contents (or a folder's entries) durable."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; its rename is durable on its own
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        if path.is_file():
+            raise
+    finally:
+        os.close(fd)
+
+
+def _pause_for_tests(point: str) -> None:
+    """Lets a test kill the seed at an exact point (the crash test does)."""
+    if os.environ.get(PAUSE_ENV) == point:
+        sys.stderr.write(f"paused {point}\n")
+        sys.stderr.flush()
+        time.sleep(120)
 
 
 CATALOGUE = (("全麦面包", "城东面粉厂"), ("牛角包", "城东面粉厂"), ("蛋挞", "南城蛋品"),

@@ -145,28 +145,64 @@ def demo(customers: Annotated[int, typer.Option(help="How many demo customers.")
          seed: Annotated[int, typer.Option(help="Random seed: same seed, same shop.")] = 1,
          reset: Annotated[bool, typer.Option(help="Throw the demo away and seed anew.")] = False,
          db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
-    """Create, seed and open a separate demo database (your shop's file is not touched)."""
-    path = db if db is not None else paths.demo_db()
+    """Create, seed and open a separate demo database (your shop's file is not touched).
+
+    Run again, it opens the same demo with the practice work in it; only --reset
+    throws that away.
+    """
+    path = (db if db is not None else paths.demo_db()).expanduser().resolve()
     _set_lang(lang, None)
     gate.whole(customers, "customers", 0, CUSTOMERS_MAX)
-    if path.exists() and (reset or _customer_count(path) != customers):
+    state, count = _demo_state(path)
+    if reset:
+        if state == "not_demo" and path != paths.demo_db().expanduser().resolve():
+            raise fail(t("demo.reset_refused", path=str(path)))
         _remove_db(path)
-    if not path.exists() or _customer_count(path) == 0:
+        state = "absent"
+    if state == "not_demo":
+        raise fail(t("seed.not_empty_demo", path=str(path), count=f"{count:,}"))
+    if state == "half":
+        raise fail(t("demo.half_made", path=str(path)))
+    if state in ("absent", "empty"):
         _seed_into(path, customers, seed)
+    else:
+        typer.echo(t("demo.reusing", count=f"{count:,}"), err=True)
     run_console(path, staff, lang)
 
 
-def _customer_count(path: Path) -> int:
+def _demo_state(path: Path) -> tuple[str, int]:
+    """What is at a demo's path: ("absent" | "empty" | "complete" | "half" | "not_demo",
+    customers). A seed records itself in the audit log (seed.AUDIT_ROWS with the rows,
+    then seed.AUDIT_LOOKUP with the lookup keys), so a finished demo is known by its record,
+    not guessed from counts. A file that cannot be read as a shop is "half" (a seed
+    killed by an older Regulars left such files)."""
     import sqlite3
+    from urllib.parse import quote
 
+    from seed import AUDIT_LOOKUP, AUDIT_ROWS
+
+    if not path.exists():
+        return "absent", 0
+    if path.is_dir():
+        raise fail(t("store.is_folder", path=str(path)))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
         try:
-            return int(conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+            count = int(conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+            done = {r[0] for r in conn.execute(
+                "SELECT DISTINCT action FROM audit_log WHERE action IN (?, ?)",
+                (AUDIT_ROWS, AUDIT_LOOKUP))}
         finally:
             conn.close()
-    except sqlite3.Error:
-        return -1
+    except sqlite3.OperationalError as exc:  # a SQLite file without our tables
+        if "no such table" not in str(exc):
+            raise fail(t("store.failed", detail=str(exc))) from None
+        return ("empty", 0) if path.stat().st_size == 0 else ("not_demo", 0)
+    except sqlite3.DatabaseError:  # not a database at all: what a killed old seed left
+        return "half", 0
+    if AUDIT_ROWS not in done:
+        return ("empty", 0) if count == 0 else ("not_demo", count)
+    return ("complete", count) if AUDIT_LOOKUP in done else ("half", count)
 
 
 def _remove_db(path: Path) -> None:
@@ -176,22 +212,19 @@ def _remove_db(path: Path) -> None:
 
 def _seed_into(path: Path, customers: int, seed_value: int) -> None:
     import seed as seeding
-    from db.store import Store
 
     if customers < 0:
         raise fail(t("seed.negative"), 2)
-    store = Store(path)
-    try:
+
+    def started() -> None:  # only once every check has passed
         typer.echo(t("seed.start", count=f"{customers:,}", path=str(path)), err=True)
 
-        def progress(done: int, total: int) -> None:
-            typer.echo(f"  {done:,} / {total:,}", err=True)
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"  {done:,} / {total:,}", err=True)
 
-        report = seeding.seed(store, store.actor(), customers, seed_value, progress)
-        typer.echo(t("seed.done", count=f"{report.customers:,}",
-                     seconds=f"{report.seconds:.1f}"), err=True)
-    finally:
-        store.close()
+    report = seeding.seed_file(path, customers, seed_value, progress, started=started)
+    typer.echo(t("seed.done", count=f"{report.customers:,}",
+                 seconds=f"{report.seconds:.1f}"), err=True)
 
 
 # -- set-up and health ----------------------------------------------------------------------

@@ -122,6 +122,12 @@ def issue_chunk(tx: Tx, template_name: str, a: Audience, reason: str, batch_id: 
     return int(rows[-1][0]), len(rows), made
 
 
+def stopped_code(cause: str) -> str:
+    """The message for a batch that stopped after some chunks were committed: they
+    stay issued, and running the same batch again issues the rest, nobody twice."""
+    return "batch.stopped_full" if cause == "store.full" else "batch.stopped"
+
+
 EXPORT_COLUMNS = ("name", "phone", "member_code", "code", "template", "last_day", "status")
 
 

@@ -45,6 +45,9 @@ def examine(store: Store, quick: bool = False) -> Report:
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         report.checks.append(Check("foreign_keys", not fk, f"{len(fk)}"))
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if store.readonly is not None:  # read-only: the file's own header says (byte 18)
+            with open(store.path, "rb") as f:
+                mode = "wal" if f.read(20)[18:19] == b"\x02" else mode
         report.checks.append(Check("journal", mode == "wal", mode))
         db = sqlite_utils.Database(conn)
         for table in db.table_names():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -65,9 +67,16 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
             for row in safe_rows:
                 sheet.append([xlsx_value(v) for v in row])
                 count += 1
-            book.save(temp)
+            # Built in memory, then written by us: a zip file openpyxl opened on a full
+            # disk fails again when it is garbage-collected, printing a traceback.
+            packed = io.BytesIO()
+            book.save(packed)
+            with open(temp, "wb") as packed_out:
+                packed_out.write(packed.getbuffer())
         os.replace(temp, path)
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StoreError("export.full", path=str(path)) from None
         raise StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc)) \
             from None
     finally:

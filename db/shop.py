@@ -376,9 +376,16 @@ class Shop:
         seen, after = 0, 0
         today = self.today()
         while True:
-            with self.store.write(self.actor) as tx:
-                after, count, made = coupon_batch.issue_chunk(
-                    tx, template, who, reason, batch_id, self.timezone, today, after)
+            try:
+                with self.store.write(self.actor) as tx:
+                    after, count, made = coupon_batch.issue_chunk(
+                        tx, template, who, reason, batch_id, self.timezone, today, after)
+            except StoreError as exc:
+                if not issued:  # nothing of this run was saved: the plain reason is true
+                    raise
+                # earlier chunks are committed and stay: say so, and how to finish
+                raise StoreError(coupon_batch.stopped_code(exc.code), issued=len(issued),
+                                 batch=batch_id.strip()) from exc
             issued += made
             seen += count
             if progress is not None:

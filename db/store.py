@@ -31,6 +31,7 @@ BUSY_TIMEOUT_MS = 5000
 # this larger threshold is only the backstop for CLI runs.
 AUTOCHECKPOINT_PAGES = 8000
 CACHE_KB = 32_000  # page cache per connection
+DISK_FULL_BYTES = 256 * 1024  # less free space than this, and an I/O error means "full"
 BULK_CACHE_KB = 1_000_000  # seeding a demo file of a million customers touches ~2 GB
 
 
@@ -94,6 +95,88 @@ def _normal_pragmas(conn: sqlite3.Connection) -> str:
     return mode
 
 
+def _uri(path: Path, *, immutable: bool = False) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _has_wal(path: Path) -> bool:
+    """A write-ahead log with something in it lies beside the file."""
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _why_readonly(path: Path) -> str | None:
+    """The message code for why this file can't be written here, or None if it can.
+
+    WAL needs to create -wal and -shm beside the file, so the folder matters too."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "store.readonly_mount"
+    except (OSError, AttributeError):  # no statvfs (Windows): the checks below still apply
+        pass
+    if not os.access(path, os.W_OK):
+        return "store.readonly"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "store.readonly_folder"
+    return None
+
+
+def _disk_full(path: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
+def _remove_db_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _os_error(exc: OSError, path: Path) -> StoreError:
+    """Creating the file failed: say why in the person's terms."""
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return StoreError("store.full_nothing_created", path=str(path))
+    if exc.errno == errno.EROFS:
+        return StoreError("store.readonly_mount", path=str(path))
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreError("store.readonly_folder", path=str(path))
+    return StoreError("store.cannot_create", path=str(path), detail=exc.strerror or str(exc))
+
+
+def _switch_to_wal(conn: sqlite3.Connection, path: Path) -> str:
+    """The normal pragmas; returns the journal mode granted.
+
+    Turning a new (or old, rollback-journal) file to WAL needs the file to itself
+    for a moment, and SQLite does not wait for that: when several processes open
+    such a file at once, the losers get "locked" (or an I/O error while another one
+    builds the -shm). They try again until the busy timeout: the winner is quick.
+    """
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            return _normal_pragmas(conn)
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            transient = "locked" in text or "busy" in text or "disk i/o" in text
+            if not transient or time.monotonic() > deadline or _disk_full(path):
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def create_private_file(path: Path) -> None:
     """Create an empty file readable only by its owner, before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,35 +190,107 @@ def create_private_file(path: Path) -> None:
 class Store:
     def __init__(self, path: str | os.PathLike[str], clock: Clock = system_clock,
                  *, create: bool = True) -> None:
-        from .migrations import migrate
+        from .migrations import LATEST, check_ours, migrate
 
         self.path = Path(path).expanduser().resolve()
         self.clock = clock
+        # Why this file cannot be written here (a message code), or None: reads still work.
+        self.readonly: str | None = None
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        if self.path.is_dir():
+            raise StoreError("store.is_folder", path=str(self.path))
+        created = False
         if not self.path.exists():
             if not create:
                 raise StoreError("store.missing", path=str(self.path))
             try:
                 create_private_file(self.path)
             except OSError as exc:
-                raise StoreError("store.cannot_create", path=str(self.path),
-                                 detail=exc.strerror or str(exc)) from None
-        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-        with self.read() as conn:
-            migrate(conn, self.path, self.now())
+                raise _os_error(exc, self.path) from None
+            created = True
+        try:
+            self.readonly = _why_readonly(self.path)
+            self._check(check_ours)  # another program's file is left byte for byte as it was
+            with self.read() as conn:
+                if self.readonly is None:
+                    migrate(conn, self.path, self.now())
+                elif int(conn.execute("PRAGMA user_version").fetchone()[0]) != LATEST:
+                    raise StoreError(self.readonly, path=str(self.path))
+        except BaseException:
+            self._close_connections()
+            if created:  # a failed init leaves no file behind
+                _remove_db_files(self.path)
+            raise
+
+    def _check(self, check: Any) -> None:
+        """Run ``check(conn, path)`` on a read-only connection that changes nothing."""
+        try:
+            conn = self._peek()
+        except sqlite3.Error as exc:
+            if self.readonly is not None or not _disk_full(self.path):
+                raise _translate(exc) from None
+            self.readonly = "store.full"  # no room for the log's index: read only
+            try:
+                conn = self._peek()
+            except sqlite3.Error as again:
+                raise _translate(again) from None
+        try:
+            check(conn, self.path)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from None
+        finally:
+            conn.close()
+
+    def _peek(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(_uri(self.path, immutable=self.readonly is not None
+                                    and not _has_wal(self.path)),
+                               uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     # -- connections -------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
+        if self.readonly is not None:
+            return self._open_readonly()
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from None
+        try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = _normal_pragmas(conn)
+            mode = _switch_to_wal(conn, self.path)
         except sqlite3.Error as exc:
+            conn.close()
+            if _disk_full(self.path):
+                # The write-ahead log's index (-shm) cannot be made on a full disk; the
+                # file itself is still readable. Reads go on; a write says the disk is full.
+                self.readonly = "store.full"
+                return self._open_readonly()
             raise _translate(exc) from None
         if mode.lower() != "wal":
             conn.close()
             raise StoreError("store.no_wal", path=str(self.path))
+        return conn
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """Read only: ``immutable`` when there is no log to read, so no -shm is needed
+        beside the file (a read-only folder or mount, or a full disk)."""
+        try:
+            conn = sqlite3.connect(_uri(self.path, immutable=not _has_wal(self.path)),
+                                   uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
+        except sqlite3.Error as exc:
+            raise _translate(exc) from None
         return conn
 
     @contextmanager
@@ -174,6 +329,8 @@ class Store:
         is readable as ``staging.<table>`` for this transaction only (SQLite can't
         attach a file once a transaction has begun).
         """
+        if self.readonly is not None:
+            raise StoreError(self.readonly, path=str(self.path))
         with self._connection() as conn:
             try:
                 try:
@@ -218,12 +375,18 @@ class Store:
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the file without blocking anyone (PASSIVE)."""
+        if self.readonly is not None:  # nothing of ours to copy, and no right to
+            return
         with self.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
-        with contextlib.suppress(StoreError):  # busy elsewhere: that process checkpoints
-            self.checkpoint()
+        if self.readonly is None:
+            with contextlib.suppress(StoreError):  # busy elsewhere: that process checkpoints
+                self.checkpoint()
+        self._close_connections()
+
+    def _close_connections(self) -> None:
         while True:
             try:
                 self._idle.get_nowait().close()

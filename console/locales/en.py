@@ -537,6 +537,18 @@ MESSAGES: dict[str, str] = {
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --
+    "store.is_folder": "{path} is a folder, not a database file. Give the file's path, e.g. {path}/shop.db.",
+    "store.readonly_mount": "{path} is on a read-only disk: it can be read, but nothing can be saved. Copy it to a writable place or remount the disk writable.",
+    "store.readonly_folder": "The folder of {path} is read-only: the file can be read, but nothing can be saved (the database keeps its log beside the file). Give yourself write access to the folder.",
+    "store.full_nothing_created": "The disk is full: {path} was not created. Free some space and try again.",
+    "batch.stopped_full": "The disk filled up part way: {issued} coupons of batch {batch} were issued and saved, the rest were not. Free some space and run the same batch again to finish it (nobody gets a second coupon); `regulars coupon export --batch-id {batch}` lists the codes.",
+    "batch.stopped": "The batch stopped part way (the database could not save the next part): {issued} coupons of batch {batch} were issued and saved, the rest were not. Run the same batch again to finish it (nobody gets a second coupon); `regulars coupon export --batch-id {batch}` lists the codes.",
+    "seed.busy": "Another seed is writing {path} right now. Wait for it to finish.",
+    "seed.not_empty_demo": "{path} already has {count} customers and was not made by `regulars demo`, so it is left alone. Open it with `regulars --db {path}`, or give demo another --db.",
+    "demo.half_made": "{path} is a demo that was stopped before it was finished. Run `regulars demo --reset` to make it again.",
+    "demo.reset_refused": "{path} was not made by `regulars demo`, so --reset will not delete it. Give demo another --db.",
+    "demo.reusing": "Opening the demo as it is ({count} customers, with your practice work). `regulars demo --reset` makes a fresh one.",
+    "export.full": "The disk is full: {path} was not written. Free some space and export again.",
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --

@@ -523,6 +523,18 @@ MESSAGES: dict[str, str] = {
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --
+    "store.is_folder": "{path} 是一个文件夹，不是数据库文件。请给出文件路径，例如 {path}/shop.db。",
+    "store.readonly_mount": "{path} 所在的磁盘是只读的：可以查看，但不能保存。请把文件复制到可写的位置，或把磁盘重新挂载为可写。",
+    "store.readonly_folder": "{path} 所在的文件夹是只读的：可以查看，但不能保存（数据库要在文件旁边写日志）。请给这个文件夹加上写权限。",
+    "store.full_nothing_created": "磁盘已满，没有创建 {path}。请清理空间后再试。",
+    "batch.stopped_full": "发券途中磁盘满了：批次 {batch} 已发出并保存 {issued} 张券，其余没有发出。请清理空间后再运行同一批次，把剩下的发完（不会有人收到两张）；用 `regulars coupon export --batch-id {batch}` 可以导出已发的券码。",
+    "batch.stopped": "批次中途停止（数据库没能保存下一部分）：批次 {batch} 已发出并保存 {issued} 张券，其余没有发出。请再运行同一批次，把剩下的发完（不会有人收到两张）；用 `regulars coupon export --batch-id {batch}` 可以导出已发的券码。",
+    "seed.busy": "另一个写入演示数据的进程正在写 {path}，请等它完成。",
+    "seed.not_empty_demo": "{path} 已有 {count} 位顾客，而且不是 `regulars demo` 生成的，所以不动它。请用 `regulars --db {path}` 打开，或给 demo 换一个 --db。",
+    "demo.half_made": "{path} 是一个没做完就被中断的演示库。请运行 `regulars demo --reset` 重新生成。",
+    "demo.reset_refused": "{path} 不是 `regulars demo` 生成的，--reset 不会删除它。请给 demo 换一个 --db。",
+    "demo.reusing": "按原样打开演示库（{count} 位顾客，保留你的练习记录）。要重新生成，请运行 `regulars demo --reset`。",
+    "export.full": "磁盘已满，没有写出 {path}。请清理空间后再导出。",
     # -- end of durability (issue 11) --
 
     # -- screens (issue 11) --
