@@ -60,13 +60,18 @@ app.add_typer(points_app, name="points")
 referral_app = typer.Typer(help="Referrals: register, show, leaderboard.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")
 
-DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help=f"Shop database file (default: ${paths.ENV_DB}, else the user data folder).",
-    show_default=False)]
-StaffOpt = Annotated[str | None, typer.Option(
-    "--staff", help="Staff member acting (default: the shop owner).")]
-LangOpt = Annotated[str | None, typer.Option(
-    "--lang", help="Language: zh or en (default: setting, then system locale).")]
+_DB_HELP = f"Shop database file (default: ${paths.ENV_DB}, else the user data folder)."
+_STAFF_HELP = "Staff member acting (default: the shop owner)."
+_LANG_HELP = "Language: zh or en (default: the shop's setting, then the system locale)."
+_BEFORE = " Given before the command too: this one wins."
+# The top level's own: they apply to every command after them (GlobalOptions).
+TopDbOpt = Annotated[Path | None, typer.Option("--db", help=_DB_HELP, show_default=False)]
+TopStaffOpt = Annotated[str | None, typer.Option("--staff", help=_STAFF_HELP)]
+TopLangOpt = Annotated[str | None, typer.Option("--lang", help=_LANG_HELP)]
+DbOpt = Annotated[Path | None, typer.Option("--db", help=_DB_HELP + _BEFORE,
+                                            show_default=False)]
+StaffOpt = Annotated[str | None, typer.Option("--staff", help=_STAFF_HELP + _BEFORE)]
+LangOpt = Annotated[str | None, typer.Option("--lang", help=_LANG_HELP + _BEFORE)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")]
 FullPhoneOpt = Annotated[bool, typer.Option(
@@ -222,8 +227,8 @@ def _set_lang(explicit: str | None, setting: str | None) -> None:
 # -- the console -------------------------------------------------------------------------
 
 @app.callback(invoke_without_command=True)
-def main_callback(ctx: typer.Context, db: DbOpt = None, staff: StaffOpt = None,
-                  lang: LangOpt = None) -> None:
+def main_callback(ctx: typer.Context, db: TopDbOpt = None, staff: TopStaffOpt = None,
+                  lang: TopLangOpt = None) -> None:
     """Open the console on the shop database.
 
     --db, --staff and --lang given here apply to every command after them

@@ -14,9 +14,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, get_args
 
+import typer.main
+
+from console.cli import app
 from db.customers import CustomerInput
 from db.shop import Shop
 from db.store import Store
@@ -24,8 +29,9 @@ from db.store import Store
 Arg = str | bytes
 
 DOCUMENTED_EXIT_CODES = {0, 1, 2}  # done; refused (a sentence says why); wrong usage
-PYTHON_ERROR = re.compile(r"^(Traceback \(most recent call last\)|\w*(Error|Exception):)",
-                          re.MULTILINE)
+# A traceback, or an exception's name (OverflowError:, sqlite3.OperationalError:); typer's
+# own usage line "Error: Invalid value for '--limit': …" is a sentence, not a crash.
+PYTHON_ERROR = re.compile(r"Traceback \(most recent call last\)|\b[\w.]*\w(Error|Exception):")
 # What must never reach a terminal from the data: C0 controls but newline and tab,
 # DEL, C1 controls (UTF-8 C2 80..9F), bidi overrides and zero-width characters.
 TERMINAL_STEERING = re.compile(
@@ -125,3 +131,112 @@ def run_cli(args: list[Arg], cwd: Path, timeout: float = 120) -> Result:
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, check=False)
     return Result(list(args), done.returncode, done.stdout, done.stderr)
+
+
+# -- every command and option, from the typer app itself ------------------------------------
+# `demo` and `regulars` with no command open the full-screen console: not one-shot commands.
+NOT_ONE_SHOT = {("demo",)}
+GLOBAL = ("<before the subcommand>",)
+
+
+@dataclass(frozen=True)
+class Param:
+    command: tuple[str, ...]
+    name: str
+    flag: str | None  # "--name" for an option; None for an argument
+    number: bool  # typed int: typer parses it before Regulars sees it
+    path: bool  # a file name: kept inside the test's folder
+
+
+def _annotation_types(param: Any) -> tuple[Any, ...]:
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    if annotation is None:  # an older typer: click's own ParamType
+        kind = getattr(getattr(param, "type", None), "name", "")
+        return {"integer": (int,), "path": (Path,)}.get(kind, (str,))
+    return get_args(annotation) or (annotation,)
+
+
+def _leaves(command: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    children = getattr(command, "commands", None)
+    if children:
+        for name, child in sorted(children.items()):
+            yield from _leaves(child, (*path, name))
+    elif path not in NOT_ONE_SHOT:
+        yield path, command
+
+
+def _param(path: tuple[str, ...], p: Any) -> Param:
+    types = _annotation_types(p)
+    flag = str(max(p.opts, key=len)) if p.param_type_name == "option" else None
+    return Param(path, str(p.name), flag, int in types, Path in types)
+
+
+ROOT = typer.main.get_command(app)
+COMMANDS: dict[tuple[str, ...], list[Param]] = {
+    path: [_param(path, p) for p in cmd.params if not getattr(p, "is_flag", False)]
+    for path, cmd in _leaves(ROOT, ())}
+PARAMS: list[Param] = [p for params in COMMANDS.values() for p in params] + [
+    Param(GLOBAL, str(p.name), str(max(p.opts, key=len)), False, Path in _annotation_types(p))
+    for p in ROOT.params]
+
+
+def baseline(shop: Shop0, command: tuple[str, ...]) -> dict[str, str]:
+    """Values that make the command succeed, so the fuzzed one is what is tested."""
+    values = {"customer": shop.member, "ref": shop.member, "query": "王", "name": "王五",
+              "kind": "amount", "value": "10", "valid_days": "7", "template": shop.template,
+              "code": shop.coupon, "amount": "58.50", "reason": "测试", "category": "quality",
+              "text": "好吃", "output": "out.csv", "batch_id": "b1", "tag": "常客",
+              "old": shop.tag, "new": "老客", "purchase_id": str(shop.sale_id),
+              "key": "timezone", "by": shop.member, "customers": "1"}
+    if command[0] == "points":
+        values["amount"] = "10"
+    if command == ("referral", "add"):
+        values["customer"] = shop.other
+    if command == ("coupon", "issue"):
+        values.pop("tag")
+        values["reason"] = "manual"
+    if command == ("referral", "leaderboard"):
+        values["by"] = "qualified"
+    if command == ("settings", "set"):
+        values["value"] = "Asia/Shanghai"
+    return values
+
+
+def command_line(shop: Shop0, command: tuple[str, ...]) -> list[str]:
+    """The command with the baseline values of what it requires, and no --db."""
+    base = baseline(shop, command)
+    arguments = [base[p.name] for p in COMMANDS[command] if p.flag is None]
+    options = [x for p in COMMANDS[command] if p.flag is not None and p.name in base
+               for x in (p.flag, base[p.name])]
+    return [*command, *arguments, *options]
+
+
+def argv_for(shop: Shop0, db: Path, target: Param, hostile: bytes,
+             key: str | None = None) -> list[str | bytes]:
+    """The command with every required value from the baseline and one value hostile."""
+    command = ("customer", "show") if target.command == GLOBAL else target.command
+    base = baseline(shop, command)
+    if key is not None:
+        base["key"] = key
+    if target.path:  # a file name stays a name in the test's folder, never / or ..
+        hostile = b"f-" + hostile.replace(b"/", b"_")
+    head: list[str | bytes] = []
+    arguments: list[str | bytes] = []
+    options: list[str | bytes] = []
+    if target.command == GLOBAL:
+        head = [str(target.flag), hostile]
+    if target.name == "until":  # --until instead of --valid-days, not beside it
+        base.pop("valid_days")
+    for p in COMMANDS[command]:
+        fuzzed = p == target
+        if not fuzzed and p.name not in base:
+            continue
+        value: str | bytes = hostile if fuzzed else base[p.name]
+        if p.flag is None:
+            arguments.append(value)
+        else:
+            options += [p.flag, value]
+    if target.name != "db":  # the shop's copy, unless the file name is what is fuzzed
+        options += ["--db", str(db)]
+    return [*head, *command, *arguments, *options]

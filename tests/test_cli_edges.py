@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 import typer
 from cli_helpers import (
+    COMMANDS,
     PYTHON_ERROR,
     TERMINAL_STEERING,
     Shop0,
     build_shop,
+    command_line,
     digest,
     fresh_copy,
     run_cli,
@@ -107,6 +109,24 @@ def test_every_reader_honours_db_before_the_subcommand(
     args = [a.replace("OUT", str(tmp_path / "out")) for a in command]
     code, out, err = run("--db", str(shop_file), *args)
     assert code == 0, (out, err)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS), ids=" ".join)
+def test_every_command_honours_db_and_lang_given_before_it(
+        command: tuple[str, ...], base: Shop0, shop_file: Path,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Item 8, for every command the app has (so a new one is checked too): with --db and
+    --lang only before the subcommand, the default file is never touched or named."""
+    default = tmp_path / "no-such-folder" / "default.db"
+    monkeypatch.setenv("REGULARS_DB", str(default))
+    monkeypatch.setenv("REGULARS_EXPORTS", str(tmp_path / "exports"))
+    monkeypatch.chdir(shop_file.parent)
+    args = command_line(base, command)
+    code, out, err = run("--db", str(shop_file), "--lang", "zh", *args)
+    assert code in (0, 1), (args, out, err)
+    assert "default.db" not in out + err and not default.parent.exists(), (args, out, err)
+    if code == 1:  # a refusal, in the language asked for before the subcommand
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in err), (args, err)
 
 
 def test_top_level_help_says_the_options_apply_to_every_command() -> None:
