@@ -323,3 +323,25 @@ def test_a_negative_setting_value_is_a_value_not_an_option(shop_file: Path) -> N
     code, _, err = run("settings", "set", "points.per_yuan", "-3", "--db", str(shop_file))
     assert code == 1 and "No such option" not in err and "points.per_yuan" not in err, err
     assert digest(shop_file) == before
+
+
+def test_the_cli_prints_only_through_say_and_safe_json() -> None:
+    """One door to the terminal: a new command that printed with typer.echo, print or
+    json.dumps would let control characters from the data through (item 13)."""
+    import ast
+    import inspect
+
+    import console.cli as cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    doors = {"say"}
+    wrong = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef) or func.name in doors:
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name in ("typer.echo", "print", "json.dumps", "click.echo", "typer.secho"):
+                    wrong.append(f"{func.name}: {name}")
+    assert wrong == []
