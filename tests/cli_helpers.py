@@ -228,6 +228,8 @@ def argv_for(shop: Shop0, db: Path, target: Param, hostile: bytes,
         head = [str(target.flag), hostile]
     if target.name == "until":  # --until instead of --valid-days, not beside it
         base.pop("valid_days")
+    if target.name == "cap":  # a cap belongs to a percent coupon
+        base["kind"] = "percent"
     for p in COMMANDS[command]:
         fuzzed = p == target
         if not fuzzed and p.name not in base:

@@ -186,7 +186,7 @@ def test_the_fuzz_covers_every_command_and_option() -> None:
 SHARED = {"db", "staff", "lang"}  # one declaration (DbOpt …) on every command
 # The fast run sends the shared options' bad bytes to these commands (and before the
 # subcommand); the slow run sends them to every command.
-SHARED_ON = {("customer", "add"), ("doctor",), ("purchase", "refund"), GLOBAL}
+SHARED_ON = {("customer", "add"), GLOBAL}
 
 
 def not_utf8_everywhere(shop: Shop0, work: Path, params: list[Param]) -> None:
@@ -211,7 +211,87 @@ def test_every_option_of_every_command_refuses_bytes_that_are_not_utf8(
     not_utf8_everywhere(shop0, tmp_path, PARAMS)
 
 
-FAST_EXAMPLES = 15  # two calls each: 30 calls
+# -- the worst numbers, in every option that takes a number ------------------------------------
+# Text options that hold a number (money, points, ranges); int-typed options are found by type.
+NUMBER_TEXT = {"amount", "value", "cap", "min_spend", "use_points", "spend_between"}
+NUMBER_SETTINGS = ["points.per_yuan", "lifecycle.window_min_days", "levels.silver"]
+FORTY_DIGITS = b"1" + b"0" * 39
+WORST_NUMBERS = [FORTY_DIGITS, b"NaN"]
+WORST_MONEY = [b"1e9", "١٢٣".encode()]  # item 4: ¥1,000,000,000 and ¥123.00 were recorded
+MONEY = {"amount", "value", "cap", "min_spend"}
+
+
+def _number_cases() -> list[Call]:
+    cases: list[Call] = []
+    for p in PARAMS:
+        if p.command == GLOBAL or p.name in SHARED:
+            continue
+        if p.command == ("settings", "set") and p.name == "value":
+            cases += [(p, v, key) for key in NUMBER_SETTINGS for v in WORST_NUMBERS]
+        elif p.number or p.name in NUMBER_TEXT:
+            money = p.name in MONEY and p.command[0] != "points"
+            cases += [(p, v, None) for v in WORST_NUMBERS + (WORST_MONEY if money else [])]
+    return cases
+
+
+NUMBER_CASES = _number_cases()
+# Holes below the CLI, in db/ (the input gate's part of issue 11, on its own branch):
+# each is a real failure today, marked so the rest of the suite stays green; when the gate
+# branch is merged they pass (xfail is not strict) and these lines can go.
+_OVERFLOW = "OverflowError: an int too large for SQLite reaches it"
+_MONEY = "money: an exponent or another script's digits is read as an amount"
+_SETTING = "settings: no type or range, the value is saved"
+GATE_HOLES: dict[tuple[tuple[str, ...], str, bytes], str] = {
+    **{(("points", c), "amount", FORTY_DIGITS): _OVERFLOW
+       for c in ("spend", "adjust", "opening")},
+    (("coupon", "template", "add"), "valid_days", FORTY_DIGITS): _OVERFLOW,
+    (("coupon", "template", "add"), "per_customer", FORTY_DIGITS): _OVERFLOW,
+    **{(c, n, v): _MONEY for c, n in ((("coupon", "redeem"), "amount"),
+                                      (("purchase", "add"), "amount"),
+                                      (("coupon", "template", "add"), "value"),
+                                      (("coupon", "template", "add"), "cap"),
+                                      (("coupon", "template", "add"), "min_spend"))
+       for v in WORST_MONEY},
+    (("settings", "set"), "points.per_yuan", FORTY_DIGITS): _SETTING,
+    (("settings", "set"), "lifecycle.window_min_days", FORTY_DIGITS): _SETTING,
+    (("settings", "set"), "lifecycle.window_min_days", b"NaN"): _SETTING,
+}
+
+
+def _case_id(case: Call) -> str:
+    target, value, key = case
+    return f"{' '.join(target.command)} {target.flag or target.name.upper()}" + (
+        f" {key}" if key else "") + f"={value[:12].decode('utf-8', 'replace')}"
+
+
+def _gate_marks(case: Call) -> list[pytest.MarkDecorator]:
+    target, value, key = case
+    hole = GATE_HOLES.get((target.command, key or target.name, value))
+    return [pytest.mark.xfail(reason=f"db-level, the gate branch: {hole}")] if hole else []
+
+
+@pytest.fixture(scope="module")
+def number_results(shop0: Shop0, tmp_path_factory: pytest.TempPathFactory
+                   ) -> dict[str, tuple[Result, bool]]:
+    """Every number case, run once, a few at a time; each test item judges its own."""
+    work = tmp_path_factory.mktemp("cli-fuzz-numbers")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        done = pool.map(lambda c: one_call(shop0, work, *c), NUMBER_CASES)
+        return dict(zip(map(_case_id, NUMBER_CASES), done, strict=True))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=_case_id(c), marks=_gate_marks(c))
+                                  for c in NUMBER_CASES])
+def test_the_worst_numbers_are_refused_in_a_sentence(
+        case: Call, number_results: dict[str, tuple[Result, bool]]) -> None:
+    """40 digits, NaN (and for money 1e9 and Arabic-Indic digits) in every option that takes
+    a number: refused (never saved as a number), with a sentence, and nothing changed."""
+    result, unchanged = number_results[_case_id(case)]
+    assert judge(result, unchanged) == [], result.describe()
+    assert result.code != 0, "accepted: " + result.describe()
+
+
+FAST_EXAMPLES = 10  # two calls each: 20 calls
 
 
 @settings(max_examples=FAST_EXAMPLES, deadline=None, derandomize=True,
