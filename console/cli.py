@@ -7,9 +7,9 @@ print one plain sentence to stderr and exit non-zero; no tracebacks.
 from __future__ import annotations
 
 import functools
-import json
+import os
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +19,16 @@ from db import gate
 from db.errors import RegularsError
 
 from . import paths
-from .i18n import choose_language, error_text, set_language, stage_label, t
+from .i18n import (
+    choose_language,
+    error_text,
+    has_message,
+    level_label,
+    set_language,
+    stage_label,
+    t,
+)
+from .terminal_text import safe_json, undecodable, visible, visible_field
 
 F = TypeVar("F", bound=Callable[..., Any])
 LIMIT_MAX = 1000  # --limit: rows a command prints
@@ -28,7 +37,9 @@ CUSTOMERS_MAX = 10_000_000  # --customers: demo and seed
 app = typer.Typer(
     name="regulars", no_args_is_help=False, add_completion=False,
     pretty_exceptions_enable=False, rich_markup_mode=None,
-    help="Regulars (熟客): find, add and look after a shop's regular customers.")
+    help="Regulars (熟客): find, add and look after a shop's regular customers.\n\n"
+         "With no command, opens the console. --db, --staff and --lang given before a"
+         " command apply to every command (the command's own option, if given too, wins).")
 customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help=True)
 settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help=True)
 purchase_app = typer.Typer(help="Record sales and refunds.", no_args_is_help=True)
@@ -52,21 +63,89 @@ app.add_typer(points_app, name="points")
 referral_app = typer.Typer(help="Referrals: register, show, leaderboard.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")
 
-DbOpt = Annotated[Path | None, typer.Option(
-    "--db", envvar=paths.ENV_DB, help="Shop database file (default: the user data folder).",
-    show_default=False)]
-StaffOpt = Annotated[str | None, typer.Option(
-    "--staff", help="Staff member acting (default: the shop owner).")]
-LangOpt = Annotated[str | None, typer.Option(
-    "--lang", help="Language: zh or en (default: setting, then system locale).")]
+_DB_HELP = f"Shop database file (default: ${paths.ENV_DB}, else the user data folder)."
+_STAFF_HELP = "Staff member acting (default: the shop owner)."
+_LANG_HELP = "Language: zh or en (default: the shop's setting, then the system locale)."
+_BEFORE = " Given before the command too: this one wins."
+# The top level's own: they apply to every command after them (GlobalOptions).
+TopDbOpt = Annotated[Path | None, typer.Option("--db", help=_DB_HELP, show_default=False)]
+TopStaffOpt = Annotated[str | None, typer.Option("--staff", help=_STAFF_HELP)]
+TopLangOpt = Annotated[str | None, typer.Option("--lang", help=_LANG_HELP)]
+DbOpt = Annotated[Path | None, typer.Option("--db", help=_DB_HELP + _BEFORE,
+                                            show_default=False)]
+StaffOpt = Annotated[str | None, typer.Option("--staff", help=_STAFF_HELP + _BEFORE)]
+LangOpt = Annotated[str | None, typer.Option("--lang", help=_LANG_HELP + _BEFORE)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")]
 FullPhoneOpt = Annotated[bool, typer.Option(
     "--full-phone", help="Whole phone numbers (masked otherwise).")]
+SQLITE_INT_MAX = 2**63 - 1
+LimitOpt = Annotated[int, typer.Option(help=f"At most this many rows (1 to {LIMIT_MAX:,}).")]
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    """--db, --staff and --lang given before the subcommand (``regulars --db X customer …``).
+
+    The top-level callback keeps them on the root context; every command reads them
+    through ``_chosen`` and the option given after the subcommand, if any, wins.
+    """
+
+    db: Path | None = None
+    staff: str | None = None
+    lang: str | None = None
+
+
+def _current_context() -> Any:
+    """The running command's click context, or None outside a command.
+
+    Typer carries its own copy of click since 0.2x (``typer._click``); older ones use click.
+    """
+    import importlib
+
+    for module in ("typer._click.globals", "click"):
+        try:
+            return importlib.import_module(module).get_current_context(silent=True)
+        except ImportError:
+            continue
+    return None
+
+
+def _global_options() -> GlobalOptions:
+    ctx = _current_context()
+    found = ctx.find_root().obj if ctx is not None else None
+    return found if isinstance(found, GlobalOptions) else GlobalOptions()
+
+
+def _chosen(db: Path | None, staff: str | None, lang: str | None
+            ) -> tuple[Path | None, str | None, str | None]:
+    """The subcommand's own option, else the one given before the subcommand."""
+    top = _global_options()
+    return (db if db is not None else top.db, staff if staff is not None else top.staff,
+            lang if lang is not None else top.lang)
+
+
+def field(value: str) -> str:
+    """One value inside a line of a table: a newline or tab in it is shown, not obeyed."""
+    return visible_field(value)
+
+
+def local_minute(iso: str, timezone: str) -> str:
+    """A stored time as the shop's clock showed it: 2026-11-20 18:30."""
+    from zoneinfo import ZoneInfo
+
+    from db.clock import from_iso
+
+    return from_iso(iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def say(message: str, err: bool = False) -> None:
+    """Print one message; no control character from the data reaches the terminal."""
+    typer.echo(visible(message), err=err)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(message, err=True)
+    say(message, err=True)
     return typer.Exit(code)
 
 
@@ -86,25 +165,69 @@ def unusual_sale_guard(exc: RegularsError) -> None:
 
 
 def friendly_errors(func: F) -> F:
-    """Turn our errors into a sentence on stderr and exit 1, never a traceback."""
+    """Turn our errors into a sentence on stderr and exit 1, never a traceback.
+
+    First, every argument is checked for bytes that are not UTF-8 (exit 2, nothing
+    opened, nothing changed).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            refuse_undecodable(kwargs)
             return func(*args, **kwargs)
         except RegularsError as exc:
             raise fail(error_text(exc)) from None
         except KeyboardInterrupt:
             raise fail(t("cli.interrupted"), 130) from None
 
+    wrapper.guards_argv = True  # type: ignore[attr-defined]  # tests check every command
     return wrapper  # type: ignore[return-value]
+
+
+def refuse_undecodable(values: dict[str, Any]) -> None:
+    """An argument that is not valid UTF-8 is one sentence naming its option, exit 2."""
+    _, _, lang = _chosen(None, None, values.get("lang") if isinstance(values.get("lang"), str)
+                         else None)
+    set_language(choose_language(lang if lang in ("zh", "en") else None, None))
+    ctx = _current_context()
+    for name, value in values.items():
+        text = os.fspath(value) if isinstance(value, os.PathLike) else value
+        if isinstance(text, str) and undecodable(text):
+            raise fail(t("cli.not_utf8", option=_param_label(ctx, name)), 2)
+    top = _global_options()
+    for name, option in (("db", top.db), ("staff", top.staff), ("lang", top.lang)):
+        if option is not None and undecodable(os.fspath(option)):
+            raise fail(t("cli.not_utf8", option=f"--{name}"), 2)
+
+
+def _param_label(ctx: Any, name: str) -> str:
+    """How the person typed it: ``--name`` for an option, ``QUERY`` for an argument."""
+    for param in ctx.command.params if ctx is not None else []:
+        if param.name == name:
+            if param.param_type_name == "option":
+                return str(max(param.opts, key=len))
+            return name.upper()
+    return name
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= LIMIT_MAX:
+        raise fail(t("cli.limit_range", low=1, high=f"{LIMIT_MAX:,}", value=limit), 2)
+    return limit
+
+
+def _db_path(db: Path | None) -> Path:
+    """--db after the subcommand, --db before it, $REGULARS_DB, the platform default."""
+    return paths.resolve_db(_chosen(db, None, None)[0])
 
 
 def _open_shop(db: Path | None, staff: str | None, lang: str | None = None,
                *, create: bool = True) -> Any:
     from db.shop import Shop
 
-    path = paths.resolve_db(db)
+    db, staff, lang = _chosen(db, staff, lang)
+    path = _db_path(db)
     _set_lang(lang, None)
     shop = Shop.open(str(path), staff, create=create)
     _set_lang(lang, shop.setting("language"))
@@ -112,6 +235,7 @@ def _open_shop(db: Path | None, staff: str | None, lang: str | None = None,
 
 
 def _set_lang(explicit: str | None, setting: str | None) -> None:
+    explicit = _chosen(None, None, explicit)[2]
     if explicit and explicit not in ("zh", "en"):
         raise fail(f"--lang: use zh or en, not {explicit!r}", 2)
     set_language(choose_language(explicit, setting))
@@ -120,10 +244,16 @@ def _set_lang(explicit: str | None, setting: str | None) -> None:
 # -- the console -------------------------------------------------------------------------
 
 @app.callback(invoke_without_command=True)
-def main_callback(ctx: typer.Context, db: DbOpt = None, staff: StaffOpt = None,
-                  lang: LangOpt = None) -> None:
-    """Open the console on the shop database."""
+def main_callback(ctx: typer.Context, db: TopDbOpt = None, staff: TopStaffOpt = None,
+                  lang: TopLangOpt = None) -> None:
+    """Open the console on the shop database.
+
+    --db, --staff and --lang given here apply to every command after them
+    (`regulars --db shop.db --lang zh customer find 王`); a command's own option wins.
+    """
+    ctx.obj = GlobalOptions(db, staff, lang)
     if ctx.invoked_subcommand is not None:
+        refuse_undecodable({})
         return
     run_console(db, staff, lang)
 
@@ -166,7 +296,7 @@ def demo(customers: Annotated[int, typer.Option(help="How many demo customers.")
     if state in ("absent", "empty"):
         _seed_into(path, customers, seed)
     else:
-        typer.echo(t("demo.reusing", count=f"{count:,}"), err=True)
+        say(t("demo.reusing", count=f"{count:,}"), err=True)
     run_console(path, staff, lang)
 
 
@@ -217,14 +347,14 @@ def _seed_into(path: Path, customers: int, seed_value: int) -> None:
         raise fail(t("seed.negative"), 2)
 
     def started() -> None:  # only once every check has passed
-        typer.echo(t("seed.start", count=f"{customers:,}", path=str(path)), err=True)
+        say(t("seed.start", count=f"{customers:,}", path=str(path)), err=True)
 
     def progress(done: int, total: int) -> None:
-        typer.echo(f"  {done:,} / {total:,}", err=True)
+        say(f"  {done:,} / {total:,}", err=True)
 
     report = seeding.seed_file(path, customers, seed_value, progress, started=started)
-    typer.echo(t("seed.done", count=f"{report.customers:,}",
-                 seconds=f"{report.seconds:.1f}"), err=True)
+    say(t("seed.done", count=f"{report.customers:,}",
+             seconds=f"{report.seconds:.1f}"), err=True)
 
 
 # -- set-up and health ----------------------------------------------------------------------
@@ -234,7 +364,7 @@ def _seed_into(path: Path, customers: int, seed_value: int) -> None:
 def init(db: DbOpt = None, lang: LangOpt = None) -> None:
     """Create the shop database (or upgrade it) and say where it is."""
     shop = _open_shop(db, None, lang)
-    typer.echo(t("init.ready", path=str(shop.store.path)))
+    say(t("init.ready", path=str(shop.store.path)))
     shop.close()
 
 
@@ -246,7 +376,7 @@ def seed_command(customers: Annotated[int, typer.Option(help="How many customers
     """Fill an EMPTY database with demo customers (refuses a file that has customers)."""
     _set_lang(lang, None)
     gate.whole(customers, "customers", 0, CUSTOMERS_MAX)
-    _seed_into(paths.resolve_db(db), customers, seed)
+    _seed_into(_db_path(db), customers, seed)
 
 
 @app.command()
@@ -258,7 +388,7 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
     """Check the file: integrity, schema version, counts. Exit 1 on any problem."""
     from db.doctor import examine
 
-    path = paths.resolve_db(db)
+    path = _db_path(db)
     _set_lang(lang, None)
     if not path.exists():
         raise fail(t("store.missing", path=str(path)))
@@ -268,15 +398,18 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps({"ok": report.ok, **asdict(report)}, ensure_ascii=False, indent=2))
+        say(safe_json({"ok": report.ok, **asdict(report)}, indent=2))
     else:
-        typer.echo(t("doctor.file", path=str(path)))
+        say(t("doctor.file", path=str(path)))
         for check in report.checks:
             mark = "ok " if check.ok else "BAD"
-            typer.echo(f"  [{mark}] {t('doctor.' + check.name)}: {check.detail}")
+            detail = (t(f"doctor.detail.{check.name}", **check.params)
+                      if check.params and has_message(f"doctor.detail.{check.name}")
+                      else check.detail)
+            say(f"  [{mark}] {t('doctor.' + check.name)}: {detail}")
         for table, count in report.counts.items():
-            typer.echo(f"  {table:<16} {count:>12,}")
-        typer.echo(t("doctor.healthy") if report.ok else t("doctor.unhealthy"))
+            say(f"  {table:<16} {count:>12,}")
+        say(t("doctor.healthy") if report.ok else t("doctor.unhealthy"))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -313,39 +446,40 @@ def customer_add(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps(asdict(customer), ensure_ascii=False))
+        say(safe_json(asdict(customer)))
     else:
-        typer.echo(t("customer.added", name=customer.name, member_code=customer.member_code))
+        say(t("customer.added", name=customer.name, member_code=customer.member_code))
 
 
 @customer_app.command("find")
 @friendly_errors
 def customer_find(
     query: Annotated[str, typer.Argument(help="Phone tail, pinyin, name or member code.")],
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: LimitOpt = 50,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """The lookup screen's search, one row per match (best first)."""
     from db.phones import mask
 
+    _set_lang(lang, None)
+    _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        result = shop.search(query, limit=gate.whole(limit, "limit", 1, LIMIT_MAX))
+        result = shop.search(query, limit=limit)
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h) for h in result.hits], ensure_ascii=False,
-                              indent=2))
+        say(safe_json([hit_json(h) for h in result.hits], indent=2))
         return
     for hint in result.hints:
-        typer.echo(t(hint), err=True)
+        say(t(hint), err=True)
     if not result.hits:
         raise fail(t("lookup.no_match", query=query))
     for h in result.hits:
-        typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} {stage_label(h.stage):<8}"
-                   f" {h.name}")
+        say(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} {stage_label(h.stage):<8}"
+            f" {field(h.name)}")
     if result.more:
-        typer.echo(t("lookup.more", count=len(result.hits)), err=True)
+        say(t("lookup.more", count=len(result.hits)), err=True)
 
 
 def hit_json(h: Any) -> dict[str, Any]:
@@ -361,19 +495,102 @@ def customer_show(
     ref: Annotated[str, typer.Argument(help="Member code or phone.")],
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Everything on file for one customer."""
+    """One customer: profile, spend, rewards, and the recent sales with their numbers
+    (the number is what `purchase refund` takes)."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        customer = shop.find_customer(ref)
+        c = shop.find_customer(ref)
+        sales = shop.purchases(c.id, RECENT_SALES)
+        total_sales = shop.purchase_rows(c.id)
+        tag_names = shop.tags_of(c.id)
+        rewards = shop.rewards_view(c.id)
+        added_by, changed_by = shop.staff_name(c.created_by), shop.staff_name(c.updated_by)
+        tz, region = shop.timezone, shop.region
     finally:
         shop.close()
-    data = asdict(customer)
     if json_out:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        say(safe_json({**asdict(c), "level": rewards.level, "tags": tag_names,
+                       "created_by_name": added_by, "updated_by_name": changed_by,
+                       "recent_sales": [asdict(p) for p in sales]}, indent=2))
         return
-    width = max(len(k) for k in data)
-    for key, value in data.items():
-        typer.echo(f"{key:<{width}}  {'' if value is None else value}")
+    for line in customer_lines(c, rewards, tag_names, added_by, changed_by, tz, region):
+        say(line)
+    say("")
+    say(t("cli.recent_sales", shown=len(sales), total=total_sales) if sales
+        else t("cli.no_sales"))
+    for p in sales:
+        say("  " + sale_line(p, tz))
+    if any(p.refund_of is None and p.refunded_by is None for p in sales):
+        say(t("cli.refund_hint"), err=True)
+
+
+RECENT_SALES = 10
+
+
+def customer_lines(c: Any, rewards: Any, tag_names: list[str], added_by: str,
+                   changed_by: str, tz: str, region: str) -> list[str]:
+    """What a person needs to know about a customer, in words (no internal columns)."""
+    from db.clock import local_date_text
+    from db.money import format_fen
+    from db.phones import pretty
+
+    def day(iso: str | None) -> str:
+        return local_date_text(iso, tz) or "—"
+
+    stage_how = t("customer.stage_manual" if c.stage_source == "manual"
+                  else "customer.stage_rule")
+    level = level_label(rewards.level)
+    if rewards.next_level:
+        level += " · " + t("customer.to_next_level", amount=format_fen(rewards.to_next_fen),
+                           level=level_label(rewards.next_level))
+    consent = (t("customer.consent_yes", date=day(c.consent_at)) if c.marketing_consent
+               else t("customer.consent_no"))
+    rows: list[tuple[str, str]] = [
+        (t("field.phone"), pretty(c.phone, region) or "—"),
+        (t("field.wechat_id"), field(c.wechat_id or "—")),
+        (t("field.birthday"), c.birthday or "—"),
+        (t("field.gender"), t(f"gender.{c.gender}") if c.gender else "—"),
+        (t("field.channel"), t(f"channel.{c.channel}")),
+        (t("column.stage"), t("cli.stage_since", stage=stage_label(c.stage), how=stage_how,
+                              date=day(c.stage_since))),
+        (t("column.level"), level),
+        (t("customer.points"), f"{c.points:,}"),
+        (t("customer.lifetime_spend"), format_fen(c.total_spend_fen)),
+        (t("customer.orders"), f"{c.orders:,}"),
+        (t("customer.aov"), format_fen(c.average_order_fen) if c.orders else "—"),
+        (t("customer.first_last"), f"{day(c.first_purchase_at)} … {day(c.last_visit_at)}"),
+        (t("customer.rhythm"), t("customer.days", days=f"{c.median_interval_s / 86400:.0f}")
+         if c.median_interval_s else "—"),
+        (t("field.is_seed_user"), t("cli.yes") if c.is_seed_user else t("cli.no")),
+        (t("field.marketing_consent"), consent),
+        (t("cli.tags"), " ".join(f"#{field(x)}" for x in tag_names) or "—"),
+        (t("customer.referred_by"), f"{field(rewards.referrer.name)} "
+         f"({rewards.referrer.member_code})" if rewards.referrer is not None else "—"),
+        (t("field.notes"), field(c.notes) or "—"),
+        (t("customer.joined"), t("cli.by_staff", date=day(c.created_at), staff=field(added_by))),
+        (t("cli.changed"), t("cli.by_staff", date=day(c.updated_at), staff=field(changed_by))),
+    ]
+    width = max(_width(label) for label, _ in rows)
+    head = f"{field(c.name)}  ·  {c.member_code}"
+    return [head] + [f"  {label}{' ' * (width - _width(label))}  {value}" for label, value in rows]
+
+
+def sale_line(p: Any, tz: str) -> str:
+    """#12  2026-11-20 18:30      ¥58.50  蛋挞 ×2  · owner  (refunded by #14)"""
+    from db.money import format_fen
+
+    note = (t("cli.refund_of", id=p.refund_of) if p.refund_of is not None
+            else t("cli.refunded_by", id=p.refunded_by) if p.refunded_by is not None else "")
+    items = field(p.items)
+    return (f"#{p.id:<6} {local_minute(p.at, tz)}  {format_fen(p.amount_fen):>12}  "
+            f"{items}{'  ' if items else ''}· {field(p.staff)}{'  ' + note if note else ''}")
+
+
+def _width(text: str) -> int:
+    """Columns a label takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # -- purchases ----------------------------------------------------------------------------------
@@ -403,7 +620,7 @@ def coupon_template_add(
             transferable=transferable)
     finally:
         shop.close()
-    typer.echo(t("coupon.template_added", name=made.name))
+    say(t("coupon.template_added", name=made.name))
 
 
 @coupon_template_app.command("list")
@@ -417,10 +634,12 @@ def coupon_template_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonO
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([asdict(x) for x in found], ensure_ascii=False))
+        say(safe_json([asdict(x) for x in found]))
         return
+    if not found:
+        say(t("cli.no_templates"), err=True)
     for x in found:
-        typer.echo(f"{x.name}\t{x.kind}\t{x.valid_days or x.valid_until}\t"
+        say(f"{field(x.name)}\t{x.kind}\t{x.valid_days or x.valid_until}\t"
                    f"{'' if x.active else '(off)'}")
 
 
@@ -469,21 +688,21 @@ def coupon_issue(
                  "expires_at": made.expires_at}]
         else:
             plan = shop.batch_plan(template, who, reason, batch_id)
-            typer.echo(t("batch.plan", batch=plan.batch_id, matched=plan.matched,
+            say(t("batch.plan", batch=plan.batch_id, matched=plan.matched,
                          to_issue=plan.to_issue, already=plan.already,
                          at_limit=plan.at_limit, no_consent=plan.no_consent), err=True)
             if dry_run:
                 if json_out:
-                    typer.echo(json.dumps(asdict(plan), ensure_ascii=False))
+                    say(safe_json(asdict(plan)))
                 return
             issued = [i.as_json() for i in _issue_with_progress(shop, who, reason, plan)]
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps(issued, ensure_ascii=False))
+        say(safe_json(issued))
     else:
         for row in issued:
-            typer.echo(row["code"])
+            say(row["code"])
 
 
 def _issue_with_progress(shop: Any, who: Any, reason: str, plan: Any) -> list[Any]:
@@ -523,7 +742,7 @@ def coupon_redeem(
         raise
     finally:
         shop.close()
-    typer.echo(t("coupon.redeemed", code=used.code, off=format_fen(used.discount_fen or 0),
+    say(t("coupon.redeemed", code=used.code, off=format_fen(used.discount_fen or 0),
                  paid=format_fen(sale.amount_fen)))
 
 
@@ -542,7 +761,7 @@ def coupon_export(
         count = write_batch(shop, batch_id, output, full_phone)
     finally:
         shop.close()
-    typer.echo(t("export.done", count=count, path=str(output)))
+    say(t("export.done", count=count, path=str(output)))
 
 
 @coupon_app.command("void")
@@ -555,7 +774,7 @@ def coupon_void(code: str, reason: Annotated[str, typer.Option(help="Why, for th
         done = shop.void_coupon(code, reason)
     finally:
         shop.close()
-    typer.echo(t("coupon.voided_now", code=done.code))
+    say(t("coupon.voided_now", code=done.code))
 
 
 @coupon_app.command("show")
@@ -567,7 +786,7 @@ def coupon_show(code: str, db: DbOpt = None, lang: LangOpt = None) -> None:
         found = shop.coupon(code)
     finally:
         shop.close()
-    typer.echo(json.dumps(asdict(found), ensure_ascii=False, indent=2))
+    say(safe_json(asdict(found), indent=2))
 
 
 @feedback_app.command("add")
@@ -591,9 +810,9 @@ def feedback_add(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps(asdict(item), ensure_ascii=False))
+        say(safe_json(asdict(item)))
     else:
-        typer.echo(t("feedback.added", id=item.id, status=item.status))
+        say(t("feedback.added", id=item.id, status=item.status))
 
 
 @feedback_app.command("export")
@@ -625,7 +844,7 @@ def feedback_export(
             row[column] = t(f"{prefix}{row[column]}")
     header = [t(f"export.column.{c}") for c in feedback.EXPORT_COLUMNS]
     count = write_table(output, header, rows)
-    typer.echo(t("export.done", count=count, path=str(output)))
+    say(t("export.done", count=count, path=str(output)))
 
 
 @purchase_app.command("add")
@@ -660,12 +879,11 @@ def purchase_add(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps({**asdict(sale), "stage": after.stage,
+        say(safe_json({**asdict(sale), "stage": after.stage,
                                "lifetime_spend_fen": after.total_spend_fen,
-                               "points": after.points},
-                              ensure_ascii=False))
+                               "points": after.points}))
     else:
-        typer.echo(t("purchase.added", id=sale.id, amount=format_fen(sale.amount_fen),
+        say(t("purchase.added", id=sale.id, amount=format_fen(sale.amount_fen),
                      name=after.name, total=format_fen(after.total_spend_fen),
                      stage=stage_label(after.stage)))
 
@@ -680,13 +898,16 @@ def purchase_refund(
     """Refund a sale in full by appending its negative twin (nothing is deleted)."""
     from db.money import format_fen
 
+    _set_lang(lang, None)
+    if not 1 <= purchase_id <= SQLITE_INT_MAX:  # no sale can have it: say so, not OverflowError
+        raise fail(t("purchase.not_found", ref=purchase_id))
     shop = _open_shop(db, staff, lang, create=False)
     try:
         r = shop.refund_purchase(purchase_id, reason)
         after = shop.customer(r.customer_id)
     finally:
         shop.close()
-    typer.echo(t("purchase.refunded", id=purchase_id, amount=format_fen(-r.amount_fen),
+    say(t("purchase.refunded", id=purchase_id, amount=format_fen(-r.amount_fen),
                  total=format_fen(after.total_spend_fen), stage=stage_label(after.stage)))
 
 
@@ -707,24 +928,27 @@ def lifecycle_recompute(
         shop.close()
     moves = sorted(result.transitions.items(), key=lambda kv: -kv[1])
     if json_out:
-        typer.echo(json.dumps({"dry_run": dry_run, "changed": result.total, "transitions": [
+        say(safe_json({"dry_run": dry_run, "changed": result.total, "transitions": [
             {"from": a, "to": b, "customers": n} for (a, b), n in moves]}))
         return
-    typer.echo(t("lifecycle.dry_run" if dry_run else "lifecycle.done", count=result.total))
+    say(t("lifecycle.dry_run" if dry_run else "lifecycle.done", count=result.total))
     for (old, new), n in moves:
-        typer.echo(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
+        say(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
 
 
 @lifecycle_app.command("at-risk")
 @friendly_errors
 def lifecycle_at_risk(
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    limit: LimitOpt = 50,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Trust customers past their usual interval: the people to contact today."""
+    from db.clock import local_date_text
     from db.money import format_fen
     from db.phones import mask
 
+    _set_lang(lang, None)
+    _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
         hits = shop.at_risk(gate.whole(limit, "limit", 1, LIMIT_MAX))
@@ -732,12 +956,13 @@ def lifecycle_at_risk(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        say(safe_json([hit_json(h) for h in hits], indent=2))
         return
     for h in hits:
-        typer.echo(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} "
-                   f"{format_fen(h.total_spend_fen):>12}  {(h.last_visit_at or '')[:10]}  {h.name}")
-    typer.echo(t("at_risk.summary", count=len(hits),
+        say(f"{h.member_code}  {mask(h.phone, h.phone_rev):<13} "
+            f"{format_fen(h.total_spend_fen):>12}  "
+            f"{local_date_text(h.last_visit_at, shop.timezone):<10}  {field(h.name)}")
+    say(t("at_risk.summary", count=len(hits),
                  median=f"{median:.0f}" if median is not None else "—"), err=True)
 
 
@@ -753,10 +978,12 @@ def tag_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False) 
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([asdict(x) for x in found], ensure_ascii=False))
+        say(safe_json([asdict(x) for x in found]))
         return
+    if not found:
+        say(t("cli.no_tags"), err=True)
     for tag in found:
-        typer.echo(f"{tag.customers:>8,}  #{tag.name}")
+        say(f"{tag.customers:>8,}  #{field(tag.name)}")
 
 
 @tag_app.command("add")
@@ -770,7 +997,7 @@ def tag_add(customer: Annotated[str, typer.Option(help="Member code or phone.")]
         name = shop.add_tag(shop.find_customer(customer).id, tag)
     finally:
         shop.close()
-    typer.echo(f"#{name}")
+    say(f"#{name}")
 
 
 @tag_app.command("rename")
@@ -783,7 +1010,7 @@ def tag_rename(old: str, new: str, db: DbOpt = None, staff: StaffOpt = None,
         name = shop.rename_tag(old, new)
     finally:
         shop.close()
-    typer.echo(t("tags.renamed", old=old, new=name))
+    say(t("tags.renamed", old=old, new=name))
 
 
 # -- settings ----------------------------------------------------------------------------------
@@ -797,7 +1024,7 @@ def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
     shop = _open_shop(db, None, lang)
     try:
         for key in sorted(KNOWN):
-            typer.echo(f"{key:<10} {shop.setting(key)}")
+            say(f"{key:<10} {shop.setting(key)}")
     finally:
         shop.close()
 
@@ -823,7 +1050,7 @@ def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
         shop.set_setting(key, value)
     finally:
         shop.close()
-    typer.echo(f"{key} = {value}")
+    say(f"{key} = {value}")
 
 
 def _set_stage_rule(shop: Any, key: str, value: str, yes: bool) -> None:
@@ -835,10 +1062,10 @@ def _set_stage_rule(shop: Any, key: str, value: str, yes: bool) -> None:
                      moves=moves_text(preview)) if preview.total
                    else t("screens.rule_preview_none_cli"))
     done = shop.set_stage_rule(key, value)
-    typer.echo(t("screens.rule_applied", key=key, value=value.strip(),
+    say(t("screens.rule_applied", key=key, value=value.strip(),
                  count=f"{done.total:,}"))
     for (old, new), n in sorted(done.transitions.items(), key=lambda kv: -kv[1]):
-        typer.echo(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
+        say(f"  {stage_label(old)} → {stage_label(new)}  {n:,}")
 
 
 def main() -> None:
@@ -855,27 +1082,29 @@ ReasonOpt = Annotated[str, typer.Option(help="Why, in a few words (kept in the l
 @friendly_errors
 def points_show(
     customer: Annotated[str, typer.Argument(help="Member code or phone.")],
-    limit: Annotated[int, typer.Option(help="Ledger rows, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(
+        help=f"Ledger rows, newest first (1 to {LIMIT_MAX:,}).")] = 20,
     db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """Balance, member level and the latest ledger rows."""
-    from console.i18n import level_label
-
+    """Balance, member level and the latest ledger rows (times in the shop's timezone)."""
+    _set_lang(lang, None)
+    _check_limit(limit)
     shop = _open_shop(db, None, lang, create=False)
     try:
         who = shop.find_customer(customer)
-        rows = shop.points_history(who.id, gate.whole(limit, "limit", 1, LIMIT_MAX))
+        rows = shop.points_history(who.id, limit)
         level = shop.level_of(who.total_spend_fen)
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps({"customer_id": who.id, "points": who.points, "level": level,
-                               "ledger": [asdict(r) for r in rows]}, ensure_ascii=False))
+        say(safe_json({"customer_id": who.id, "points": who.points, "level": level,
+                               "ledger": [asdict(r) for r in rows]}))
         return
-    typer.echo(t("points.summary", name=who.name, points=who.points,
-                 level=level_label(level)))
+    say(t("points.summary", name=field(who.name), points=who.points,
+          level=level_label(level)))
     for r in rows:
-        typer.echo(f"{r.at[:16]}  {r.delta:>+7}  {r.balance_after:>7}  {r.kind:<9} {r.reason}")
+        say(f"{local_minute(r.at, shop.timezone)}  {r.delta:>+7}  {r.balance_after:>7}  "
+            f"{t(f'points.kind.{r.kind}'):<9} {field(r.reason)}")
 
 
 def _points_change(action: str, customer: str, amount: str, reason: str, db: Path | None,
@@ -887,7 +1116,7 @@ def _points_change(action: str, customer: str, amount: str, reason: str, db: Pat
                  "opening": shop.opening_points}[action](who.id, amount, reason)
     finally:
         shop.close()
-    typer.echo(t("points.posted", delta=f"{entry.delta:+d}", balance=entry.balance_after,
+    say(t("points.posted", delta=f"{entry.delta:+d}", balance=entry.balance_after,
                  name=who.name))
 
 
@@ -937,7 +1166,7 @@ def referral_add(
     finally:
         shop.close()
     assert referrer is not None
-    typer.echo(t("referral.added", name=who.name, referrer=referrer.name))
+    say(t("referral.added", name=who.name, referrer=referrer.name))
 
 
 @referral_app.command("show")
@@ -954,15 +1183,16 @@ def referral_show(
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps({"referred_by": asdict(referrer) if referrer else None,
-                               "referred": [asdict(x) for x in referees]},
-                              ensure_ascii=False))
+        say(safe_json({"referred_by": asdict(referrer) if referrer else None,
+                               "referred": [asdict(x) for x in referees]}))
         return
+    if referrer is None and not referees:
+        say(t("cli.no_referrals", name=field(who.name)), err=True)
     if referrer is not None:
-        typer.echo(t("referral.by", name=referrer.name, code=referrer.member_code))
+        say(t("referral.by", name=field(referrer.name), code=referrer.member_code))
     for x in referees:
-        typer.echo(f"{x.member_code}  {t(f'referral.status.{x.status}'):<10} "
-                   f"{x.reward_points:>6}  {x.name}")
+        say(f"{x.member_code}  {t(f'referral.status.{x.status}'):<10} "
+            f"{x.reward_points:>6}  {field(x.name)}")
 
 
 @referral_app.command("leaderboard")
@@ -971,22 +1201,26 @@ def referral_leaderboard(
     period: Annotated[str, typer.Option(help="this_month, last_month or all.")] = "all",
     by: Annotated[str, typer.Option(help="qualified (referrals) or spend (referees').")
                   ] = "qualified",
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+    limit: LimitOpt = 20,
     db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Top referrers: the candidates for seed users and KOCs."""
     from db.money import format_fen
 
+    _set_lang(lang, None)
+    _check_limit(limit)
     if period not in ("this_month", "last_month", "all") or by not in ("qualified", "spend"):
         raise fail(t("referral.board_options"), 2)
     shop = _open_shop(db, None, lang, create=False)
     try:
-        rows = shop.referral_leaderboard(period, by, gate.whole(limit, "limit", 1, LIMIT_MAX))
+        rows = shop.referral_leaderboard(period, by, limit)
     finally:
         shop.close()
     if json_out:
-        typer.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        say(safe_json([asdict(r) for r in rows]))
         return
+    if not rows:
+        say(t("leaderboard.empty"), err=True)
     for rank, r in enumerate(rows, 1):
-        typer.echo(f"{rank:>3}. {r.member_code}  {r.qualified:>4}  "
-                   f"{format_fen(r.referees_spend_fen):>12}  {r.name}")
+        say(f"{rank:>3}. {r.member_code}  {r.qualified:>4}  "
+            f"{format_fen(r.referees_spend_fen):>12}  {field(r.name)}")

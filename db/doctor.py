@@ -6,6 +6,7 @@ import os
 import random
 import stat
 from dataclasses import dataclass, field
+from typing import Any
 
 from .migrations import LATEST, schema_version
 from .search_keys import stored_rows
@@ -18,7 +19,8 @@ SAMPLE = 200  # customers whose lookup keys are checked one by one
 class Check:
     name: str
     ok: bool
-    detail: str
+    detail: str  # the figures, in English words where there are any (kept for --json)
+    params: dict[str, Any] = field(default_factory=dict)  # for "doctor.detail.<name>"
 
 
 @dataclass
@@ -58,7 +60,8 @@ def examine(store: Store, quick: bool = False) -> Report:
             "SELECT count(*) FROM customers c LEFT JOIN (SELECT customer_id, sum(delta) AS total"
             " FROM points_ledger GROUP BY customer_id) l ON l.customer_id = c.id"
             " WHERE c.points != coalesce(l.total, 0)").fetchone()[0]
-        report.checks.append(Check("points", off == 0, f"{off} balances differ from ledger"))
+        report.checks.append(Check("points", off == 0, f"{off} balances differ from ledger",
+                                   {"count": off}))
         owners = conn.execute(
             "SELECT count(*) FROM staff WHERE role = 'owner' AND active").fetchone()[0]
         report.checks.append(Check("owner", owners > 0, str(owners)))
@@ -88,4 +91,5 @@ def _check_keys(conn: object) -> Check:
                     "SELECT 1 FROM search_keys WHERE key = ? AND tier = ? AND rank = ?"
                     " AND sort_name = ? AND customer_id = ?", key).fetchone() is None:
                 missing += 1
-    return Check("search_index", missing == 0, f"{checked} sampled, {missing} keys missing")
+    return Check("search_index", missing == 0, f"{checked} sampled, {missing} keys missing",
+                 {"checked": checked, "missing": missing})

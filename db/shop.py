@@ -129,6 +129,12 @@ class Shop:
         with self.store.read() as conn:
             return settings.get(conn, key)
 
+    def staff_name(self, staff_id: int) -> str:
+        """Who that was (for "added by"); a staff row is never deleted."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT name FROM staff WHERE id = ?", (staff_id,)).fetchone()
+        return str(row[0]) if row is not None else f"#{staff_id}"
+
     # -- writing -----------------------------------------------------------------
     def add_customer(self, data: CustomerInput, referred_by: str = "") -> Customer:
         """A new customer, and who referred them (a member code or phone) if anyone:

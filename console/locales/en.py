@@ -534,6 +534,24 @@ MESSAGES: dict[str, str] = {
     # -- end of input gate (issue 11) --
 
     # -- cli (issue 11) --
+    'doctor.points': 'points balances',
+    'doctor.detail.points': '{count} balances differ from the ledger',
+    'doctor.detail.search_index': '{checked} customers sampled, {missing} keys missing',
+    'cli.recent_sales': 'Recent sales, newest first ({shown} of {total}); the number is what `purchase refund` takes:',
+    'cli.no_sales': 'No sales yet.',
+    'cli.refund_hint': 'To refund a sale: regulars purchase refund NUMBER --reason "…"',
+    'cli.refund_of': 'refund of #{id}',
+    'cli.refunded_by': 'refunded (#{id})',
+    'cli.stage_since': '{stage} ({how}) since {date}',
+    'cli.by_staff': '{date} by {staff}',
+    'cli.changed': 'Last changed',
+    'cli.tags': 'Tags',
+    'cli.yes': 'yes', 'cli.no': 'no',
+    'cli.no_tags': 'No tags yet. Add one with: regulars tag add TAG --customer CODE',
+    'cli.no_templates': 'No coupon templates yet. Add one with: regulars coupon template add',
+    'cli.no_referrals': '{name} was not referred by anyone and has not referred anyone yet.',
+    'cli.not_utf8': 'The value of {option} is not valid UTF-8 text (the terminal or script sent bytes in another encoding). Nothing was changed. Type it again, or set the terminal to UTF-8.',
+    'cli.limit_range': '--limit must be a whole number from {low} to {high}, not {value}.',
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --

@@ -520,6 +520,24 @@ MESSAGES: dict[str, str] = {
     # -- end of input gate (issue 11) --
 
     # -- cli (issue 11) --
+    'doctor.points': '积分余额',
+    'doctor.detail.points': '{count} 个余额与积分流水不符',
+    'doctor.detail.search_index': '抽查 {checked} 位顾客，缺少 {missing} 个查找索引',
+    'cli.recent_sales': '最近的消费，新的在前（{shown} / {total} 笔）；退款时 `purchase refund` 用前面的编号：',
+    'cli.no_sales': '还没有消费记录。',
+    'cli.refund_hint': '退款：regulars purchase refund 编号 --reason "…"',
+    'cli.refund_of': '#{id} 的退款',
+    'cli.refunded_by': '已退款（#{id}）',
+    'cli.stage_since': '{stage}（{how}），自 {date} 起',
+    'cli.by_staff': '{date}，经手人 {staff}',
+    'cli.changed': '最近修改',
+    'cli.tags': '标签',
+    'cli.yes': '是', 'cli.no': '否',
+    'cli.no_tags': '还没有标签。添加：regulars tag add 标签 --customer 会员码',
+    'cli.no_templates': '还没有优惠券模板。添加：regulars coupon template add',
+    'cli.no_referrals': '{name} 没有推荐人，也还没有推荐过别人。',
+    'cli.not_utf8': '{option} 的内容不是有效的 UTF-8 文字（终端或脚本发来了其他编码的字节）。什么都没有改。请重新输入，或把终端设为 UTF-8。',
+    'cli.limit_range': '--limit 必须是 {low} 到 {high} 之间的整数，不能是 {value}。',
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --
