@@ -414,7 +414,7 @@ class StageRuleDialog(RuleDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
-            yield from self.field_row("value", Input(self.value, id="value", max_length=40))
+            yield from self.field_row("value", Input(self.value, id="value"))
             yield Static("", id="rule-preview", classes="warning")
             yield Static(t("settings.rule_hint"), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
@@ -445,5 +445,6 @@ class StageRuleDialog(RuleDialog):
             self.query_one("#rule-preview", Static).update("")
             self.show_error(error)
 
+        self.hold_next_call = True  # an Enter typed ahead confirms what the preview shows
         self.run_db(lambda: self.shop.preview_stage_rule(key, value), shown, group="preview",
                     failed=refused)

@@ -248,39 +248,10 @@ def _number_cases() -> list[Call]:
 
 
 NUMBER_CASES = _number_cases()
-# Holes below the CLI, in db/ (the input gate's part of issue 11, on its own branch):
-# each is a real failure today, marked so the rest of the suite stays green; when the gate
-# branch is merged they pass (xfail is not strict) and these lines can go.
-_OVERFLOW = "OverflowError: an int too large for SQLite reaches it"
-_MONEY = "money: an exponent or another script's digits is read as an amount"
-_SETTING = "settings: no type or range, the value is saved"
-GATE_HOLES: dict[tuple[tuple[str, ...], str, bytes], str] = {
-    **{(("points", c), "amount", FORTY_DIGITS): _OVERFLOW
-       for c in ("spend", "adjust", "opening")},
-    (("coupon", "template", "add"), "valid_days", FORTY_DIGITS): _OVERFLOW,
-    (("coupon", "template", "add"), "per_customer", FORTY_DIGITS): _OVERFLOW,
-    **{(c, n, v): _MONEY for c, n in ((("coupon", "redeem"), "amount"),
-                                      (("purchase", "add"), "amount"),
-                                      (("coupon", "template", "add"), "value"),
-                                      (("coupon", "template", "add"), "cap"),
-                                      (("coupon", "template", "add"), "min_spend"))
-       for v in WORST_MONEY},
-    (("settings", "set"), "points.per_yuan", FORTY_DIGITS): _SETTING,
-    (("settings", "set"), "lifecycle.window_min_days", FORTY_DIGITS): _SETTING,
-    (("settings", "set"), "lifecycle.window_min_days", b"NaN"): _SETTING,
-}
-
-
 def _case_id(case: Call) -> str:
     target, value, key = case
     return f"{' '.join(target.command)} {target.flag or target.name.upper()}" + (
         f" {key}" if key else "") + f"={value[:12].decode('utf-8', 'replace')}"
-
-
-def _gate_marks(case: Call) -> list[pytest.MarkDecorator]:
-    target, value, key = case
-    hole = GATE_HOLES.get((target.command, key or target.name, value))
-    return [pytest.mark.xfail(reason=f"db-level, the gate branch: {hole}")] if hole else []
 
 
 @pytest.fixture(scope="module")
@@ -293,8 +264,7 @@ def number_results(shop0: Shop0, tmp_path_factory: pytest.TempPathFactory
         return dict(zip(map(_case_id, NUMBER_CASES), done, strict=True))
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=_case_id(c), marks=_gate_marks(c))
-                                  for c in NUMBER_CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=_case_id(c)) for c in NUMBER_CASES])
 def test_the_worst_numbers_are_refused_in_a_sentence(
         case: Call, number_results: dict[str, tuple[Result, bool]]) -> None:
     """40 digits, NaN (and for money 1e9 and Arabic-Indic digits) in every option that takes

@@ -249,7 +249,7 @@ CASES = [
                                                               phone="13300133004")),
          _form_headline),
     Case("settings: a stage rule", RULES,
-         lambda s: KEYS.enter + KEYS.backspace * 2 + b"45" + KEYS.enter,
+         lambda s: KEYS.enter + KEYS.backspace * 2 + b"45" + KEYS.enter + KEYS.enter,
          lambda shop, ids, s: set_rule(shop, "lifecycle.window_min_days", "45"),
          _rule_headline),
     Case("settings: a reward", REWARDS,

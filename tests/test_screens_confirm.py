@@ -171,13 +171,13 @@ def regulars(shop: Shop, people: dict[str, int]) -> list[int]:
 
 def test_a_stage_rule_preview_changes_nothing(shop: Shop, people: dict[str, int]) -> None:
     ids = regulars(shop, people)
-    preview = shop.preview_stage_rule("lifecycle.trust_orders", "99999")
+    preview = shop.preview_stage_rule("lifecycle.trust_orders", "100")
     assert preview.transitions == {("trust", "initial"): 2}
     assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
     assert {shop.customer(cid).stage for cid in ids} == {"trust"}
     with pytest.raises(ValidationError):
         shop.preview_stage_rule("lifecycle.window_min_days", "nan")
-    moved = shop.set_stage_rule("lifecycle.trust_orders", "99999")
+    moved = shop.set_stage_rule("lifecycle.trust_orders", "100")
     assert moved.transitions == preview.transitions
     assert {shop.customer(cid).stage for cid in ids} == {"initial"}
 
@@ -192,19 +192,19 @@ async def test_stage_rules_dialog_previews_then_applies(
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("ctrl+u", *"99999", "enter")
+        await pilot.press("ctrl+u", *"100", "enter")
         await settle(pilot)
         preview = str(app.screen.query_one("#rule-preview", Static).render())
         assert "2 customers would move" in preview and "Trust → Initial 2" in preview
         assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
         assert {shop.customer(cid).stage for cid in ids} == {"trust"}
-        await pilot.press("backspace", "9")  # changed and back: asked afresh
+        await pilot.press("backspace", "0")  # changed and back: asked afresh
         await pilot.press("enter")
         await settle(pilot)
         assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
         await pilot.press("enter")
         await settle(pilot)
-    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "99999"
+    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "100"
     assert {shop.customer(cid).stage for cid in ids} == {"initial"}
 
 
@@ -218,7 +218,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
         shop.record_purchase(cid, "30", when=(today - timedelta(days=back)).isoformat())
     shop.close()
     runner = CliRunner()
-    change = ["settings", "set", "lifecycle.trust_orders", "99999", "--db", str(path)]
+    change = ["settings", "set", "lifecycle.trust_orders", "100", "--db", str(path)]
     asked = runner.invoke(cli, change)
     assert asked.exit_code == 1 and "--yes" in asked.stderr
     assert "1 customers would move" in asked.stderr
