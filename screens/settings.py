@@ -115,11 +115,21 @@ class SettingsScreen(LoadedScreen[None]):
             rewards.add_row(t(f"rule.{key}"), Text(value or "—", justify="right"), key=key)
         for table in self.query(DataTable):  # the cursor stays on what was just edited
             _restore_cursor(table, chosen.get(table.id))
-        self._active_table().focus()
+        # after a language switch the tabs are composed anew and their panes mount a
+        # moment later: focus the list once they are there
+        self.call_after_refresh(self._focus_active)
 
-    def _active_table(self) -> DataTable[object]:
-        active = self.query_one("#tabs", TabbedContent).active
-        return self.query_one(f"#{active.removesuffix('-tab') or 'tags'}", DataTable)
+    def _focus_active(self) -> None:
+        table = self._active_table()
+        if table is not None:
+            table.focus()
+
+    def _active_name(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active.removesuffix("-tab") or "tags"
+
+    def _active_table(self) -> DataTable[object] | None:
+        """None while the tabs are being composed anew (a language switch)."""
+        return next(iter(self.query(f"#{self._active_name()}").results(DataTable)), None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a list: this message comes after any ↓ typed before it, so the row
@@ -133,12 +143,12 @@ class SettingsScreen(LoadedScreen[None]):
         tabs.active = panes[(panes.index(tabs.active) + step) % len(panes)]
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._active_table().focus()
+        self._focus_active()
         self.refresh_bindings()
 
     def _selected(self) -> str | None:
         table = self._active_table()
-        if table.row_count == 0:
+        if table is None or table.row_count == 0:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
@@ -148,7 +158,7 @@ class SettingsScreen(LoadedScreen[None]):
             return True
         if self.loaded is None:  # nothing to act on until the lists are filled
             return False
-        tab = self._active_table().id
+        tab = self._active_name()
         chosen = self._selected() is not None
         if action == "edit":
             return chosen and tab != "coupons"
@@ -162,14 +172,14 @@ class SettingsScreen(LoadedScreen[None]):
         chosen = self._selected()
         if chosen is None or self.loaded is None:
             return
-        if self._active_table().id == "rules":
+        if self._active_name() == "rules":
             self.app.push_screen(StageRuleDialog(chosen, self.loaded.rules[chosen]),
                                  self._after_rule)
-        elif self._active_table().id == "rewards":
+        elif self._active_name() == "rewards":
             self.app.push_screen(RuleDialog(chosen, self.loaded.rewards[chosen]), self._after)
-        elif self._active_table().id == "coupons":
+        elif self._active_name() == "coupons":
             self.action_batch()
-        elif self._active_table().id == "products":
+        elif self._active_name() == "products":
             product = next(p for p in self.loaded.products if p.name == chosen)
             self.app.push_screen(ProductDialog(product), self._after)
         else:
@@ -187,7 +197,7 @@ class SettingsScreen(LoadedScreen[None]):
 
     def action_toggle_active(self) -> None:
         chosen = self._selected()
-        if self._active_table().id == "coupons":
+        if self._active_name() == "coupons":
             found = next((x for x in self.loaded.templates if x.name == chosen), None) \
                 if self.loaded else None
             if found is not None:

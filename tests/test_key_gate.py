@@ -184,3 +184,19 @@ async def test_a_dropped_marker_never_stops_the_keyboard(app: RegularsApp) -> No
         burst(app, "5", "6")
         await settle(pilot)
         assert box.value == "56"
+
+
+async def test_language_switch_on_the_settings_screen(app: RegularsApp) -> None:
+    """F2 on F9 closed the console: the list was focused before the new tabs mounted."""
+    from screens.settings import SettingsScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.press("right", "f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen) and app.return_code is None
