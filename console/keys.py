@@ -28,6 +28,12 @@ Esc then a key, in one read, is what a terminal sends for Alt+key ("ESC p" is Al
 and Textual reads it so. Regulars binds no Alt keys, so the gate splits such a key
 back into Esc and the key, as they were typed.
 
+CR LF (a Windows line end from a paste or a scanner) is one Enter, not two.
+
+A question on screen ("¥5,000 is far above…, Enter again", "N customers would move")
+is answered only by a key typed after it appeared (``typed_after``): an Enter that
+was already in the burst, or the LF of a CR LF, has not read it.
+
 A key still waits at most ``MAX_WAIT_S`` for a screen or a save, so a stuck disk
 cannot swallow the keyboard.
 """
@@ -50,6 +56,7 @@ MAX_WAIT_S = 6.0  # past SQLite's 5 s busy timeout: a save has answered by then
 # it, the gate's marker too: past this, the key counts as handled.
 CHAIN_TIMEOUT_S = 1.0
 POLL_S = 0.005
+CRLF_S = 0.05  # an LF this soon after a CR is the second half of one line end
 PASSES = 2  # messages a key posts while handled (Changed, Submitted) are flushed by a 2nd pass
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
@@ -65,11 +72,18 @@ class KeyGate:
         self.busy = False
         self.waiting_since: float | None = None
         self.step = 0  # the one continuation that may run next (see _then)
+        self.typed_at: float | None = None  # when the key being handled was typed
+        self._last_enter_at = -1.0
 
     def take(self, event: events.Event) -> bool:
         """Keep a key or paste fresh from the terminal; False for every other event."""
         if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
             return False
+        if isinstance(event, events.Key) and event.key == "ctrl+j" \
+                and event.time - self._last_enter_at < CRLF_S:
+            return True  # the LF of a CR LF: that Enter is already held
+        if isinstance(event, events.Key) and event.key == "enter":
+            self._last_enter_at = event.time
         self.held.extend(as_typed(event))
         if not self.busy:
             self.busy = True
@@ -100,6 +114,7 @@ class KeyGate:
         event = self.held.popleft()
         target = app.focused or app.screen
         chain: list[MessagePump] = list(target.ancestors_with_self)
+        self.typed_at = event.time
         try:
             await self.dispatch(event)
         finally:  # whatever the key did, the ones behind it must not be stuck
@@ -141,8 +156,22 @@ def as_typed(event: events.Key | events.Paste) -> list[events.Key | events.Paste
     if not isinstance(event, events.Key):
         return [event]
     if event.key == "ctrl+j":
-        return [events.Key("enter", "\r")]
+        return [_at(events.Key("enter", "\r"), event.time)]
     if event.key.startswith("alt+"):
         rest = event.key.removeprefix("alt+")
-        return [events.Key("escape", "\x1b"), *as_typed(events.Key(rest, event.character))]
+        return [_at(events.Key("escape", "\x1b"), event.time),
+                *as_typed(_at(events.Key(rest, event.character), event.time))]
     return [event]
+
+
+def _at(key: events.Key, time: float) -> events.Key:
+    key.time = time  # when it was typed, not when it was re-read
+    return key
+
+
+def typed_after(app: App[Any], moment: float) -> bool:
+    """Was the key being handled now typed after ``moment`` (``time.monotonic``)? A
+    question on screen is answered only by a key typed once it was there."""
+    gate = getattr(app, "key_gate", None)
+    typed = gate.typed_at if isinstance(gate, KeyGate) else None
+    return typed is None or typed > moment

@@ -126,17 +126,25 @@ class ConfirmUnusual:
     routine one) is never asked twice, and a changed amount is asked about afresh."""
 
     warned: str | None = None  # the amount the person was asked about
+    warned_at = 0.0  # when the question appeared: only an Enter typed after it answers
     sent: str = ""  # the amount of the save in flight
 
     def confirming(self, amount: str) -> bool:
+        from console.keys import typed_after
+
+        assert isinstance(self, DataScreen)
         self.sent = amount.strip()
-        return self.warned is not None and self.warned == self.sent
+        return (self.warned is not None and self.warned == self.sent
+                and typed_after(self.app, self.warned_at))
 
     def note_refusal(self, error: RegularsError) -> None:
+        import time
+
         from db.unusual import is_confirmable
 
         fields = error.fields if isinstance(error, ValidationError) else {}
         self.warned = self.sent if is_confirmable(fields) else None
+        self.warned_at = time.monotonic()
 
 
 class PurchaseDialog(ConfirmUnusual, CounterDialog):

@@ -7,6 +7,7 @@ it to a filtered batch of customers.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from console.i18n import t
+from console.keys import typed_after
 from console.moves import moves_text
 from console.widgets import KeyBar, TitleBar
 from db.coupons import Template
@@ -420,6 +422,7 @@ class StageRuleDialog(RuleDialog):
     def __init__(self, key: str, value: str) -> None:
         super().__init__(key, value)
         self.previewed: str | None = None  # the value whose preview is on screen
+        self.previewed_at = 0.0  # when it appeared: an Enter typed before it is no answer
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -437,7 +440,8 @@ class StageRuleDialog(RuleDialog):
     def action_save(self) -> None:
         key, value = self.key, self.query_one("#value", Input).value.strip()
         if value == self.previewed:
-            super().action_save()
+            if typed_after(self.app, self.previewed_at):  # read the preview, then Enter
+                super().action_save()
             return
         self.query_one("#value-error", Static).display = False
         self.query_one("#rule-preview", Static).update(Text(t("screens.previewing"),
@@ -447,6 +451,7 @@ class StageRuleDialog(RuleDialog):
             if self.query_one("#value", Input).value.strip() != value:
                 return  # typed on since: that preview is not about this number
             self.previewed = value
+            self.previewed_at = time.monotonic()
             self.query_one("#rule-preview", Static).update(
                 t("screens.rule_preview", count=f"{result.total:,}", moves=moves_text(result))
                 if result.total else t("screens.rule_preview_none"))
@@ -455,6 +460,5 @@ class StageRuleDialog(RuleDialog):
             self.query_one("#rule-preview", Static).update("")
             self.show_error(error)
 
-        self.hold_next_call = True  # an Enter typed ahead confirms what the preview shows
         self.run_db(lambda: self.shop.preview_stage_rule(key, value), shown, group="preview",
                     failed=refused)

@@ -14,6 +14,7 @@ import pytest
 from textual import events
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from console.app import RegularsApp
 from db.shop import Shop
@@ -200,3 +201,23 @@ async def test_language_switch_on_the_settings_screen(app: RegularsApp) -> None:
         await pilot.press("right", "f2")
         await settle(pilot)
         assert isinstance(app.screen, SettingsScreen) and app.return_code is None
+
+
+async def test_an_enter_typed_ahead_does_not_answer_a_question(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    """'p5000⏎⏎' in one burst, or a CR LF line end: the second Enter was typed before
+    "far above this shop's usual sales… Enter again" appeared, so it is no answer."""
+    cid = people["张三"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customer(pilot, "5678")
+        burst(app, "p", *"5000", "enter", "enter")
+        await settle(pilot)
+        assert shop.purchases(cid) == []
+        error = app.screen.query_one("#amount-error", Static)
+        assert error.display and "Enter again" in str(error.render())
+        await pilot.press("enter")  # read, then confirmed
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        burst(app, "p", *"6000", "enter", "ctrl+j")  # CR LF: one Enter
+        await settle(pilot)
+    assert [s.amount_fen for s in shop.purchases(cid)] == [500000]
