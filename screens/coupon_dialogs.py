@@ -75,6 +75,7 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
         super().__init__()
         self.customer_id = customer_id
         self.customer_name = name
+        self.refusal_shown = False  # a refusal is on the line under the code
 
     def compose(self) -> ComposeResult:
         title = (t("coupon.redeem_title_for", name=self.customer_name) if self.customer_id
@@ -93,10 +94,13 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
         that field changes: it no longer says anything true."""
         if event.input.id in self.FIELDS:
             self.query_one(f"#{event.input.id}-error", Static).display = False
-        if event.input.id != "code":
+        if event.input.id != "code" and not self.refusal_shown:
             return
+        # a refusal under the code (minimum spend, say) was about the sale as it was: any
+        # change makes it untrue, so the coupon's own line comes back instead
+        self.refusal_shown = False
         preview = self.query_one("#coupon-preview", Static)
-        code = event.value
+        code = self.query_one("#code", Input).value
         if not codes.looks_like_code(code, CODE_BODY + 1):
             preview.update("")
             return
@@ -130,6 +134,7 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
         for name in self.FIELDS:
             self.query_one(f"#{name}-error", Static).display = False
         self.query_one("#coupon-preview", Static).update(Text(error_text(error), style="red"))
+        self.refusal_shown = True
 
     def action_save(self) -> None:
         code, amount = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)

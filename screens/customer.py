@@ -86,9 +86,11 @@ class CustomerScreen(DataScreen[None]):
             yield Static("", id="rewards", classes="section")
             yield Static("", id="purchases-title", classes="section")
             table: DataTable[object] = DataTable(id="purchases", cursor_type="row")
-            # the sale's number first: `regulars purchase refund ID` takes it
-            for key, width in (("sale_id", 7), ("date", 11), ("amount", 12), ("items", 24),
-                               ("staff", 8)):
+            # the sale's number first, whole (a 1M-customer shop has 8-digit ones): `regulars
+            # purchase refund ID` takes it; the column grows to the widest number shown
+            widths: tuple[tuple[str, int | None], ...] = (
+                ("sale_id", None), ("date", 11), ("amount", 12), ("items", 24), ("staff", 8))
+            for key, width in widths:
                 table.add_column(t(f"column.{key}"), width=width, key=key)
             yield table
             yield Static("", id="feedback", classes="section")

@@ -245,3 +245,23 @@ async def test_the_owner_sets_the_bar_in_settings(app: RegularsApp, shop: Shop) 
         await pilot.press("ctrl+u", *"800", "enter")
         await settle(pilot)
     assert shop.unusual_sale_bar().above_fen == 80_000
+
+
+async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
+        app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
+    """'The minimum spend is ¥50.00; this sale is ¥30.00' stayed on screen after the
+    amount was corrected, beside the next message (seen in the trial)."""
+    cid = people["张三"]
+    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
+    code = shop.issue_coupon("满50减10", cid).code
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press(*code, "tab", *"30", "enter")
+        await settle(pilot)
+        preview = app.screen.query_one("#coupon-preview", Static)
+        assert "minimum spend" in str(preview.render())
+        await pilot.press("ctrl+u", *"60")
+        await settle(pilot)
+        assert "minimum spend" not in str(preview.render())
+        assert "满50减10" in str(preview.render())
