@@ -72,6 +72,8 @@ def money(text: str, field: str = "amount", *, max_fen: int = MONEY_MAX_FEN) -> 
     raw = _ascii_digits(str(text))
     raw = raw.removeprefix("¥").removeprefix("￥").strip()
     raw = raw.removesuffix("元").strip()
+    if not raw:  # nothing typed: ask for it, rather than quote an empty “”
+        raise _fail(field, "gate.money.blank")
     match = _AMOUNT.fullmatch(raw)
     if match is None or not (match["whole"] or match["frac"]):
         if re.fullmatch(r"[+-]?[0-9,]+(?:\.[0-9]*)?", raw):
@@ -110,6 +112,8 @@ def whole(text: str | int, field: str, low: int, high: int) -> int:
     never an OverflowError; "1e5" and other scripts' digits are not numbers.
     """
     raw = _ascii_digits(str(text))
+    if not raw.strip():
+        raise _fail(field, "gate.whole.blank", low=low, high=high)
     match = _WHOLE.fullmatch(raw)
     if match is None:
         if re.fullmatch(r"[+-]?[0-9]+\.[0-9]+", raw):

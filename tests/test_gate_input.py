@@ -120,7 +120,7 @@ def test_money_accepts_amounts_as_a_counter_writes_them(text: str, fen: int) -> 
 @pytest.mark.parametrize(("text", "code"), [
     ("1e5", "money.invalid"), ("1E5", "money.invalid"), ("١٢٣", "money.invalid"),
     ("१२३", "money.invalid"), ("nan", "money.invalid"), ("inf", "money.invalid"),
-    ("Infinity", "money.invalid"), ("1_000", "money.invalid"), ("", "money.invalid"),
+    ("Infinity", "money.invalid"), ("1_000", "money.invalid"), ("", "gate.money.blank"),
     ("1,2,3", "gate.money.commas"), ("12,34", "gate.money.commas"),
     ("1,2345", "gate.money.commas"), ("1.005", "money.decimals"),
     ("1000000.01", "gate.money.too_large"), ("9" * 400, "gate.money.too_large")])
@@ -531,3 +531,19 @@ def test_no_tag_is_stored_with_a_control_or_invisible_character(shop: Shop, text
     for tag in shop.tags_of(cid):
         assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
                    for ch in tag), repr(tag)
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "￥", "元"])
+def test_nothing_typed_is_asked_for_not_quoted(blank: str) -> None:
+    """The trial saw “” is not an amount: a blank box asks for the value."""
+    from db import gate
+    from db.errors import ValidationError
+
+    with pytest.raises(ValidationError) as money:
+        gate.money(blank, "amount")
+    assert money.value.fields["amount"][0] == "gate.money.blank"
+    if blank.strip():
+        return  # a lone ¥ is no number, blank or not
+    with pytest.raises(ValidationError) as whole:
+        gate.whole(blank, "points", 1, 100)
+    assert whole.value.fields["points"][0] == "gate.whole.blank"

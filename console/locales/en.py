@@ -511,6 +511,8 @@ MESSAGES: dict[str, str] = {
     'batch.counting': 'Counting…',
     # -- input gate (issue 11) --
     'field.limit': 'Limit (rows)', 'field.customers': 'Customers',
+    'gate.money.blank': 'Type an amount, like 58.50.',
+    'gate.whole.blank': 'Type a whole number from {low} to {high}.',
     'gate.money.commas': '“{value}” has commas in the wrong places. Write it like 1,280.50 or 1280.50.',
     'gate.money.too_large': '“{value}” is more than {max}, the most one entry may be. Check the amount; split a larger sum into several entries.',
     'gate.money.positive': '“{value}” must be an amount above zero, like 10 or 5.50.',

@@ -497,6 +497,8 @@ MESSAGES: dict[str, str] = {
     'batch.counting': '正在统计……',
     # -- input gate (issue 11) --
     'field.limit': '条数上限', 'field.customers': '顾客数',
+    'gate.money.blank': '请输入金额，例如 58.50。',
+    'gate.whole.blank': '请输入 {low} 到 {high} 之间的整数。',
     'gate.money.commas': '“{value}”中的逗号位置不对。请写成 1,280.50 或 1280.50。',
     'gate.money.too_large': '“{value}”超过了单笔上限 {max}。请核对金额；更大的金额请分几笔记录。',
     'gate.money.positive': '“{value}”必须是大于零的金额，例如 10 或 5.50。',
