@@ -65,6 +65,20 @@ KNOWN = set(SPECS)
 assert set(LIFECYCLE_KEYS) | set(REWARD_KEYS) < KNOWN
 
 
+def hint(key: str) -> tuple[str, dict[str, str]]:
+    """What the setting holds, as a message code and its parameters: the line the
+    settings screen shows under the box, from the same table that checks it."""
+    spec = SPECS[key]
+    if spec.kind == "whole":
+        return "settings.hint.whole", {"low": f"{int(spec.low):,}", "high": f"{int(spec.high):,}"}
+    if spec.kind == "decimal":
+        return "settings.hint.decimal", {"low": f"{spec.low:f}", "high": f"{spec.high:f}"}
+    if spec.kind in ("money", "optional_money"):
+        return f"settings.hint.{spec.kind}", {"low": format_fen(int(spec.low)),
+                                              "high": format_fen(int(spec.high))}
+    return f"settings.hint.{spec.kind}", {}
+
+
 def get(conn: sqlite3.Connection, key: str, default: str = "") -> str:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else default

@@ -125,6 +125,11 @@ class Shop:
         with self.store.read() as conn:
             return customers.phone_owner(conn, phone, self.region, exclude_id)
 
+    @staticmethod
+    def setting_hint(key: str) -> tuple[str, dict[str, str]]:
+        """What a setting holds (its kind and range), as a message code and params."""
+        return settings.hint(key)
+
     def setting(self, key: str) -> str:
         with self.store.read() as conn:
             return settings.get(conn, key)

@@ -329,7 +329,8 @@ class RuleDialog(CounterDialog):
         with Vertical(classes="dialog"):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
             yield from self.field_row("value", Input(self.value, id="value"))
-            yield Static(t("settings.rule_hint"), classes="dim")
+            code, params = self.shop.setting_hint(self.key)
+            yield Static(t(code, **params), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def show_error(self, error: RegularsError) -> None:
@@ -429,7 +430,8 @@ class StageRuleDialog(RuleDialog):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
             yield from self.field_row("value", Input(self.value, id="value"))
             yield Static("", id="rule-preview", classes="warning")
-            yield Static(t("settings.rule_hint"), classes="dim")
+            code, params = self.shop.setting_hint(self.key)
+            yield Static(t(code, **params), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
     def on_input_changed(self, event: Input.Changed) -> None:

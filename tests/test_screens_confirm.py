@@ -195,7 +195,7 @@ async def test_stage_rules_dialog_previews_then_applies(
         await pilot.press("ctrl+u", *"100", "enter")
         await settle(pilot)
         preview = str(app.screen.query_one("#rule-preview", Static).render())
-        assert "2 customers would move" in preview and "Trust → Initial 2" in preview
+        assert "Customers who would move: 2" in preview and "Trust → Initial 2" in preview
         assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
         assert {shop.customer(cid).stage for cid in ids} == {"trust"}
         await pilot.press("backspace", "0")  # changed and back: asked afresh
@@ -221,7 +221,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
     change = ["settings", "set", "lifecycle.trust_orders", "100", "--db", str(path)]
     asked = runner.invoke(cli, change)
     assert asked.exit_code == 1 and "--yes" in asked.stderr
-    assert "1 customers would move" in asked.stderr
+    assert "Customers who would move: 1 (" in asked.stderr
     again = Shop(Store(path), Store(path).actor())
     try:
         assert again.lifecycle_settings()["lifecycle.trust_orders"] == "3"
@@ -265,3 +265,16 @@ async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
         await settle(pilot)
         assert "minimum spend" not in str(preview.render())
         assert "满50减10" in str(preview.render())
+
+
+async def test_each_setting_says_its_own_range(app: RegularsApp) -> None:
+    """Every settings box said "A number above zero. Days can have decimals.", even
+    for purchase counts (1–100) and amounts: each now says what it holds."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("right", "enter")  # stage rules: trust orders
+        await settle(pilot)
+        shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "A whole number from 1 to 100." in shown
+        assert "above zero" not in shown

@@ -249,7 +249,6 @@ MESSAGES: dict[str, str] = {
     'settings.rules_explain': 'The numbers behind the suggested stage. Enter changes one; stages follow at once.',
     'settings.rename_title': 'Rename #{name}',
     'settings.merge_hint': '#{new} exists: saving merges #{old} into it ({count} tag uses in all).',
-    'settings.rule_hint': 'A number above zero. Days can have decimals.',
     'settings.recomputing': 'Rule saved. Moving stages to the new rule …',
     'column.tag': 'Tag',
     'column.customers': 'Customers',
@@ -579,9 +578,9 @@ MESSAGES: dict[str, str] = {
     'sale.unusual_cli': "{amount} is far above this shop's usual sales (most are under {usual}). Nothing was recorded; if the amount is right, run the same command again with --yes.",
     'sale.unusual_limit_cli': '{amount} is above {limit}, the amount over which a sale is asked twice. Nothing was recorded; if the amount is right, run the same command again with --yes.',
     'screens.previewing': 'Counting who would move…',
-    'screens.rule_preview': '{count} customers would move: {moves}. Enter again to apply.',
+    'screens.rule_preview': 'Customers who would move: {count} ({moves}). Enter again to apply.',
     'screens.rule_preview_none': 'No customer would move. Enter again to save.',
-    'screens.rule_preview_cli': '{count} customers would move: {moves}. Nothing was changed; to apply, run the same command again with --yes.',
+    'screens.rule_preview_cli': 'Customers who would move: {count} ({moves}). Nothing was changed; to apply, run the same command again with --yes.',
     'screens.rule_preview_none_cli': 'No customer would move. Nothing was changed; to save it, run the same command again with --yes.',
     'screens.rule_applied': '{key} = {value}; {count} customers moved.',
     'screens.void_reason_hint': 'required: why it is voided',
@@ -599,6 +598,14 @@ MESSAGES: dict[str, str] = {
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
+    'settings.hint.whole': 'A whole number from {low} to {high}.',
+    'settings.hint.decimal': 'A number from {low} to {high}; decimals are fine.',
+    'settings.hint.money': 'An amount in yuan, from {low} to {high}.',
+    'settings.hint.optional_money': "An amount in yuan, from {low} to {high}; empty: learned from this shop's own sales.",
+    'settings.hint.template': 'The name of an active coupon template, or empty for none.',
+    'settings.hint.timezone': 'A time zone such as Asia/Shanghai.',
+    'settings.hint.region': 'A region code such as CN.',
+    'settings.hint.language': 'zh or en.',
     # -- end of type-ahead (issue 11) --
 
     # -- pty harness (issue 11) --

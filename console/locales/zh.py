@@ -236,7 +236,6 @@ MESSAGES: dict[str, str] = {
     'settings.rules_explain': '建议阶段背后的数字。回车修改，保存后阶段立即按新规则更新。',
     'settings.rename_title': '为 #{name} 改名',
     'settings.merge_hint': '#{new} 已存在：保存后 #{old} 将并入其中（合计 {count} 次使用）。',
-    'settings.rule_hint': '大于零的数字，天数可带小数。',
     'settings.recomputing': '规则已保存，正在按新规则更新阶段…',
     'column.tag': '标签',
     'column.customers': '顾客数',
@@ -585,6 +584,14 @@ MESSAGES: dict[str, str] = {
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
+    'settings.hint.whole': '{low} 到 {high} 之间的整数。',
+    'settings.hint.decimal': '{low} 到 {high} 之间的数字，可带小数。',
+    'settings.hint.money': '金额（元），{low} 到 {high}。',
+    'settings.hint.optional_money': '金额（元），{low} 到 {high}；留空则按本店以往的销售自动确定。',
+    'settings.hint.template': '一个启用中的优惠券模板名称；留空表示不用。',
+    'settings.hint.timezone': '时区，例如 Asia/Shanghai。',
+    'settings.hint.region': '地区代码，例如 CN。',
+    'settings.hint.language': 'zh 或 en。',
     # -- end of type-ahead (issue 11) --
 
     # -- pty harness (issue 11) --
