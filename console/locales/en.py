@@ -594,7 +594,7 @@ MESSAGES: dict[str, str] = {
     'screens.category_short.price': 'price',
     'screens.category_short.service': 'service',
     'screens.category_short.other': 'other',
-    'rule.sales.confirm_above_yuan': "Ask again for a sale above (yuan; empty: from this shop's sales)",
+    'rule.sales.confirm_above_yuan': 'Ask again for a sale above (yuan)',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --

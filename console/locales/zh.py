@@ -580,7 +580,7 @@ MESSAGES: dict[str, str] = {
     'screens.category_short.price': '价格',
     'screens.category_short.service': '服务',
     'screens.category_short.other': '其他',
-    'rule.sales.confirm_above_yuan': '销售额超过此数要再确认（元；留空：按本店销售自动定）',
+    'rule.sales.confirm_above_yuan': '单笔超过此数要再确认（元）',
     # -- end of screens (issue 11) --
 
     # -- type-ahead (issue 11) --
