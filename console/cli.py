@@ -212,9 +212,14 @@ def _param_label(ctx: Any, name: str) -> str:
 
 
 def _check_limit(limit: int) -> int:
-    if not 1 <= limit <= LIMIT_MAX:
-        raise fail(t("cli.limit_range", low=1, high=f"{LIMIT_MAX:,}", value=limit), 2)
-    return limit
+    """--limit through the input gate (db/gate.py), before the file is opened; a usage
+    error (exit 2) with the gate's sentence, which names the range."""
+    from db.errors import ValidationError
+
+    try:
+        return gate.whole(limit, "limit", 1, LIMIT_MAX)
+    except ValidationError as exc:
+        raise fail(error_text(exc), 2) from None
 
 
 def _db_path(db: Path | None) -> Path:
@@ -951,7 +956,7 @@ def lifecycle_at_risk(
     _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        hits = shop.at_risk(gate.whole(limit, "limit", 1, LIMIT_MAX))
+        hits = shop.at_risk(limit)
         median = shop.median_trust_period()
     finally:
         shop.close()

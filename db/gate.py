@@ -110,17 +110,18 @@ def whole(text: str | int, field: str, low: int, high: int) -> int:
     never an OverflowError; "1e5" and other scripts' digits are not numbers.
     """
     raw = _ascii_digits(str(text))
+    bounds = {"value": str(text), "low": f"{low:,}", "high": f"{high:,}"}  # "1 to 1,000"
     match = _WHOLE.fullmatch(raw)
     if match is None:
         if re.fullmatch(r"[+-]?[0-9]+\.[0-9]+", raw):
-            raise _fail(field, "gate.whole.fraction", value=str(text), low=low, high=high)
-        raise _fail(field, "gate.whole.invalid", value=str(text), low=low, high=high)
+            raise _fail(field, "gate.whole.fraction", **bounds)
+        raise _fail(field, "gate.whole.invalid", **bounds)
     digits = match["digits"].replace(",", "").lstrip("0") or "0"
     if len(digits) > 19:  # beyond int64 whatever the range; keeps int() cheap
-        raise _fail(field, "gate.whole.range", value=str(text), low=low, high=high)
+        raise _fail(field, "gate.whole.range", **bounds)
     number = -int(digits) if match["sign"] == "-" else int(digits)
     if not low <= number <= high:
-        raise _fail(field, "gate.whole.range", value=str(text), low=low, high=high)
+        raise _fail(field, "gate.whole.range", **bounds)
     return number
 
 

@@ -551,7 +551,6 @@ MESSAGES: dict[str, str] = {
     'cli.no_templates': 'No coupon templates yet. Add one with: regulars coupon template add',
     'cli.no_referrals': '{name} was not referred by anyone and has not referred anyone yet.',
     'cli.not_utf8': 'The value of {option} is not valid UTF-8 text (the terminal or script sent bytes in another encoding). Nothing was changed. Type it again, or set the terminal to UTF-8.',
-    'cli.limit_range': '--limit must be a whole number from {low} to {high}, not {value}.',
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --

@@ -537,7 +537,6 @@ MESSAGES: dict[str, str] = {
     'cli.no_templates': '还没有优惠券模板。添加：regulars coupon template add',
     'cli.no_referrals': '{name} 没有推荐人，也还没有推荐过别人。',
     'cli.not_utf8': '{option} 的内容不是有效的 UTF-8 文字（终端或脚本发来了其他编码的字节）。什么都没有改。请重新输入，或把终端设为 UTF-8。',
-    'cli.limit_range': '--limit 必须是 {low} 到 {high} 之间的整数，不能是 {value}。',
     # -- end of cli (issue 11) --
 
     # -- durability (issue 11) --
