@@ -217,7 +217,6 @@ MESSAGES: dict[str, str] = {
     "when.invalid": "That date or time does not exist.",
     "when.future": "A sale cannot be in the future.",
     "when.too_old": "That is before the year 2000.",
-    "setting.number": "“{value}” must be a number above zero.",
     "lifecycle.done": "{count} customers changed stage.",
     "lifecycle.dry_run": "{count} customers would change stage (nothing changed):",
     "lifecycle.recomputed": "Stages brought up to date: {count} customers moved.",

@@ -204,7 +204,6 @@ MESSAGES: dict[str, str] = {
     "when.invalid": "没有这个日期或时间。",
     "when.future": "消费时间不能在未来。",
     "when.too_old": "早于 2000 年。",
-    "setting.number": "“{value}”必须是大于零的数字。",
     "lifecycle.done": "{count} 位顾客的阶段已更新。",
     "lifecycle.dry_run": "将有 {count} 位顾客改变阶段（未做改动）：",
     "lifecycle.recomputed": "阶段已更新：{count} 位顾客有变化。",
