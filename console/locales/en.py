@@ -374,7 +374,6 @@ MESSAGES: dict[str, str] = {
     'coupon.expired': 'Expired: it was valid until the end of {date}.',
     'coupon.other_customer': 'This coupon belongs to {name} and cannot be used by someone else.',
     'coupon.min_spend': 'The minimum spend is {need}; this sale is {amount}.',
-    'coupon.covers_all': 'The coupon ({value}) is worth the whole sale ({amount}). Redeem it on a bigger sale.',
     'coupon.owner_only': 'Only the owner can void a coupon.',
     'coupon.not_voidable': 'Only an unused coupon can be voided (this one is {status}).',
     'coupon.template_added': 'Coupon template “{name}” saved.',

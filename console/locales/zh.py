@@ -360,7 +360,6 @@ MESSAGES: dict[str, str] = {
     'coupon.expired': '已过期：有效期至 {date} 当天结束。',
     'coupon.other_customer': '此券属于 {name}，不能给别人使用。',
     'coupon.min_spend': '满 {need} 才能用，本单为 {amount}。',
-    'coupon.covers_all': '此券（{value}）抵扣了整单（{amount}），请在更大的订单上使用。',
     'coupon.owner_only': '只有店主可以作废优惠券。',
     'coupon.not_voidable': '只有未使用的券可以作废（此券状态：{status}）。',
     'coupon.template_added': '已保存优惠券模板“{name}”。',
