@@ -185,6 +185,18 @@ def _refuse_hidden(text: str, field: str, *, multiline: bool) -> None:
             raise _fail(field, "gate.text.hidden", char=_char_name(ch))
 
 
+def _sized(clean: str, field: str, max_chars: int, required: str | None,
+           too_long: str) -> str:
+    """Blank (refused with ``required`` when given) or at most ``max_chars``, never cut."""
+    if not clean:
+        if required:
+            raise _fail(field, required)
+        return ""
+    if len(clean) > max_chars:
+        raise _fail(field, too_long, max=max_chars, count=len(clean))
+    return clean
+
+
 def line(text: str, field: str, max_chars: int, *, required: str | None = None,
          too_long: str = "gate.text.too_long") -> str:
     """One line of text (a name, tag, template name, gift, product, reason): NFC, runs of
@@ -194,13 +206,7 @@ def line(text: str, field: str, max_chars: int, *, required: str | None = None,
     nfc = unicodedata.normalize("NFC", str(text))
     _refuse_hidden(nfc, field, multiline=False)
     clean = " ".join(nfc.split())
-    if not clean:
-        if required:
-            raise _fail(field, required)
-        return ""
-    if len(clean) > max_chars:
-        raise _fail(field, too_long, max=max_chars, count=len(clean))
-    return clean
+    return _sized(clean, field, max_chars, required, too_long)
 
 
 def lines(text: str, field: str, max_chars: int, *, required: str | None = None,
@@ -211,13 +217,7 @@ def lines(text: str, field: str, max_chars: int, *, required: str | None = None,
     nfc = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
     _refuse_hidden(nfc, field, multiline=True)
     clean = nfc.strip()
-    if not clean:
-        if required:
-            raise _fail(field, required)
-        return ""
-    if len(clean) > max_chars:
-        raise _fail(field, too_long, max=max_chars, count=len(clean))
-    return clean
+    return _sized(clean, field, max_chars, required, too_long)
 
 
 def gather(errors: dict[str, tuple[str, dict[str, Any]]], read: Callable[[], T],
