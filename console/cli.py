@@ -79,7 +79,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="A .csv or .xlsx file.")]
 FullPhoneOpt = Annotated[bool, typer.Option(
     "--full-phone", help="Whole phone numbers (masked otherwise).")]
-SQLITE_INT_MAX = 2**63 - 1
 LimitOpt = Annotated[int, typer.Option(help=f"At most this many rows (1 to {LIMIT_MAX:,}).")]
 
 
@@ -212,9 +211,14 @@ def _param_label(ctx: Any, name: str) -> str:
 
 
 def _check_limit(limit: int) -> int:
-    if not 1 <= limit <= LIMIT_MAX:
-        raise fail(t("cli.limit_range", low=1, high=f"{LIMIT_MAX:,}", value=limit), 2)
-    return limit
+    """--limit through the input gate (db/gate.py), before the file is opened; a usage
+    error (exit 2) with the gate's sentence, which names the range."""
+    from db.errors import ValidationError
+
+    try:
+        return gate.whole(limit, "limit", 1, LIMIT_MAX)
+    except ValidationError as exc:
+        raise fail(error_text(exc), 2) from None
 
 
 def _db_path(db: Path | None) -> Path:
@@ -898,10 +902,7 @@ def purchase_refund(
     """Refund a sale in full by appending its negative twin (nothing is deleted)."""
     from db.money import format_fen
 
-    _set_lang(lang, None)
-    if not 1 <= purchase_id <= SQLITE_INT_MAX:  # no sale can have it: say so, not OverflowError
-        raise fail(t("purchase.not_found", ref=purchase_id))
-    shop = _open_shop(db, staff, lang, create=False)
+    shop = _open_shop(db, staff, lang, create=False)  # db/ refuses an id past int64
     try:
         r = shop.refund_purchase(purchase_id, reason)
         after = shop.customer(r.customer_id)
@@ -951,7 +952,7 @@ def lifecycle_at_risk(
     _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        hits = shop.at_risk(gate.whole(limit, "limit", 1, LIMIT_MAX))
+        hits = shop.at_risk(limit)
         median = shop.median_trust_period()
     finally:
         shop.close()

@@ -285,11 +285,9 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
     if amount_fen < t.min_spend_fen:
         raise RegularsError("coupon.min_spend", need=format_fen(t.min_spend_fen),
                             amount=format_fen(amount_fen))
+    # above: an amount-off coupon is worth less than the sale; a percent is at most 99%
     off = discount_fen(t, amount_fen)
     paid = amount_fen - off
-    if paid <= 0:
-        raise ValidationError({"amount": ("coupon.covers_all", {
-            "value": format_fen(off), "amount": format_fen(amount_fen)})})
     # last: a far-above-usual sale is asked about only when nothing else stands in the way
     unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
     buyer = customer_id if customer_id is not None else int(row["customer_id"])

@@ -112,19 +112,20 @@ def whole(text: str | int, field: str, low: int, high: int) -> int:
     never an OverflowError; "1e5" and other scripts' digits are not numbers.
     """
     raw = _ascii_digits(str(text))
+    bounds = {"value": str(text), "low": f"{low:,}", "high": f"{high:,}"}  # "1 to 1,000"
     if not raw.strip():
-        raise _fail(field, "gate.whole.blank", low=low, high=high)
+        raise _fail(field, "gate.whole.blank", **bounds)
     match = _WHOLE.fullmatch(raw)
     if match is None:
         if re.fullmatch(r"[+-]?[0-9]+\.[0-9]+", raw):
-            raise _fail(field, "gate.whole.fraction", value=str(text), low=low, high=high)
-        raise _fail(field, "gate.whole.invalid", value=str(text), low=low, high=high)
+            raise _fail(field, "gate.whole.fraction", **bounds)
+        raise _fail(field, "gate.whole.invalid", **bounds)
     digits = match["digits"].replace(",", "").lstrip("0") or "0"
     if len(digits) > 19:  # beyond int64 whatever the range; keeps int() cheap
-        raise _fail(field, "gate.whole.range", value=str(text), low=low, high=high)
+        raise _fail(field, "gate.whole.range", **bounds)
     number = -int(digits) if match["sign"] == "-" else int(digits)
     if not low <= number <= high:
-        raise _fail(field, "gate.whole.range", value=str(text), low=low, high=high)
+        raise _fail(field, "gate.whole.range", **bounds)
     return number
 
 
@@ -188,6 +189,18 @@ def _refuse_hidden(text: str, field: str, *, multiline: bool) -> None:
             raise _fail(field, "gate.text.hidden", char=_char_name(ch))
 
 
+def _sized(clean: str, field: str, max_chars: int, required: str | None,
+           too_long: str) -> str:
+    """Blank (refused with ``required`` when given) or at most ``max_chars``, never cut."""
+    if not clean:
+        if required:
+            raise _fail(field, required)
+        return ""
+    if len(clean) > max_chars:
+        raise _fail(field, too_long, max=max_chars, count=len(clean))
+    return clean
+
+
 def line(text: str, field: str, max_chars: int, *, required: str | None = None,
          too_long: str = "gate.text.too_long") -> str:
     """One line of text (a name, tag, template name, gift, product, reason): NFC, runs of
@@ -197,13 +210,7 @@ def line(text: str, field: str, max_chars: int, *, required: str | None = None,
     nfc = unicodedata.normalize("NFC", str(text))
     _refuse_hidden(nfc, field, multiline=False)
     clean = " ".join(nfc.split())
-    if not clean:
-        if required:
-            raise _fail(field, required)
-        return ""
-    if len(clean) > max_chars:
-        raise _fail(field, too_long, max=max_chars, count=len(clean))
-    return clean
+    return _sized(clean, field, max_chars, required, too_long)
 
 
 def lines(text: str, field: str, max_chars: int, *, required: str | None = None,
@@ -214,13 +221,7 @@ def lines(text: str, field: str, max_chars: int, *, required: str | None = None,
     nfc = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
     _refuse_hidden(nfc, field, multiline=True)
     clean = nfc.strip()
-    if not clean:
-        if required:
-            raise _fail(field, required)
-        return ""
-    if len(clean) > max_chars:
-        raise _fail(field, too_long, max=max_chars, count=len(clean))
-    return clean
+    return _sized(clean, field, max_chars, required, too_long)
 
 
 def gather(errors: dict[str, tuple[str, dict[str, Any]]], read: Callable[[], T],

@@ -52,21 +52,15 @@ SETTING_KEYS = {
 }
 
 
-def with_setting(current: Rules, key: str, value: str) -> Rules:
-    """The rules with one setting changed, for a preview. A value that does not read
-    as the setting's kind is refused here with the same sentence as saving it."""
+def with_setting(current: Rules, key: str, checked: str) -> Rules:
+    """The rules with one stage rule changed, for a preview. ``checked`` is the value
+    as ``settings.check`` returns it (type and range already checked there, once)."""
     from dataclasses import replace
 
     if key not in SETTING_KEYS:
         raise ValidationError({key: ("setting.unknown", {"known": ", ".join(SETTING_KEYS)})})
     name, kind = SETTING_KEYS[key]
-    try:
-        number = kind(value)
-    except ValueError:
-        raise ValidationError({key: ("setting.number", {"value": value})}) from None
-    if not number > 0:
-        raise ValidationError({key: ("setting.number", {"value": value})})
-    return replace(current, **{name: number})
+    return replace(current, **{name: kind(checked)})
 
 
 def rules(conn: sqlite3.Connection) -> Rules:

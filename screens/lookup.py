@@ -7,9 +7,10 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import t
+from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.customers import CustomerInput
+from db.errors import RegularsError
 from db.migrations import STAGES
 from db.search import SearchResult, parse_terms
 
@@ -86,6 +87,9 @@ class LookupScreen(DataScreen[None]):
             self.action_open()
         else:
             self._open_on_arrival = True
+            if self._debounce is not None:
+                self._debounce.stop()
+            self._search_now()  # now: the search for this text may have failed already
 
     @property
     def keys_held(self) -> bool:
@@ -94,7 +98,14 @@ class LookupScreen(DataScreen[None]):
 
     def _search_now(self) -> None:
         query = self.query_text
-        self.run_db(lambda: self.shop.search(query), self._show, group="search")
+        self.run_db(lambda: self.shop.search(query), self._show, group="search",
+                    failed=self._search_failed)
+
+    def _search_failed(self, error: RegularsError) -> None:
+        """No result will arrive to open after that Enter: the keys typed next go on
+        at once (keys_held), instead of each waiting the key gate's longest wait."""
+        self._open_on_arrival = False
+        self.notify(error_text(error), severity="error", timeout=8)
 
     def _show(self, result: SearchResult) -> None:
         if result.query != self.query_text:
