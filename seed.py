@@ -41,9 +41,10 @@ from typing import Any, Generic, TypeVar
 from db import codes, lifecycle
 from db.clock import Clock, from_iso, system_clock, to_iso
 from db.errors import RegularsError, StoreError
+from db.files import create_private_file
 from db.pinyin import variants
 from db.search_keys import INSERT_SQL, key_tiers, sort_name_for
-from db.store import Actor, Store, Tx, create_private_file
+from db.store import Actor, Store, Tx
 
 CHUNK = 50_000
 MOBILE_PREFIXES = tuple(str(p) for p in (

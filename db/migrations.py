@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 
 from .errors import StoreError
+from .files import create_private_file
 
 APPLICATION_ID = 0x52454753  # "REGS"
 
@@ -399,8 +400,6 @@ LATEST = len(MIGRATIONS)
 
 
 def _private(path: Path) -> None:
-    from .store import create_private_file
-
     create_private_file(path)
     with contextlib.suppress(OSError):  # an older copy of the same name: private too
         os.chmod(path, 0o600)

@@ -23,6 +23,7 @@ from typing import Any
 
 from .clock import Clock, system_clock, to_iso
 from .errors import NotFound, StoreError
+from .files import create_private_file
 
 BUSY_TIMEOUT_MS = 5000
 # A sale re-ranks ~15 lookup keys, so it writes ~40 pages. SQLite's default (checkpoint
@@ -175,16 +176,6 @@ def _switch_to_wal(conn: sqlite3.Connection, path: Path) -> str:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
-
-
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable only by its owner, before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
 
 
 class Store:
