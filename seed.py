@@ -342,7 +342,7 @@ class _InProcess:
             yield made.customers, made.sales
 
     def write_lookup(self, store: Store, actor: Actor) -> None:
-        with store.write(actor, bulk=True) as tx:
+        with store.write(actor, "shop.seed", bulk=True) as tx:
             self.lookup.write(tx.conn)
             tx.audit(AUDIT_LOOKUP, "customer", None)
 
@@ -384,7 +384,7 @@ class _TwoProcesses:
         self.process.join()
         if self.process.exitcode != 0:
             raise RegularsError("seed.producer_failed", exit_code=self.process.exitcode)
-        with store.write(actor, bulk=True, staging=self.staging) as tx:
+        with store.write(actor, "shop.seed", bulk=True, staging=self.staging) as tx:
             tx.execute("INSERT INTO search_keys SELECT * FROM staging.search_keys")
             tx.audit(AUDIT_LOOKUP, "customer", None)
 
@@ -467,7 +467,8 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
         create_private_file(staging)  # names and phone tails: the shop file's privacy
         source = _TwoProcesses(customers, seed, now, actor.id, chunk, staging, table_sql)
     try:
-        with store.write(actor, bulk=True) as tx:  # an empty demo file: nothing to lose yet
+        # an empty demo file: nothing to lose yet
+        with store.write(actor, "shop.seed", bulk=True) as tx:
             conn = tx.conn
             # Secondary indexes are built at the end, by one sort each, not row by row
             # (and the stage updates below need not touch them).

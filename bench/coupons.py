@@ -27,7 +27,7 @@ BATCH_RUNS = 3
 
 def time_batches(shop: Shop, runs: int) -> dict[str, Any]:
     """The same template to everyone, as ``runs`` separate batches (each issues to all)."""
-    shop.add_coupon_template("bench-batch", "amount", value="5", valid_days=30,
+    shop.coupons.add_template("bench-batch", "amount", value="5", valid_days=30,
                              per_customer=99)
     seconds, preview_s, chunks_ms, issued = [], [], [], 0
     last = [0.0]
@@ -39,16 +39,16 @@ def time_batches(shop: Shop, runs: int) -> dict[str, Any]:
 
     for run in range(runs):
         t0 = time.perf_counter()
-        plan = shop.batch_plan("bench-batch", Audience(), "apology", f"bench-{run}")
+        plan = shop.campaigns.plan("bench-batch", Audience(), "apology", f"bench-{run}")
         preview_s.append(time.perf_counter() - t0)
         last[0] = t0 = time.perf_counter()
-        _, made = shop.issue_batch("bench-batch", Audience(), "apology", f"bench-{run}",
+        _, made = shop.campaigns.issue_batch("bench-batch", Audience(), "apology", f"bench-{run}",
                                    progress)
         seconds.append(time.perf_counter() - t0)
         assert len(made) == plan.to_issue
         issued = len(made)
     again = time.perf_counter()
-    _, none = shop.issue_batch("bench-batch", Audience(), "apology", "bench-0")
+    _, none = shop.campaigns.issue_batch("bench-batch", Audience(), "apology", "bench-0")
     rerun_s = time.perf_counter() - again
     assert none == []
     return {"customers": issued, "runs_s": [round(s, 2) for s in seconds],
@@ -62,17 +62,17 @@ def time_redemptions(shop: Shop, customers: int, n: int, pace_ms: float) -> dict
     rng = random.Random(11 + int(pace_ms))
     codes = []
     for _ in range(n + 50):
-        made = shop.issue_coupon("bench-redeem", rng.randint(1, customers), "manual")
+        made = shop.coupons.issue("bench-redeem", rng.randint(1, customers), "manual")
         assert made is not None
         codes.append(made.code)
     for code in codes[:50]:  # warm the caches, as a shop that has been open a while
-        shop.redeem_coupon(code, "60")
+        shop.coupons.redeem(code, "60")
         shop.rerank_pending()
     times: list[float] = []
     for code in codes[50:]:
         amount = f"{rng.randint(20, 300)}.{rng.randint(0, 99):02d}"
         t0 = time.perf_counter()
-        shop.redeem_coupon(code, amount)
+        shop.coupons.redeem(code, amount)
         times.append((time.perf_counter() - t0) * 1000)
         shop.rerank_pending()  # the console catches up within 2 s, after the sale
         time.sleep(max(0.0, pace_ms / 1000 - (time.perf_counter() - t0)))
@@ -95,7 +95,7 @@ def main() -> None:
     big, _ = demo_db(args.size, args.cache)
     path = scratch_copy(big)
     shop = Shop.open(str(path))
-    shop.add_coupon_template("bench-redeem", "amount", value="10", valid_days=30,
+    shop.coupons.add_template("bench-redeem", "amount", value="10", valid_days=30,
                              per_customer=99)
     with shop.store.read() as conn:
         customers = conn.execute("SELECT max(id) FROM customers").fetchone()[0]

@@ -62,10 +62,10 @@ def main() -> None:
         purchases = conn.execute("SELECT max(id) FROM purchases").fetchone()[0]
         customers = conn.execute("SELECT max(id) FROM customers").fetchone()[0]
     t0 = time.perf_counter()
-    planned = shop.recompute_lifecycle(dry_run=True)
+    planned = shop.lifecycle.recompute(dry_run=True)
     dry_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    done = shop.recompute_lifecycle()
+    done = shop.lifecycle.recompute()
     recompute_s = time.perf_counter() - t0
     shop.close()
 
@@ -105,7 +105,7 @@ def time_sales(shop: Shop, customers: int, n: int, pace_ms: float) -> dict[str, 
     threading.Thread(target=checkpointer, daemon=True).start()
     rng = random.Random(3 + int(pace_ms))
     for _ in range(50):  # warm the caches, as a shop that has been open a while
-        shop.record_purchase(rng.randint(1, customers), "1.00", "warm-up")
+        shop.sales.record(rng.randint(1, customers), "1.00", "warm-up")
         shop.rerank_pending()
     times: list[float] = []
     rerank: list[float] = []
@@ -113,7 +113,7 @@ def time_sales(shop: Shop, customers: int, n: int, pace_ms: float) -> dict[str, 
         cid = rng.randint(1, customers)
         amount = f"{rng.randint(5, 300)}.{rng.randint(0, 99):02d}"
         t0 = time.perf_counter()
-        shop.record_purchase(cid, amount, "bench")
+        shop.sales.record(cid, amount, "bench")
         t1 = time.perf_counter()
         shop.rerank_pending()
         t2 = time.perf_counter()

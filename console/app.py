@@ -54,7 +54,7 @@ class RegularsApp(App[None]):
 
     def _checkpoint(self) -> None:
         """Keep checkpoints off the counter's write path (see db/store.py)."""
-        self.run_worker(self.shop.store.checkpoint, thread=True, exclusive=True,
+        self.run_worker(self.shop.checkpoint, thread=True, exclusive=True,
                         group="checkpoint", exit_on_error=False)
 
     def _rerank(self) -> None:
@@ -64,7 +64,7 @@ class RegularsApp(App[None]):
 
     def _daily_recompute(self) -> None:
         """Once a shop day, the clock moves stages; the counter is never kept waiting."""
-        result = self.shop.recompute_if_due()
+        result = self.shop.lifecycle.recompute_if_due()
         if result is not None and result.total:
             self.call_from_thread(self.notify, t("lifecycle.recomputed", count=result.total))
 
@@ -92,7 +92,7 @@ class RegularsApp(App[None]):
         new = "en" if language() == "zh" else "zh"
         set_language(new)
         self.title = t("app.name")
-        self.run_worker(partial(self.shop.set_setting, "language", new), thread=True,
+        self.run_worker(partial(self.shop.settings.set, "language", new), thread=True,
                         group="settings", exit_on_error=False)
         for screen in self.screen_stack:
             remember = getattr(screen, "remember_state", None)

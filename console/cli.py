@@ -234,7 +234,7 @@ def _open_shop(db: Path | None, staff: str | None, lang: str | None = None,
     path = _db_path(db)
     _set_lang(lang, None)
     shop = Shop.open(str(path), staff, create=create)
-    _set_lang(lang, shop.setting("language"))
+    _set_lang(lang, shop.settings.get("language"))
     return shop
 
 
@@ -368,7 +368,7 @@ def _seed_into(path: Path, customers: int, seed_value: int) -> None:
 def init(db: DbOpt = None, lang: LangOpt = None) -> None:
     """Create the shop database (or upgrade it) and say where it is."""
     shop = _open_shop(db, None, lang)
-    say(t("init.ready", path=str(shop.store.path)))
+    say(t("init.ready", path=str(shop.path)))
     shop.close()
 
 
@@ -390,7 +390,6 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
                "--quick", help="Faster check that skips comparing index contents.")] = False,
            ) -> None:
     """Check the file: integrity, schema version, counts. Exit 1 on any problem."""
-    from db.doctor import examine
 
     path = _db_path(db)
     _set_lang(lang, None)
@@ -398,7 +397,7 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
         raise fail(t("store.missing", path=str(path)))
     shop = _open_shop(path, None, lang, create=False)
     try:
-        report = examine(shop.store, quick=quick)
+        report = shop.doctor(quick)
     finally:
         shop.close()
     if json_out:
@@ -443,7 +442,7 @@ def customer_add(
 
     shop = _open_shop(db, staff, lang)
     try:
-        customer = shop.add_customer(CustomerInput(
+        customer = shop.customers.add(CustomerInput(
             name=name, phone=phone, wechat_id=wechat, birthday=birthday, gender=gender,
             channel=channel, notes=notes, is_seed_user=seed_user, marketing_consent=consent),
             referred_by)
@@ -469,7 +468,7 @@ def customer_find(
     _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        result = shop.search(query, limit=limit)
+        result = shop.customers.search(query, limit=limit)
     finally:
         shop.close()
     if json_out:
@@ -503,11 +502,11 @@ def customer_show(
     (the number is what `purchase refund` takes)."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        c = shop.find_customer(ref)
-        sales = shop.purchases(c.id, RECENT_SALES)
-        total_sales = shop.purchase_rows(c.id)
-        tag_names = shop.tags_of(c.id)
-        rewards = shop.rewards_view(c.id)
+        c = shop.customers.find(ref)
+        sales = shop.sales.history(c.id, RECENT_SALES)
+        total_sales = shop.sales.count(c.id)
+        tag_names = shop.customers.tags_of(c.id)
+        rewards = shop.rewards.view(c.id)
         added_by, changed_by = shop.staff_name(c.created_by), shop.staff_name(c.updated_by)
         tz, region = shop.timezone, shop.region
     finally:
@@ -618,7 +617,7 @@ def coupon_template_add(
     """Define a coupon."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        made = shop.add_coupon_template(
+        made = shop.coupons.add_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=min_spend,
             valid_days=valid_days, valid_until=until, per_customer=per_customer,
             transferable=transferable)
@@ -634,7 +633,7 @@ def coupon_template_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonO
     """The shop's coupon templates."""
     shop = _open_shop(db, None, lang, create=False)
     try:
-        found = shop.coupon_templates()
+        found = shop.coupons.templates()
     finally:
         shop.close()
     if json_out:
@@ -683,15 +682,15 @@ def coupon_issue(
         if customer.strip():
             if not who.everyone:
                 raise fail(t("batch.customer_or_filter"), 2)
-            one = shop.find_customer(customer)
+            one = shop.customers.find(customer)
             if dry_run:
                 raise fail(t("batch.dry_run_one"), 2)
-            made = shop.issue_coupon(template, one.id, reason, batch_id or None)
+            made = shop.coupons.issue(template, one.id, reason, batch_id or None)
             issued = [] if made is None else [
                 {"code": made.code, "customer_id": made.customer_id,
                  "expires_at": made.expires_at}]
         else:
-            plan = shop.batch_plan(template, who, reason, batch_id)
+            plan = shop.campaigns.plan(template, who, reason, batch_id)
             say(t("batch.plan", batch=plan.batch_id, matched=plan.matched,
                          to_issue=plan.to_issue, already=plan.already,
                          at_limit=plan.at_limit, no_consent=plan.no_consent), err=True)
@@ -720,7 +719,7 @@ def _issue_with_progress(shop: Any, who: Any, reason: str, plan: Any) -> list[An
         def moved(done: int, total: int) -> None:
             bar.update(done - bar.pos)
 
-        return list(shop.issue_batch(plan.template, who, reason, plan.batch_id, moved,
+        return list(shop.campaigns.issue_batch(plan.template, who, reason, plan.batch_id, moved,
                                      shown=plan)[1])
 
 
@@ -739,8 +738,8 @@ def coupon_redeem(
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer).id if customer.strip() else None
-        used, sale = shop.redeem_coupon(code, amount, who, confirmed=yes)
+        who = shop.customers.find(customer).id if customer.strip() else None
+        used, sale = shop.coupons.redeem(code, amount, who, confirmed=yes)
     except RegularsError as exc:
         unusual_sale_guard(exc)
         raise
@@ -775,7 +774,7 @@ def coupon_void(code: str, reason: Annotated[str, typer.Option(help="Why, for th
     """Void an unused coupon (owner only)."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        done = shop.void_coupon(code, reason)
+        done = shop.coupons.void(code, reason)
     finally:
         shop.close()
     say(t("coupon.voided_now", code=done.code))
@@ -787,7 +786,7 @@ def coupon_show(code: str, db: DbOpt = None, lang: LangOpt = None) -> None:
     """A coupon's template, owner, validity and state."""
     shop = _open_shop(db, None, lang, create=False)
     try:
-        found = shop.coupon(code)
+        found = shop.coupons.get(code)
     finally:
         shop.close()
     say(safe_json(asdict(found), indent=2))
@@ -809,8 +808,8 @@ def feedback_add(
     """Write down what a customer said, for the owner's inbox."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer).id if customer.strip() else None
-        item = shop.add_feedback(who, category, text, sentiment, product, supplier)
+        who = shop.customers.find(customer).id if customer.strip() else None
+        item = shop.feedback.add(who, category, text, sentiment, product, supplier)
     finally:
         shop.close()
     if json_out:
@@ -830,23 +829,19 @@ def feedback_export(
     full_phone: FullPhoneOpt = False, db: DbOpt = None, lang: LangOpt = None,
 ) -> None:
     """Feedback to a spreadsheet, e.g. for a supplier. Formulas are never run."""
-    from db import feedback
     from db.export import write_table
-    from db.purchases import parse_when
+    from db.values import FEEDBACK_EXPORT_COLUMNS
 
     shop = _open_shop(db, None, lang, create=False)
     try:
-        start = parse_when(since, shop.timezone, shop.store.clock())
-        with shop.store.read() as conn:
-            rows = feedback.export_rows(conn, shop.timezone, status=status, since=start,
-                                        supplier=supplier or None, full_phone=full_phone)
+        rows = shop.feedback.export_rows(status, since, supplier, full_phone)
     finally:
         shop.close()
     coded = {2: "feedback.status.", 3: "feedback.category.", 4: "feedback.sentiment."}
     for row in rows:  # codes in the reader's language
         for column, prefix in coded.items():
             row[column] = t(f"{prefix}{row[column]}")
-    header = [t(f"export.column.{c}") for c in feedback.EXPORT_COLUMNS]
+    header = [t(f"export.column.{c}") for c in FEEDBACK_EXPORT_COLUMNS]
     count = write_table(output, header, rows)
     say(t("export.done", count=count, path=str(output)))
 
@@ -871,12 +866,12 @@ def purchase_add(
 
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        sale = (shop.record_purchase_with_points(who.id, amount, use_points, note, at,
+        who = shop.customers.find(customer)
+        sale = (shop.sales.record_with_points(who.id, amount, use_points, note, at,
                                                  confirmed=yes)
-                if use_points.strip() else shop.record_purchase(who.id, amount, note, at,
+                if use_points.strip() else shop.sales.record(who.id, amount, note, at,
                                                                 confirmed=yes))
-        after = shop.customer(who.id)
+        after = shop.customers.get(who.id)
     except RegularsError as exc:
         unusual_sale_guard(exc)
         raise
@@ -904,8 +899,8 @@ def purchase_refund(
 
     shop = _open_shop(db, staff, lang, create=False)  # db/ refuses an id past int64
     try:
-        r = shop.refund_purchase(purchase_id, reason)
-        after = shop.customer(r.customer_id)
+        r = shop.sales.refund(purchase_id, reason)
+        after = shop.customers.get(r.customer_id)
     finally:
         shop.close()
     say(t("purchase.refunded", id=purchase_id, amount=format_fen(-r.amount_fen),
@@ -924,7 +919,7 @@ def lifecycle_recompute(
     """Let the clock move stages (the console also does this once a day on start)."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        result = shop.recompute_lifecycle(dry_run=dry_run)
+        result = shop.lifecycle.recompute(dry_run=dry_run)
     finally:
         shop.close()
     moves = sorted(result.transitions.items(), key=lambda kv: -kv[1])
@@ -952,8 +947,8 @@ def lifecycle_at_risk(
     _check_limit(limit)
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        hits = shop.at_risk(limit)
-        median = shop.median_trust_period()
+        hits = shop.lifecycle.at_risk(limit)
+        median = shop.lifecycle.median_trust_period()
     finally:
         shop.close()
     if json_out:
@@ -975,7 +970,7 @@ def tag_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False) 
     """Every tag and how many customers carry it."""
     shop = _open_shop(db, None, lang, create=False)
     try:
-        found = shop.all_tags()
+        found = shop.customers.all_tags()
     finally:
         shop.close()
     if json_out:
@@ -995,7 +990,7 @@ def tag_add(customer: Annotated[str, typer.Option(help="Member code or phone.")]
     """Tag a customer (the tag is created if new; sensitive tags are refused)."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        name = shop.add_tag(shop.find_customer(customer).id, tag)
+        name = shop.customers.add_tag(shop.customers.find(customer).id, tag)
     finally:
         shop.close()
     say(f"#{name}")
@@ -1008,7 +1003,7 @@ def tag_rename(old: str, new: str, db: DbOpt = None, staff: StaffOpt = None,
     """Rename a tag; renaming onto an existing tag merges the two."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        name = shop.rename_tag(old, new)
+        name = shop.customers.rename_tag(old, new)
     finally:
         shop.close()
     say(t("tags.renamed", old=old, new=name))
@@ -1025,7 +1020,7 @@ def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
     shop = _open_shop(db, None, lang)
     try:
         for key in sorted(KNOWN):
-            say(f"{key:<10} {shop.setting(key)}")
+            say(f"{key:<10} {shop.settings.get(key)}")
     finally:
         shop.close()
 
@@ -1048,7 +1043,7 @@ def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
         if key in STAGE_RULES:
             _set_stage_rule(shop, key, value, yes)
             return
-        shop.set_setting(key, value)
+        shop.settings.set(key, value)
     finally:
         shop.close()
     say(f"{key} = {value}")
@@ -1057,12 +1052,12 @@ def settings_set(key: str, value: str, db: DbOpt = None, staff: StaffOpt = None,
 def _set_stage_rule(shop: Any, key: str, value: str, yes: bool) -> None:
     from console.moves import moves_text
 
-    preview = shop.preview_stage_rule(key, value)
+    preview = shop.lifecycle.preview_rule(key, value)
     if not yes:
         raise fail(t("screens.rule_preview_cli", count=f"{preview.total:,}",
                      moves=moves_text(preview)) if preview.total
                    else t("screens.rule_preview_none_cli"))
-    done = shop.set_stage_rule(key, value)
+    done = shop.lifecycle.set_rule(key, value)
     say(t("screens.rule_applied", key=key, value=value.strip(),
                  count=f"{done.total:,}"))
     for (old, new), n in sorted(done.transitions.items(), key=lambda kv: -kv[1]):
@@ -1092,9 +1087,9 @@ def points_show(
     _check_limit(limit)
     shop = _open_shop(db, None, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        rows = shop.points_history(who.id, limit)
-        level = shop.level_of(who.total_spend_fen)
+        who = shop.customers.find(customer)
+        rows = shop.rewards.points_history(who.id, limit)
+        level = shop.rewards.level_of(who.total_spend_fen)
     finally:
         shop.close()
     if json_out:
@@ -1112,9 +1107,9 @@ def _points_change(action: str, customer: str, amount: str, reason: str, db: Pat
                    staff: str | None, lang: str | None) -> None:
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        entry = {"spend": shop.spend_points, "adjust": shop.adjust_points,
-                 "opening": shop.opening_points}[action](who.id, amount, reason)
+        who = shop.customers.find(customer)
+        entry = {"spend": shop.rewards.spend_points, "adjust": shop.rewards.adjust_points,
+                 "opening": shop.rewards.opening_points}[action](who.id, amount, reason)
     finally:
         shop.close()
     say(t("points.posted", delta=f"{entry.delta:+d}", balance=entry.balance_after,
@@ -1161,9 +1156,9 @@ def referral_add(
     """Record who referred a customer who has not bought anything yet."""
     shop = _open_shop(db, staff, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        shop.register_referral(who.id, by)
-        referrer, _ = shop.referral_links(who.id)
+        who = shop.customers.find(customer)
+        shop.rewards.register_referral(who.id, by)
+        referrer, _ = shop.rewards.referral_links(who.id)
     finally:
         shop.close()
     assert referrer is not None
@@ -1179,8 +1174,8 @@ def referral_show(
     """Who referred this customer, and whom they referred, with each reward's status."""
     shop = _open_shop(db, None, lang, create=False)
     try:
-        who = shop.find_customer(customer)
-        referrer, referees = shop.referral_links(who.id)
+        who = shop.customers.find(customer)
+        referrer, referees = shop.rewards.referral_links(who.id)
     finally:
         shop.close()
     if json_out:
@@ -1214,7 +1209,7 @@ def referral_leaderboard(
         raise fail(t("referral.board_options"), 2)
     shop = _open_shop(db, None, lang, create=False)
     try:
-        rows = shop.referral_leaderboard(period, by, limit)
+        rows = shop.rewards.leaderboard(period, by, limit)
     finally:
         shop.close()
     if json_out:

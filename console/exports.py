@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db import coupon_batch
 from db.export import write_table
 from db.shop import Shop
+from db.values import BATCH_EXPORT_COLUMNS as EXPORT_COLUMNS
 
 from .i18n import t
 
@@ -14,9 +14,8 @@ from .i18n import t
 def write_batch(shop: Shop, batch_id: str, path: Path, full_phone: bool = False) -> int:
     """A batch's coupons with names and codes (phones masked unless asked), to send
     through WeChat or WeCom. Returns how many rows were written."""
-    with shop.store.read() as conn:
-        rows = coupon_batch.export_rows(conn, batch_id, shop.timezone, full_phone)
+    rows = shop.campaigns.export_rows(batch_id, full_phone)
     for row in rows:
         row[6] = t(f"coupon.status.{row[6]}")
-    header = [t(f"export.column.{c}") for c in coupon_batch.EXPORT_COLUMNS]
+    header = [t(f"export.column.{c}") for c in EXPORT_COLUMNS]
     return write_table(path, header, rows)

@@ -12,7 +12,7 @@ import locale
 import os
 from typing import Any
 
-from db.errors import RegularsError, ValidationError
+from db.errors import AccessDenied, RegularsError, ValidationError
 
 from .locales import en, zh
 
@@ -85,6 +85,10 @@ def error_text(error: RegularsError) -> str:
         return "\n".join(
             f"{label}: {t(code, **params)}" if (label := field_label(field)) else
             t(code, **params) for field, (code, params) in error.fields.items())
+    if isinstance(error, AccessDenied):  # the action and roles in the reader's words
+        p = error.params
+        return t(error.code, what=t(f"action.{p['action']}"), needed=t(f"role.{p['needed']}"),
+                 role=t(f"role.{p['role']}"), name=p["name"])
     text = t(error.code, **error.params)
     if isinstance(error.__cause__, RegularsError):  # say what went wrong underneath, too
         text += " " + error_text(error.__cause__)

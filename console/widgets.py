@@ -102,7 +102,7 @@ class TitleBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {t('app.name')} ", style="bold")
         if shop is not None:
-            line.append(f" {t('app.staff', name=shop.actor.name)} · {shop.store.path.name}")
+            line.append(f" {t('app.staff', name=shop.actor.name)} · {shop.path.name}")
         if self.right:
             line.append(f" · {self.right}")
         self.update(line)

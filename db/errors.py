@@ -50,3 +50,10 @@ class DuplicatePhone(ValidationError):
         super().__init__(
             {"phone": ("phone.duplicate", {"name": existing_name, "member_code": existing_code})}
         )
+
+
+class AccessDenied(RegularsError):
+    """The acting staff member's role may not do this (db/access.py). Params: ``action``,
+    the role ``needed``, and who tried (``name``, ``role``)."""
+
+    code = "access.denied"

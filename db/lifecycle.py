@@ -283,3 +283,8 @@ def at_risk_ids(conn: sqlite3.Connection, now: str, limit: int = 100) -> list[in
         f" ORDER BY c.total_spend_fen DESC LIMIT :limit",
         {"r_now": now, "limit": limit})
     return [r[0] for r in rows]
+
+
+def mark_recomputed(tx: Tx, on_day: str) -> None:
+    """The daily recompute is done for ``on_day`` (the shop's local date)."""
+    tx.execute("UPDATE settings SET value = ? WHERE key = 'lifecycle.recomputed_on'", (on_day,))

@@ -196,3 +196,9 @@ def for_customer(conn: sqlite3.Connection, customer_id: int, limit: int = 50,
     rows = conn.execute(f"{_SELECT} WHERE p.customer_id = ? ORDER BY p.at DESC, p.id DESC"
                         " LIMIT ? OFFSET ?", (customer_id, limit, offset))
     return [_purchase(r) for r in rows]
+
+
+def count_for(conn: sqlite3.Connection, customer_id: int) -> int:
+    """All of a customer's purchase rows, refunds included."""
+    return int(conn.execute("SELECT count(*) FROM purchases WHERE customer_id = ?",
+                            (customer_id,)).fetchone()[0])

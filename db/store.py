@@ -4,7 +4,8 @@
 * The file is created with mode 0600 (the OS ignores this where it has no such modes).
 * Migrations run on open (db/migrations.py).
 * Reads borrow a pooled connection; each connection serves one thread at a time.
-* Writes go through ``Store.write(actor)`` only: ``BEGIN IMMEDIATE``, one clock
+* Writes go through ``Store.write(actor, action)`` only: the access policy
+  (db/access.py), then ``BEGIN IMMEDIATE``, one clock
   reading for the whole transaction, and an audit row naming who acted.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import access
 from .clock import Clock, system_clock, to_iso
 from .errors import NotFound, StoreError
 from .files import create_private_file
@@ -306,9 +308,12 @@ class Store:
                 raise _translate(exc) from None
 
     @contextmanager
-    def write(self, actor: Actor, *, bulk: bool = False,
+    def write(self, actor: Actor, action: str, *, bulk: bool = False,
               staging: Path | None = None) -> Iterator[Tx]:
         """``BEGIN IMMEDIATE`` … COMMIT, or ROLLBACK on any error: nothing is saved half way.
+
+        ``action`` names what the write does (as its audit row does); the access policy
+        (db/access.py) is checked for the actor's role before anything begins.
 
         ``bulk`` is for seeding a new, empty file only: no fsync, and a rollback
         journal in memory instead of the write-ahead log, so gigabytes are written
@@ -320,6 +325,7 @@ class Store:
         is readable as ``staging.<table>`` for this transaction only (SQLite can't
         attach a file once a transaction has begun).
         """
+        access.check(action, actor.role, actor.name)
         if self.readonly is not None:
             raise StoreError(self.readonly, path=str(self.path))
         with self._connection() as conn:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from .audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
 from .codes import looks_like_code
+from .coupon_batch import EXPORT_COLUMNS as BATCH_EXPORT_COLUMNS
 from .coupon_batch import Issued, Plan
 from .coupons import CODE_BODY, Coupon, Template, last_day
 from .customers import Customer, CustomerInput
 from .customers import validate as validate_customer
+from .feedback import EXPORT_COLUMNS as FEEDBACK_EXPORT_COLUMNS
 from .feedback import SORTS, Filter, Product, Raiser, Row, Summary, with_typed
 from .feedback import Item as FeedbackItem
 from .levels import Thresholds
@@ -27,10 +29,44 @@ from .tags import Tag
 from .unusual import Bar, is_confirmable
 
 __all__ = [
-    "BIRTHDAY_WINDOW_MAX", "CODE_BODY", "SETTING_KEYS", "SORTS", "STAGE_RULE_KEYS",
-    "Audience", "Bar", "Coupon", "Customer", "CustomerInput", "FeedbackItem", "Filter",
-    "Hit", "Issued", "Leader", "Link", "Plan", "PointsEntry", "Product", "Purchase",
-    "Raiser", "Recompute", "Row", "SearchResult", "StageChange", "Suggestion", "Summary",
-    "Tag", "Template", "Thresholds", "is_confirmable", "last_day", "looks_like_code",
-    "parse_spend_between", "parse_terms", "parse_when", "validate_customer", "with_typed",
+    "BATCH_EXPORT_COLUMNS",
+    "BIRTHDAY_WINDOW_MAX",
+    "CODE_BODY",
+    "FEEDBACK_EXPORT_COLUMNS",
+    "SETTING_KEYS",
+    "SORTS",
+    "STAGE_RULE_KEYS",
+    "Audience",
+    "Bar",
+    "Coupon",
+    "Customer",
+    "CustomerInput",
+    "FeedbackItem",
+    "Filter",
+    "Hit",
+    "Issued",
+    "Leader",
+    "Link",
+    "Plan",
+    "PointsEntry",
+    "Product",
+    "Purchase",
+    "Raiser",
+    "Recompute",
+    "Row",
+    "SearchResult",
+    "StageChange",
+    "Suggestion",
+    "Summary",
+    "Tag",
+    "Template",
+    "Thresholds",
+    "is_confirmable",
+    "last_day",
+    "looks_like_code",
+    "parse_spend_between",
+    "parse_terms",
+    "parse_when",
+    "validate_customer",
+    "with_typed",
 ]

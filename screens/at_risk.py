@@ -42,7 +42,8 @@ class AtRiskScreen(LoadedScreen[None]):
         self._fill()
 
     def _load(self) -> None:
-        self.run_db(lambda: (self.shop.at_risk(200), self.shop.median_trust_period()),
+        lifecycle = self.shop.lifecycle
+        self.run_db(lambda: (lifecycle.at_risk(200), lifecycle.median_trust_period()),
                     self._show, group="at-risk")
 
     def _show(self, loaded: tuple[list[Hit], float | None]) -> None:

@@ -94,7 +94,7 @@ class BatchIssueScreen(DataScreen[None]):
             self.query_one("#template", Input).suggester = SuggestFromList(
                 names, case_sensitive=False)
 
-        self.run_db(lambda: [x.name for x in self.shop.coupon_templates() if x.active],
+        self.run_db(lambda: [x.name for x in self.shop.coupons.templates() if x.active],
                     loaded, group="templates")
         self._recount()
 
@@ -159,7 +159,7 @@ class BatchIssueScreen(DataScreen[None]):
             preview.update(Text(error_text(error), style="red"))
             self.refresh_bindings()
 
-        self.run_db(lambda: self.shop.batch_plan(template, who, reason, batch_id),
+        self.run_db(lambda: self.shop.campaigns.plan(template, who, reason, batch_id),
                     self._show_plan, group="plan", failed=failed)
 
     def _show_plan(self, plan: Plan) -> None:
@@ -223,7 +223,7 @@ class BatchIssueScreen(DataScreen[None]):
             self.post_message(BatchProgress(done, total))
 
         def work() -> list[Issued]:
-            return self.shop.issue_batch(template, who, reason, batch_id, heard, plan)[1]
+            return self.shop.campaigns.issue_batch(template, who, reason, batch_id, heard, plan)[1]
 
         self.run_db(work, self._issued, group="issue", failed=self._failed)
 

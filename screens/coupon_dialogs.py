@@ -46,7 +46,7 @@ class IssueCouponDialog(CounterDialog):
             self.query_one("#template", Input).suggester = SuggestFromList(
                 names, case_sensitive=False)
 
-        self.run_db(lambda: [x.name for x in self.shop.coupon_templates() if x.active],
+        self.run_db(lambda: [x.name for x in self.shop.coupons.templates() if x.active],
                     loaded, group="templates")
 
     def _reasons(self) -> Text:
@@ -60,7 +60,7 @@ class IssueCouponDialog(CounterDialog):
     def action_save(self) -> None:
         name, cid, reason = self.query_one("#template", Input).value, self.customer_id, \
             self.reason
-        self.save_with(lambda: self.shop.issue_coupon(name, cid, reason))
+        self.save_with(lambda: self.shop.coupons.issue(name, cid, reason))
 
     def _saved(self, result: object) -> None:
         code = getattr(result, "code", "")
@@ -106,8 +106,8 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
             return
 
         def look() -> tuple[Coupon, str]:
-            found = self.shop.coupon(code)
-            return found, self.shop.customer(found.customer_id).name
+            found = self.shop.coupons.get(code)
+            return found, self.shop.customers.get(found.customer_id).name
 
         self.run_db(look, self._preview, group="preview",
                     failed=lambda error: preview.update(Text(error_text(error), style="red")))
@@ -139,7 +139,7 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
     def action_save(self) -> None:
         code, amount = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
         cid, sure = self.customer_id, self.confirming(amount)
-        self.save_with(lambda: self.shop.redeem_coupon(code, amount, cid, confirmed=sure))
+        self.save_with(lambda: self.shop.coupons.redeem(code, amount, cid, confirmed=sure))
 
     def _saved(self, result: object) -> None:
         assert isinstance(result, tuple)
@@ -173,7 +173,7 @@ class VoidDialog(CounterDialog):
             self.show_error(ValidationError({"reason": ("screens.void_reason_needed", {})}))
             self.query_one("#reason", Input).focus()
             return
-        self.save_with(lambda: self.shop.void_coupon(code, reason))
+        self.save_with(lambda: self.shop.coupons.void(code, reason))
 
     def _saved(self, result: object) -> None:
         self.app.notify(t("coupon.voided_now", code=getattr(result, "code", "")))

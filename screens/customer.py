@@ -6,8 +6,6 @@ e edit. Everything is loaded in one worker call and rendered from plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,11 +18,10 @@ from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.coupons import last_day
 from db.customers import Customer
-from db.feedback import Item as FeedbackItem
 from db.money import format_fen
 from db.phones import pretty
 from db.purchases import Purchase
-from db.shop import RewardsView, Shop, StageView
+from db.shop import CustomerStory
 
 from .base import DataScreen
 from .hits import level_text
@@ -32,22 +29,7 @@ from .hits import level_text
 PAGE = 50
 
 
-@dataclass(frozen=True)
-class Story:
-    customer: Customer
-    stage: StageView
-    purchases: list[Purchase]
-    purchase_rows: int  # all of them, refunds included; the list shows a page at a time
-    tags: list[str]
-    feedback: list[FeedbackItem]
-    rewards: RewardsView
-
-
-def load_story(shop: Shop, customer_id: int, purchases: int) -> Story:
-    return Story(shop.customer(customer_id), shop.stage_view(customer_id),
-                 shop.purchases(customer_id, purchases), shop.purchase_rows(customer_id),
-                 shop.tags_of(customer_id), shop.feedback_of(customer_id),
-                 shop.rewards_view(customer_id))
+Story = CustomerStory  # read in one transaction (db/shop/customers.py)
 
 
 class CustomerScreen(DataScreen[None]):
@@ -100,7 +82,7 @@ class CustomerScreen(DataScreen[None]):
     def on_mount(self) -> None:
         self.hold_next_call = True  # keys typed ahead ("p58⏎") wait for the customer
         self._load()
-        self.run_db(lambda: self.shop.record_view(self.customer_id), lambda _: None,
+        self.run_db(lambda: self.shop.customers.record_view(self.customer_id), lambda _: None,
                     group="view")
 
     def after_recompose(self) -> None:
@@ -108,7 +90,7 @@ class CustomerScreen(DataScreen[None]):
 
     def _load(self) -> None:
         cid, n = self.customer_id, self.shown_purchases
-        self.run_db(lambda: load_story(self.shop, cid, n), self._show, group="load")
+        self.run_db(lambda: self.shop.customers.story(cid, n), self._show, group="load")
 
     def _show(self, story: Story) -> None:
         self.story = story

@@ -173,7 +173,7 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         exclude = self.existing.id if self.existing else None
         if not phone.strip():
             return
-        self.run_db(lambda: self.shop.phone_owner(phone, exclude), self._show_duplicate,
+        self.run_db(lambda: self.shop.customers.phone_owner(phone, exclude), self._show_duplicate,
                     group="phone")
 
     def _show_duplicate(self, owner: Customer | None) -> None:
@@ -198,8 +198,8 @@ class CustomerFormScreen(DataScreen[Customer | None]):
 
         def work() -> Customer:
             if existing is not None:
-                return self.shop.update_customer(existing.id, data)
-            return self.shop.add_customer(data, referred_by)
+                return self.shop.customers.update(existing.id, data)
+            return self.shop.customers.add(data, referred_by)
 
         self.run_db(work, self._saved, group="save", failed=self._save_failed)
 

@@ -175,10 +175,10 @@ class PurchaseDialog(ConfirmUnusual, CounterDialog):
         amount, items, when, use = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
         cid, sure = self.customer_id, self.confirming(amount)
         if use.strip():  # part paid with points: one transaction, the spend and the sale
-            self.save_with(lambda: self.shop.record_purchase_with_points(
+            self.save_with(lambda: self.shop.sales.record_with_points(
                 cid, amount, use, items, when, confirmed=sure))
         else:
-            self.save_with(lambda: self.shop.record_purchase(cid, amount, items, when,
+            self.save_with(lambda: self.shop.sales.record(cid, amount, items, when,
                                                              confirmed=sure))
 
 
@@ -199,7 +199,7 @@ class RefundDialog(CounterDialog):
     def action_save(self) -> None:
         reason = self.query_one("#reason", Input).value
         pid = self.purchase_id
-        self.save_with(lambda: self.shop.refund_purchase(pid, reason))
+        self.save_with(lambda: self.shop.sales.refund(pid, reason))
 
 
 class StageDialog(CounterDialog):
@@ -253,11 +253,11 @@ class StageDialog(CounterDialog):
     def action_save(self) -> None:
         reason = self.query_one("#reason", Input).value
         cid, stage = self.customer_id, self.stage
-        self.save_with(lambda: self.shop.set_stage(cid, stage, reason))
+        self.save_with(lambda: self.shop.lifecycle.set_stage(cid, stage, reason))
 
     def action_follow_rule(self) -> None:
         cid = self.customer_id
-        self.save_with(lambda: self.shop.follow_stage_rule(cid))
+        self.save_with(lambda: self.shop.lifecycle.follow_rule(cid))
 
 
 class TagDialog(CounterDialog):
@@ -280,7 +280,8 @@ class TagDialog(CounterDialog):
 
     def on_mount(self) -> None:
         cid = self.customer_id
-        self.run_db(lambda: (self.shop.tags_of(cid), [x.name for x in self.shop.all_tags()]),
+        customers = self.shop.customers
+        self.run_db(lambda: (customers.tags_of(cid), [x.name for x in customers.all_tags()]),
                     self._loaded, group="tags")
 
     def _loaded(self, loaded: tuple[list[str], list[str]]) -> None:
@@ -299,9 +300,9 @@ class TagDialog(CounterDialog):
             self.dismiss(True)
             return
         if text.startswith("-"):
-            work: Callable[[], object] = lambda: self.shop.remove_tag(cid, text[1:])  # noqa: E731
+            work: Callable[[], object] = lambda: self.shop.customers.remove_tag(cid, text[1:])  # noqa: E731
         else:
-            work = lambda: self.shop.add_tag(cid, text)  # noqa: E731
+            work = lambda: self.shop.customers.add_tag(cid, text)  # noqa: E731
         self.run_db(work, self._changed, group="save", failed=self.show_error)
 
     def _changed(self, _result: object) -> None:

@@ -92,7 +92,7 @@ class FeedbackDialog(CounterDialog):
             self.query_one("#supplier", Input).suggester = SuggestFromList(
                 suppliers, case_sensitive=False)
 
-        self.run_db(self.shop.feedback_catalogue, loaded, group="catalogue")
+        self.run_db(self.shop.feedback.catalogue, loaded, group="catalogue")
 
     def _choices(self) -> Text:
         return pick_line(FEEDBACK_CATEGORIES, "feedback.category.", self.category)
@@ -118,6 +118,6 @@ class FeedbackDialog(CounterDialog):
         product = self.query_one("#product", Input).value
         supplier = self.query_one("#supplier", Input).value
         cid, category, sentiment = self.customer_id, self.category or "", self.sentiment
-        self.save_with(lambda: self.shop.add_feedback(cid, category, words, sentiment, product,
+        self.save_with(lambda: self.shop.feedback.add(cid, category, words, sentiment, product,
                                                       supplier))
 

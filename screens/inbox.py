@@ -78,14 +78,14 @@ class InboxScreen(LoadedScreen[None]):
         except RegularsError as error:
             self.query_one("#filters", Static).update(Text(error_text(error), style="red"))
             return
-        self.run_db(lambda: (self.shop.feedback_inbox(f), self.shop.feedback_summary()),
+        self.run_db(lambda: (self.shop.feedback.inbox(f), self.shop.feedback.summary()),
                     self._show, group="inbox")
 
     def _current_filter(self, typed: str | None = None) -> Filter:
         from db.feedback import with_typed
 
         return with_typed(self.filter, self.typed if typed is None else typed,
-                          self.shop.timezone, self.shop.store.clock())
+                          self.shop.timezone, self.shop.now())
 
     def _show(self, loaded: tuple[list[Row], Summary]) -> None:
         self.rows, self.summary = loaded
@@ -201,7 +201,7 @@ class InboxScreen(LoadedScreen[None]):
                 if action == "status" and not parameters:
                     return True  # asked about the action in general (the help screen)
                 to = "done" if action == "done" else str(parameters[0])
-                return self.shop.feedback_can_move(row.item.status, to)
+                return self.shop.feedback.can_move(row.item.status, to)
             if action == "unlink":
                 return row.mentions > 1
             if action == "tell":
@@ -212,7 +212,7 @@ class InboxScreen(LoadedScreen[None]):
         row = self._selected()
         if row is not None:
             item_id = row.item.id
-            self.run_db(lambda: self.shop.set_feedback_status(item_id, status),
+            self.run_db(lambda: self.shop.feedback.set_status(item_id, status),
                         lambda _: self._load(), group="triage")
 
     def action_done(self) -> None:
@@ -244,14 +244,14 @@ class InboxScreen(LoadedScreen[None]):
             return
         pair = [self.marked, row.item.id]
         self.marked = None
-        self.run_db(lambda: self.shop.link_feedback(pair), lambda _: self._load(),
+        self.run_db(lambda: self.shop.feedback.link(pair), lambda _: self._load(),
                     group="triage")
 
     def action_unlink(self) -> None:
         row = self._selected()
         if row is not None:
             item_id = row.item.id
-            self.run_db(lambda: self.shop.unlink_feedback(item_id), lambda _: self._load(),
+            self.run_db(lambda: self.shop.feedback.unlink(item_id), lambda _: self._load(),
                         group="triage")
 
     def action_tell(self) -> None:
@@ -285,9 +285,9 @@ class NoteDialog(CounterDialog):
         note, item_id, status = self.query_one("#note", Input).value.strip(), self.item_id, \
             self.status
         if status is None:
-            self.save_with(lambda: self.shop.set_feedback_note(item_id, note))
+            self.save_with(lambda: self.shop.feedback.set_note(item_id, note))
         else:
-            self.save_with(lambda: self.shop.set_feedback_status(item_id, status, note))
+            self.save_with(lambda: self.shop.feedback.set_status(item_id, status, note))
 
 
 class TellScreen(DataScreen[None]):
@@ -320,8 +320,8 @@ class TellScreen(DataScreen[None]):
 
     def _load(self) -> None:
         item_id = self.item_id
-        self.run_db(lambda: (self.shop.feedback_raisers(item_id),
-                             self.shop.feedback_item(item_id)), self._show, group="tell")
+        self.run_db(lambda: (self.shop.feedback.raisers(item_id),
+                             self.shop.feedback.item(item_id)), self._show, group="tell")
 
     def _show(self, loaded: tuple[list[Raiser], Item]) -> None:
         raisers, self.item = loaded
@@ -355,8 +355,8 @@ class TellScreen(DataScreen[None]):
             return
         key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         item_id, customer_id = (int(x) for x in str(key.value).split(":"))
-        self.run_db(lambda: self.shop.mark_told(item_id, customer_id), lambda _: self._load(),
-                    group="told")
+        self.run_db(lambda: self.shop.feedback.mark_told(item_id, customer_id),
+                    lambda _: self._load(), group="told")
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -98,7 +98,7 @@ class LookupScreen(DataScreen[None]):
 
     def _search_now(self) -> None:
         query = self.query_text
-        self.run_db(lambda: self.shop.search(query), self._show, group="search",
+        self.run_db(lambda: self.shop.customers.search(query), self._show, group="search",
                     failed=self._search_failed)
 
     def _search_failed(self, error: RegularsError) -> None:

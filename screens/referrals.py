@@ -54,7 +54,7 @@ class LeaderboardScreen(LoadedScreen[None]):
         self.leaders = None
         self.query_one("#board-filter", Static).update(Text(t("customer.loading"),
                                                             style="dim"))
-        self.run_db(lambda: self.shop.referral_leaderboard(period, order, 100), self._show,
+        self.run_db(lambda: self.shop.rewards.leaderboard(period, order, 100), self._show,
                     group="board")
 
     def _show(self, leaders: list[Leader]) -> None:
@@ -122,9 +122,9 @@ class LeaderboardScreen(LoadedScreen[None]):
             return
 
         def work() -> str:
-            found = self.shop.customer(cid)
+            found = self.shop.customers.get(cid)
             if not found.is_seed_user:
-                self.shop.update_customer(cid, replace(found.as_input(), is_seed_user=True))
+                self.shop.customers.update(cid, replace(found.as_input(), is_seed_user=True))
             return found.name
 
         self.run_db(work, lambda name: self.notify(t("leaderboard.seed_marked", name=name)),

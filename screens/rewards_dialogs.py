@@ -58,9 +58,9 @@ class PointsDialog(CounterDialog):
         amount, reason = (self.query_one(f"#{f}", Input).value for f in ("points", "reason"))
         cid, action = self.customer_id, self.action
         if action == "spend":
-            self.save_with(lambda: self.shop.spend_points(cid, amount, reason))
+            self.save_with(lambda: self.shop.rewards.spend_points(cid, amount, reason))
         else:
-            self.save_with(lambda: self.shop.adjust_points(cid, amount, reason))
+            self.save_with(lambda: self.shop.rewards.adjust_points(cid, amount, reason))
 
     def _saved(self, result: object) -> None:
         self.app.notify(t("points.posted", delta=f"{getattr(result, 'delta', 0):+d}",
@@ -94,7 +94,7 @@ class ReferrerDialog(CounterDialog):
 
     def action_save(self) -> None:
         ref, cid = self.query_one("#referred_by", Input).value, self.customer_id
-        self.save_with(lambda: self.shop.register_referral(cid, ref))
+        self.save_with(lambda: self.shop.rewards.register_referral(cid, ref))
 
     def _saved(self, _result: object) -> None:
         self.app.notify(t("referral.saved", name=self.customer_name))

@@ -70,9 +70,9 @@ class SettingsScreen(LoadedScreen[None]):
         yield KeyBar()
 
     def _load(self) -> None:
-        self.run_db(lambda: Loaded(self.shop.all_tags(), self.shop.lifecycle_settings(),
-                                   self.shop.products(), self.shop.coupon_templates(),
-                                   self.shop.rewards_settings()),
+        self.run_db(lambda: Loaded(self.shop.customers.all_tags(), self.shop.lifecycle.settings(),
+                                   self.shop.feedback.products(), self.shop.coupons.templates(),
+                                   self.shop.rewards.settings()),
                     self._show, group="settings")
 
     def _show(self, loaded: Loaded) -> None:
@@ -202,13 +202,14 @@ class SettingsScreen(LoadedScreen[None]):
             found = next((x for x in self.loaded.templates if x.name == chosen), None) \
                 if self.loaded else None
             if found is not None:
-                self.run_db(lambda: self.shop.set_template_active(found.name, not found.active),
+                self.run_db(lambda: self.shop.coupons.set_template_active(
+                                found.name, not found.active),
                             lambda _: self._load(), group="save")
             return
         product = next((p for p in self.loaded.products if p.name == chosen), None) \
             if self.loaded else None
         if product is not None:
-            self.run_db(lambda: self.shop.edit_product(product.name, product.name,
+            self.run_db(lambda: self.shop.feedback.edit_product(product.name, product.name,
                                                        product.supplier, not product.active),
                         lambda _: self._load(), group="save")
 
@@ -221,7 +222,7 @@ class SettingsScreen(LoadedScreen[None]):
         if changed:
             self._load()
             self.notify(t("settings.recomputing"))
-            self.run_db(self.shop.recompute_lifecycle, lambda result: self.notify(
+            self.run_db(self.shop.lifecycle.recompute, lambda result: self.notify(
                 t("lifecycle.recomputed", count=result.total)), group="recompute")
 
     def action_back(self) -> None:

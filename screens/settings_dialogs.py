@@ -51,7 +51,7 @@ class TagRenameDialog(CounterDialog):
 
     def action_save(self) -> None:
         old, new = self.old, self.query_one("#tag", Input).value
-        self.save_with(lambda: self.shop.rename_tag(old, new))
+        self.save_with(lambda: self.shop.customers.rename_tag(old, new))
 
 
 class ProductDialog(CounterDialog):
@@ -80,12 +80,13 @@ class ProductDialog(CounterDialog):
             self.query_one("#supplier", Input).suggester = SuggestFromList(
                 names[1], case_sensitive=False)
 
-        self.run_db(self.shop.feedback_catalogue, loaded, group="catalogue")
+        self.run_db(self.shop.feedback.catalogue, loaded, group="catalogue")
 
     def action_save(self) -> None:
         old, active = self.product.name, self.product.active
         name, supplier, category = (self.query_one(f"#{f}", Input).value for f in self.FIELDS)
-        self.save_with(lambda: self.shop.edit_product(old, name, supplier, active, category))
+        self.save_with(lambda: self.shop.feedback.edit_product(
+            old, name, supplier, active, category))
 
 
 class RuleDialog(CounterDialog):
@@ -100,7 +101,7 @@ class RuleDialog(CounterDialog):
         with Vertical(classes="dialog"):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
             yield from self.field_row("value", Input(self.value, id="value"))
-            code, params = self.shop.setting_hint(self.key)
+            code, params = self.shop.settings.hint(self.key)
             yield Static(t(code, **params), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -111,7 +112,7 @@ class RuleDialog(CounterDialog):
 
     def action_save(self) -> None:
         key, value = self.key, self.query_one("#value", Input).value.strip()
-        self.save_with(lambda: self.shop.set_setting(key, value))
+        self.save_with(lambda: self.shop.settings.set(key, value))
 
 
 
@@ -181,7 +182,7 @@ class TemplateDialog(CounterDialog):
         days = valid if valid and not is_date else None
         until = valid if is_date else None
         per_customer = limit or "1"
-        self.save_with(lambda: self.shop.add_coupon_template(
+        self.save_with(lambda: self.shop.coupons.add_template(
             name, kind, value=value, cap=cap, gift=gift, min_spend=least, valid_days=days,
             valid_until=until, per_customer=per_customer, transferable=transferable))
 
@@ -201,7 +202,7 @@ class StageRuleDialog(RuleDialog):
             yield Static(Text(t(f"rule.{self.key}"), style="bold"))
             yield from self.field_row("value", Input(self.value, id="value"))
             yield Static("", id="rule-preview", classes="warning")
-            code, params = self.shop.setting_hint(self.key)
+            code, params = self.shop.settings.hint(self.key)
             yield Static(t(code, **params), classes="dim")
             yield Static(t("dialog.enter_saves"), classes="dim")
 
@@ -233,5 +234,5 @@ class StageRuleDialog(RuleDialog):
             self.query_one("#rule-preview", Static).update("")
             self.show_error(error)
 
-        self.run_db(lambda: self.shop.preview_stage_rule(key, value), shown, group="preview",
+        self.run_db(lambda: self.shop.lifecycle.preview_rule(key, value), shown, group="preview",
                     failed=refused)

@@ -73,16 +73,16 @@ def build_shop(folder: Path) -> Shop0:
     store = Store(path)
     shop = Shop(store, store.actor())
     try:
-        a = shop.add_customer(CustomerInput(name="王芳", phone="139 1111 2222",
+        a = shop.customers.add(CustomerInput(name="王芳", phone="139 1111 2222",
                                             marketing_consent=True))
-        b = shop.add_customer(CustomerInput(name="李娜", phone="139 1111 3333"))
-        sale = shop.record_purchase(a.id, "120.00", "蛋挞")
-        shop.add_tag(a.id, "团购")
-        template = shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50",
+        b = shop.customers.add(CustomerInput(name="李娜", phone="139 1111 3333"))
+        sale = shop.sales.record(a.id, "120.00", "蛋挞")
+        shop.customers.add_tag(a.id, "团购")
+        template = shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50",
                                             valid_days=30, per_customer=3)
-        coupon = shop.issue_coupon(template.name, a.id, "manual")
+        coupon = shop.coupons.issue(template.name, a.id, "manual")
         assert coupon is not None
-        shop.add_feedback(a.id, "quality", "蛋挞很好吃", "praise", "蛋挞", "城东面粉厂")
+        shop.feedback.add(a.id, "quality", "蛋挞很好吃", "praise", "蛋挞", "城东面粉厂")
         return Shop0(path, a.member_code, b.member_code, sale.id, coupon.code, template.name,
                      "团购")
     finally:

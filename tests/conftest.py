@@ -67,5 +67,5 @@ def people(shop: Shop) -> dict[str, int]:
     """A small shop with the hard cases: polyphonic and compound surnames, shared tails."""
     ids = {}
     for name, phone in PEOPLE:
-        ids[name] = shop.add_customer(CustomerInput(name=name, phone=phone)).id
+        ids[name] = shop.customers.add(CustomerInput(name=name, phone=phone)).id
     return ids

@@ -447,20 +447,20 @@ def seed_shop(path: Path) -> Seeded:
     try:
         ids: dict[str, int] = {}
         for name, phone, sales, tags in CUSTOMERS:
-            made = shop.add_customer(CustomerInput(name=name, phone=phone,
+            made = shop.customers.add(CustomerInput(name=name, phone=phone,
                                                    marketing_consent=True))
             ids[name] = made.id
             for amount in sales:
-                shop.record_purchase(made.id, amount, "")
+                shop.sales.record(made.id, amount, "")
             for tag in tags:
-                shop.add_tag(made.id, tag)
-        shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50",
+                shop.customers.add_tag(made.id, tag)
+        shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50",
                                  valid_days=30, per_customer=5)
-        shop.add_coupon_template("生日礼", "gift", gift="蛋挞", valid_days=30)
-        redeem = shop.issue_coupon("满50减10", ids["赵敏"], "manual")
-        void = shop.issue_coupon("生日礼", ids["赵敏"], "birthday")
+        shop.coupons.add_template("生日礼", "gift", gift="蛋挞", valid_days=30)
+        redeem = shop.coupons.issue("满50减10", ids["赵敏"], "manual")
+        void = shop.coupons.issue("生日礼", ids["赵敏"], "birthday")
         assert redeem is not None and void is not None
-        shop.recompute_if_due()
+        shop.lifecycle.recompute_if_due()
     finally:
         shop.close()
     return Seeded(path, redeem.code, void.code)

@@ -39,7 +39,7 @@ from console.app import RegularsApp
 from screens import lookup
 
 shop = Shop.open({str(tmp_path / "s.db")!r})
-shop.add_customer(CustomerInput(name="王五", phone="13912345678"))
+shop.customers.add(CustomerInput(name="王五", phone="13912345678"))
 for name in [m for m in sys.modules if m.startswith("pypinyin")]:
     del sys.modules[name]  # adding a customer wrote a name; the console itself must not
 shown = lookup.LookupScreen._show

@@ -262,8 +262,8 @@ def test_points_show_prints_the_shops_time(tmp_path: Path) -> None:
     path = tmp_path / "tz.db"
     store = Store(path, clock=_Clock())
     shop = Shop(store, store.actor())
-    who = shop.add_customer(CustomerInput(name="王芳", phone="139 1111 2222"))
-    shop.record_purchase(who.id, "50")
+    who = shop.customers.add(CustomerInput(name="王芳", phone="139 1111 2222"))
+    shop.sales.record(who.id, "50")
     shop.close()
     code, out, err = run("points", "show", who.member_code, "--db", str(path))
     assert code == 0, err

@@ -22,7 +22,7 @@ shop = Shop.open(path)
 added = duplicates = locked = 0
 for i in range(start, start + count):
     try:
-        shop.add_customer(CustomerInput(name="顾客" + str(i % 150), phone=f"139{i % 150:08d}"))
+        shop.customers.add(CustomerInput(name="顾客" + str(i % 150), phone=f"139{i % 150:08d}"))
         added += 1
     except DuplicatePhone:
         duplicates += 1

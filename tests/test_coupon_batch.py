@@ -26,7 +26,7 @@ def clock() -> HandClock:
 def shop(tmp_path: Path, clock: HandClock) -> Shop:
     store = Store(tmp_path / "b.db", clock=clock)
     s = Shop(store, store.actor())
-    s.add_coupon_template("回头券", "amount", value="10", valid_days=14, per_customer=2)
+    s.coupons.add_template("回头券", "amount", value="10", valid_days=14, per_customer=2)
     return s
 
 
@@ -36,7 +36,7 @@ def people(shop: Shop, n: int, consent: bool = True) -> list[int]:
     for _ in range(n):
         k = len(made_ids(shop))
         data = CustomerInput(name=f"顾客{k}", phone=f"1390000{k:04d}", marketing_consent=consent)
-        made.append(shop.add_customer(data).id)
+        made.append(shop.customers.add(data).id)
     return made
 
 
@@ -52,36 +52,36 @@ def coupons_of(shop: Shop) -> dict[int, int]:
 
 def test_the_same_batch_issued_three_times_gives_one_coupon_per_customer(shop: Shop) -> None:
     ids = people(shop, 7)
-    first = shop.issue_batch("回头券", Audience(), "manual", "spring-1")
+    first = shop.campaigns.issue_batch("回头券", Audience(), "manual", "spring-1")
     assert first[0].to_issue == 7 and len(first[1]) == 7
     for _ in range(2):
-        again_plan, again = shop.issue_batch("回头券", Audience(), "manual", "spring-1")
+        again_plan, again = shop.campaigns.issue_batch("回头券", Audience(), "manual", "spring-1")
         assert again == [] and again_plan.already == 7 and again_plan.to_issue == 0
     assert coupons_of(shop) == dict.fromkeys(ids, 1)
     # a different batch of the same template is a second campaign: the limit (2) allows it
-    assert len(shop.issue_batch("回头券", Audience(), "manual", "spring-2")[1]) == 7
+    assert len(shop.campaigns.issue_batch("回头券", Audience(), "manual", "spring-2")[1]) == 7
     # and a third is refused by the limit, customer by customer
-    third = shop.issue_batch("回头券", Audience(), "manual", "spring-3")
+    third = shop.campaigns.issue_batch("回头券", Audience(), "manual", "spring-3")
     assert third[0].at_limit == 7 and third[1] == []
 
 
 def test_without_a_batch_id_the_same_command_on_the_same_day_is_the_same_batch(
         shop: Shop, clock: HandClock) -> None:
     people(shop, 3)
-    assert len(shop.issue_batch("回头券", Audience(), "manual")[1]) == 3
-    assert shop.issue_batch("回头券", Audience(), "manual")[1] == []
+    assert len(shop.campaigns.issue_batch("回头券", Audience(), "manual")[1]) == 3
+    assert shop.campaigns.issue_batch("回头券", Audience(), "manual")[1] == []
     clock.now += timedelta(days=1)  # tomorrow it is a new batch
-    assert len(shop.issue_batch("回头券", Audience(), "manual")[1]) == 3
+    assert len(shop.campaigns.issue_batch("回头券", Audience(), "manual")[1]) == 3
 
 
 def test_marketing_reasons_skip_customers_without_consent(shop: Shop) -> None:
     yes = people(shop, 2, consent=True)
     people(shop, 3, consent=False)
-    plan = shop.batch_plan("回头券", Audience(), "winback", "w1")
+    plan = shop.campaigns.plan("回头券", Audience(), "winback", "w1")
     assert (plan.matched, plan.no_consent, plan.to_issue) == (5, 3, 2)
-    assert sorted(i.customer_id for i in shop.issue_batch("回头券", Audience(), "winback",
+    assert sorted(i.customer_id for i in shop.campaigns.issue_batch("回头券", Audience(), "winback",
                                                           "w1")[1]) == yes
-    apology = shop.batch_plan("回头券", Audience(), "apology", "a1")  # service, not marketing
+    apology = shop.campaigns.plan("回头券", Audience(), "apology", "a1")  # service, not marketing
     assert apology.no_consent == 0 and apology.to_issue == 5
 
 
@@ -92,7 +92,7 @@ def test_progress_is_reported_chunk_by_chunk_up_to_the_matched_count(
     monkeypatch.setattr(coupon_batch, "CHUNK", 3)
     people(shop, 8)
     heard: list[tuple[int, int]] = []
-    plan, made = shop.issue_batch("回头券", Audience(), "manual", "p1",
+    plan, made = shop.campaigns.issue_batch("回头券", Audience(), "manual", "p1",
                                   progress=lambda done, total: heard.append((done, total)))
     assert len(made) == 8 and plan.matched == 8
     assert heard == [(3, 8), (6, 8), (8, 8), (8, 8)]
@@ -101,16 +101,16 @@ def test_progress_is_reported_chunk_by_chunk_up_to_the_matched_count(
 
 def test_each_filter_part_selects_what_it_says(shop: Shop, clock: HandClock) -> None:
     a, b, c, d = people(shop, 4)
-    shop.add_tag(a, "老街坊")
-    shop.record_purchase(b, "800")
-    shop.update_customer(c, CustomerInput(name="顾客2", phone="13900000002",
+    shop.customers.add_tag(a, "老街坊")
+    shop.sales.record(b, "800")
+    shop.customers.update(c, CustomerInput(name="顾客2", phone="13900000002",
                                           birthday="03-05", is_seed_user=True,
                                           marketing_consent=True))
 
-    shop.add_coupon_template("大促", "percent", value="10", valid_days=3, per_customer=99)
+    shop.coupons.add_template("大促", "percent", value="10", valid_days=3, per_customer=99)
 
     def who(f: Audience) -> set[int]:
-        plan, made = shop.issue_batch("大促", f, "manual", f"t-{hash(f)}")
+        plan, made = shop.campaigns.issue_batch("大促", f, "manual", f"t-{hash(f)}")
         assert plan.to_issue == len(made)
         return {m.customer_id for m in made}
 
@@ -123,23 +123,23 @@ def test_each_filter_part_selects_what_it_says(shop: Shop, clock: HandClock) -> 
     assert who(Audience(stage="initial", seed_users=True)) == {c}
     assert who(Audience(stage="trust")) == set()
     with pytest.raises(NotFound):
-        shop.batch_plan("回头券", Audience(tag="没有这个"), "manual", "x")
+        shop.campaigns.plan("回头券", Audience(tag="没有这个"), "manual", "x")
     with pytest.raises(ValidationError):
-        shop.batch_plan("回头券", Audience(stage="vip"), "manual", "x")
+        shop.campaigns.plan("回头券", Audience(stage="vip"), "manual", "x")
 
 
 def test_at_risk_customers_are_trust_customers_past_their_own_rhythm(
         shop: Shop, clock: HandClock) -> None:
     regular, other = people(shop, 2)
     for _ in range(4):
-        shop.record_purchase(regular, "30")
-        shop.record_purchase(other, "30")
+        shop.sales.record(regular, "30")
+        shop.sales.record(other, "30")
         clock.now += timedelta(days=7)
-    assert shop.customer(regular).stage == "trust"
+    assert shop.customers.get(regular).stage == "trust"
     clock.now += timedelta(days=9)
-    shop.record_purchase(other, "30")  # other came yesterday; regular stays away
+    shop.sales.record(other, "30")  # other came yesterday; regular stays away
     clock.now += timedelta(days=1)  # regular: 17 days since the last visit, rhythm 7
-    plan, made = shop.issue_batch("回头券", Audience(at_risk=True), "winback", "r")
+    plan, made = shop.campaigns.issue_batch("回头券", Audience(at_risk=True), "winback", "r")
     assert [m.customer_id for m in made] == [regular] and plan.matched == 1
 
 
@@ -164,11 +164,11 @@ def test_spend_ranges_parse_in_yuan() -> None:
 
 def test_an_inactive_template_or_a_bad_reason_issues_nothing(shop: Shop) -> None:
     people(shop, 2)
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "coupon.issue_batch") as tx:
         tx.execute("UPDATE coupon_templates SET active = 0")
         tx.audit("test.switch_off", "coupon_template", None)
     with pytest.raises(RegularsError):
-        shop.issue_batch("回头券", Audience(), "manual", "z")
+        shop.campaigns.issue_batch("回头券", Audience(), "manual", "z")
     with pytest.raises(ValidationError):
-        shop.batch_plan("回头券", Audience(), "party", "z")
+        shop.campaigns.plan("回头券", Audience(), "party", "z")
     assert coupons_of(shop) == {}

@@ -39,24 +39,24 @@ def shop(tmp_path: Path, clock: Clock) -> Shop:
 
 
 def customer(shop: Shop, phone: str, name: str = "王芳") -> int:
-    return shop.add_customer(CustomerInput(name=name, phone=phone)).id
+    return shop.customers.add(CustomerInput(name=name, phone=phone)).id
 
 
 def template(shop: Shop, name: str = "满50减10", **extra: object) -> coupons.Template:
     args: dict[str, object] = {"kind": "amount", "value": "10", "min_spend": "50",
                                "valid_days": 7, **extra}
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "coupon.issue") as tx:
         return coupons.add_template(tx, name, **args)  # type: ignore[arg-type]
 
 
 def issue(shop: Shop, cid: int, name: str = "满50减10", batch: str | None = None
           ) -> coupons.Coupon | None:
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "coupon.issue") as tx:
         return coupons.issue(tx, name, cid, "manual", TZ, batch)
 
 
 def redeem(shop: Shop, code: str, amount: str, cid: int | None = None) -> coupons.Coupon:
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "coupon.issue") as tx:
         return coupons.redeem(tx, code, amount, cid, TZ)[0]
 
 
@@ -112,13 +112,13 @@ def test_redeem_once_and_every_refusal_says_why(shop: Shop, clock: Clock) -> Non
         assert err.value.code == code
     done = redeem(shop, coupon.code.lower(), "60", wang)  # typed in lower case: fine
     assert (done.status, done.discount_fen) == ("redeemed", 1000)
-    assert shop.customer(wang).total_spend_fen == 5000  # paid 60 - 10
+    assert shop.customers.get(wang).total_spend_fen == 5000  # paid 60 - 10
     clock.now += timedelta(minutes=5)
     with pytest.raises(RegularsError) as err:
         redeem(shop, coupon.code, "60", wang)
     assert err.value.code == "coupon.already_used"
     assert err.value.params["at"] == "2026-03-02 15:00" and err.value.params["by"]
-    assert shop.customer(wang).orders == 1  # the refused attempt recorded no sale
+    assert shop.customers.get(wang).orders == 1  # the refused attempt recorded no sale
 
 
 def test_per_customer_limit_batches_and_void(shop: Shop) -> None:
@@ -131,7 +131,7 @@ def test_per_customer_limit_batches_and_void(shop: Shop) -> None:
     li = customer(shop, "13933334444", "李雷")
     made = [issue(shop, li, batch="winback-2026-03") for _ in range(3)]
     assert made[0] is not None and made[1:] == [None, None]  # idempotent batch
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "coupon.issue") as tx:
         voided = coupons.void(tx, made[0].code, "发错了")
     assert voided.status == "voided"
     with pytest.raises(RegularsError) as err:
@@ -165,7 +165,7 @@ won = refused = busy = 0
 for i in range(rounds):
     code = codes[(i * 7 + offset) % len(codes)]  # each side in its own order, crossing
     try:
-        with shop.store.write(shop.actor) as tx:
+        with shop.store.write(shop.actor, "coupon.issue") as tx:
             coupons.redeem(tx, code, "60", None, "Asia/Shanghai")
         won += 1
     except StoreError:
@@ -246,8 +246,8 @@ def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) ->
     store = Store(tmp_path / "million.db")
     shop = Shop(store, store.actor())
     owner = customer(shop, "13800138000", "王芳")
-    made = shop.add_coupon_template("一元", "amount", value="1", valid_days=1)
-    with store.write(shop.actor) as tx:
+    made = shop.coupons.add_template("一元", "amount", value="1", valid_days=1)
+    with store.write(shop.actor, "coupon.issue") as tx:
         for _ in range(1_000_000):
             coupons.insert(tx, made.id, owner, "manual", None, "2030-01-01T00:00:00+00:00")
         tx.audit("test.million", "coupon_template", made.id)
@@ -265,8 +265,8 @@ def test_showing_or_voiding_a_mistyped_code_says_mistyped_not_missing(shop: Shop
     made = issue(shop, customer(shop, "13800138000"))
     assert made is not None
     typo = made.code[:-1] + next(c for c in codes.ALPHABET if c != made.code[-1])
-    for attempt in (lambda: shop.coupon(typo), lambda: shop.void_coupon(typo, "x")):
+    for attempt in (lambda: shop.coupons.get(typo), lambda: shop.coupons.void(typo, "x")):
         with pytest.raises(ValidationError) as refused:
             attempt()
         assert refused.value.code == "coupon.typo"
-    assert shop.coupon(made.code.lower()).code == made.code  # typed in lower case is fine
+    assert shop.coupons.get(made.code.lower()).code == made.code  # typed in lower case is fine

@@ -53,7 +53,7 @@ def test_demo_run_again_keeps_the_practice_work(tmp_path: Path, opened: list[Pat
     assert code == 0 and opened == [path]
     assert len(names(path)) == 30
     shop = Shop.open(str(path))
-    shop.add_customer(CustomerInput(name="练习顾客", phone="13912340000"))
+    shop.customers.add(CustomerInput(name="练习顾客", phone="13912340000"))
     shop.close()
     for args in (("--customers", "30"), ("--customers", "40"), ()):  # any size: reused
         code, out = run("demo", *args, "--db", str(path))
@@ -95,7 +95,7 @@ def test_demo_on_a_real_shop_opens_nothing_and_reset_deletes_nothing(
         tmp_path: Path, opened: list[Path]) -> None:
     path = tmp_path / "myshop.db"
     shop = Shop.open(str(path))
-    shop.add_customer(CustomerInput(name="老顾客", phone="13912340001"))
+    shop.customers.add(CustomerInput(name="老顾客", phone="13912340001"))
     shop.close()
     before = digest(path)
     for args in ((), ("--reset",)):
@@ -108,7 +108,7 @@ def test_demo_on_a_real_shop_opens_nothing_and_reset_deletes_nothing(
 def test_seed_refuses_before_it_says_seeding(tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
     shop = Shop.open(str(path))
-    shop.add_customer(CustomerInput(name="老顾客", phone="13912340001"))
+    shop.customers.add(CustomerInput(name="老顾客", phone="13912340001"))
     shop.close()
     code, out = run("seed", "--customers", "10", "--db", str(path))
     assert code == 1
@@ -119,7 +119,7 @@ def test_seed_refuses_before_it_says_seeding(tmp_path: Path) -> None:
 def test_seed_into_an_empty_shop_keeps_its_staff_and_settings(tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
     shop = Shop.open(str(path))
-    shop.set_setting("timezone", "Europe/Berlin")
+    shop.settings.set("timezone", "Europe/Berlin")
     shop.close()
     code, out = run("seed", "--customers", "25", "--db", str(path))
     assert code == 0, out

@@ -75,7 +75,7 @@ def run(*args: str) -> tuple[int, str]:
 
 def small_shop(path: Path) -> None:
     shop = Shop.open(str(path))
-    shop.add_customer(CustomerInput(name="王芳", phone="13800138000"))
+    shop.customers.add(CustomerInput(name="王芳", phone="13800138000"))
     shop.close()
 
 
@@ -108,9 +108,9 @@ def test_export_to_a_full_disk_says_one_sentence(tmp_path: Path, small_fs: Path)
     path = tmp_path / "shop.db"
     shop = Shop.open(str(path))
     for i in range(40):
-        shop.add_customer(CustomerInput(name=f"顾客{i}", phone=f"1380013{i:04d}"))
-    shop.add_coupon_template("满50减10", "amount", value="10", valid_days=14)
-    shop.issue_batch("满50减10", Audience(), "manual", "b1")
+        shop.customers.add(CustomerInput(name=f"顾客{i}", phone=f"1380013{i:04d}"))
+    shop.coupons.add_template("满50减10", "amount", value="10", valid_days=14)
+    shop.campaigns.issue_batch("满50减10", Audience(), "manual", "b1")
     shop.close()
     fill(small_fs)
     for name in ("codes.xlsx", "codes.csv"):
@@ -132,7 +132,7 @@ def test_a_batch_stopped_by_a_full_disk_says_what_was_saved(tmp_path: Path) -> N
     try:
         path = where / "shop.db"
         shop = Shop.open(str(path), clock=fixed_clock)
-        with shop.store.write(shop.actor) as tx:  # 5,000 customers, fast
+        with shop.store.write(shop.actor, "shop.seed") as tx:  # 5,000 customers, fast
             tx.conn.executemany(
                 "INSERT INTO customers(member_code, name, sort_name, pinyin, phone,"
                 " created_at, updated_at, created_by, updated_by)"
@@ -140,7 +140,7 @@ def test_a_batch_stopped_by_a_full_disk_says_what_was_saved(tmp_path: Path) -> N
                 [(f"M{i:06d}", f"顾客{i}", f"+86138{i:08d}", tx.now, tx.now)
                  for i in range(5000)])
             tx.audit("test.customers", "customer", None)
-        shop.add_coupon_template("满50减10", "amount", value="10", valid_days=14)
+        shop.coupons.add_template("满50减10", "amount", value="10", valid_days=14)
         with shop.store.read() as conn:  # an empty log: the coupons need new space
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         filler = fill(where)
@@ -148,7 +148,7 @@ def test_a_batch_stopped_by_a_full_disk_says_what_was_saved(tmp_path: Path) -> N
         with open(filler, "r+b") as f:
             f.truncate(max(0, filler.stat().st_size - FREE_KB * 1024))
         with pytest.raises(StoreError) as err:
-            shop.issue_batch("满50减10", Audience(), "manual", "b1")
+            shop.campaigns.issue_batch("满50减10", Audience(), "manual", "b1")
         assert err.value.code == "batch.stopped_full"
         with shop.store.read() as conn:
             saved = conn.execute("SELECT count(*) FROM coupons WHERE batch_id = 'b1'"
@@ -156,7 +156,7 @@ def test_a_batch_stopped_by_a_full_disk_says_what_was_saved(tmp_path: Path) -> N
         assert 0 < saved < 5000
         assert err.value.params["issued"] == saved  # the sentence tells the truth
         filler.unlink()
-        _, more = shop.issue_batch("满50减10", Audience(), "manual", "b1")  # finishes it
+        _, more = shop.campaigns.issue_batch("满50减10", Audience(), "manual", "b1")  # finishes it
         assert len(more) == 5000 - saved
         with shop.store.read() as conn:
             assert tuple(conn.execute("SELECT count(DISTINCT customer_id), count(*) FROM coupons"

@@ -33,7 +33,7 @@ def shop(tmp_path: Path, clock: Clock) -> Shop:
 
 def add(shop: Shop, customer: int | None, category: str = "quality", words: str = "面包有点硬",
         **extra: str) -> int:
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         return feedback.add(tx, customer, category, words, **extra)
 
 
@@ -43,14 +43,14 @@ def item(shop: Shop, item_id: int) -> feedback.Item:
 
 
 def move(shop: Shop, item_id: int, status: str, note: str | None = None) -> list[int]:
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         return feedback.set_status(tx, item_id, status, note)
 
 
 def test_long_cjk_and_emoji_words_round_trip_unchanged(shop: Shop) -> None:
     words = ("周二的全麦面包又卖完了😤，能不能多做一点？\n" * 200)[:3999] + "🍞"
     assert len(words) == 4000
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222", is_seed_user=True)).id
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222", is_seed_user=True)).id
     fid = add(shop, cid, "supply", words, sentiment="complaint", product="全麦面包",
               supplier="城东面粉厂")
     got = item(shop, fid)
@@ -95,22 +95,22 @@ def test_status_path_and_an_illegal_jump(shop: Shop) -> None:
 def test_linking_folds_duplicates_and_unlinking_undoes_it(shop: Shop) -> None:
     a, b, c = (add(shop, None) for _ in range(3))
     move(shop, a, "reviewing")
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         assert feedback.link(tx, [c, b]) == b
         assert feedback.link(tx, [a, c]) == a  # c's whole group comes along
     assert [item(shop, x).group_id for x in (a, b, c)] == [a, a, a]
     assert {item(shop, x).status for x in (a, b, c)} == {"reviewing"}  # the head's status
     assert move(shop, b, "planned") == [a, b, c]  # the group moves together
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.unlink(tx, a)  # the head leaves: the oldest of the rest heads the group
     assert [item(shop, x).group_id for x in (a, b, c)] == [None, b, b]
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.unlink(tx, c)
     assert [item(shop, x).group_id for x in (a, b, c)] == [None, None, None]
-    with pytest.raises(RegularsError) as err, shop.store.write(shop.actor) as tx:
+    with pytest.raises(RegularsError) as err, shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.unlink(tx, c)
     assert err.value.code == "feedback.not_linked"
-    with pytest.raises(RegularsError), shop.store.write(shop.actor) as tx:
+    with pytest.raises(RegularsError), shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.link(tx, [a])
 
 
@@ -153,7 +153,7 @@ def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path
 
     from db.export import write_table
 
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
     for words in FORMULAS:
         add(shop, cid, "supply", words, supplier="城东面粉厂")
     add(shop, None, "price", "太贵了", supplier="别家")
@@ -196,15 +196,15 @@ def test_export_refuses_an_unknown_format_and_writes_nothing(tmp_path: Path) -> 
 
 
 def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clock) -> None:
-    wang = shop.add_customer(CustomerInput(name="王芳", phone="13911112222",
+    wang = shop.customers.add(CustomerInput(name="王芳", phone="13911112222",
                                            is_seed_user=True)).id
-    li = shop.add_customer(CustomerInput(name="李雷", phone="13933334444")).id
+    li = shop.customers.add(CustomerInput(name="李雷", phone="13933334444")).id
     a = add(shop, wang, "supply", "面包卖完了", product="全麦面包", supplier="城东面粉厂")
     clock.now += timedelta(days=1)
     b = add(shop, li, "supply", "又卖完了", product="全麦面包")
     clock.now += timedelta(days=1)
     c = add(shop, None, "price", "拿铁贵了", product="拿铁")
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.link(tx, [a, b])
 
     def ids(**f: object) -> list[tuple[int, int]]:
@@ -224,7 +224,7 @@ def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clo
         told = feedback.raisers(conn, b)
     assert [(r.name, r.phone, r.told_at) for r in told] == [
         ("王芳", "139****2222", None), ("李雷", "139****4444", None)]
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.mark_told(tx, b, li)
     with shop.store.read() as conn:
         assert [r.told_at is not None for r in feedback.raisers(conn, a)] == [False, True]

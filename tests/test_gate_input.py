@@ -209,10 +209,10 @@ def test_an_error_repeats_the_value_short_and_without_escapes() -> None:
 @pytest.mark.parametrize("amount", ["1e5", "1,2,3", "١٢٣", "1000000.01"])
 def test_item4_a_sale_refuses_exponents_misplaced_commas_and_other_digits(
         shop: Shop, amount: str) -> None:
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
     with pytest.raises(ValidationError):
-        shop.record_purchase(cid, amount)
-    assert shop.purchase_rows(cid) == 0
+        shop.sales.record(cid, amount)
+    assert shop.sales.count(cid) == 0
 
 
 def test_item4_cli_purchase_of_1e9_is_refused(db: str) -> None:
@@ -225,54 +225,54 @@ def test_item4_cli_purchase_of_1e9_is_refused(db: str) -> None:
 # -- item 5: stage rules -----------------------------------------------------------------------
 def test_item5_at_least_99999_purchases_is_refused_with_the_range(shop: Shop) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.set_setting("lifecycle.trust_orders", "99999")
+        shop.settings.set("lifecycle.trust_orders", "99999")
     assert "from 1 to 100" in error_text(err.value)
-    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+    assert shop.lifecycle.settings()["lifecycle.trust_orders"] == "3"
 
 
 def test_item5_a_fraction_for_a_whole_setting_says_whole_number_and_range(shop: Shop) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.set_setting("lifecycle.trust_orders", "2.5")
+        shop.settings.set("lifecycle.trust_orders", "2.5")
     text = error_text(err.value)
     assert "not a whole number" in text and "1 to 100" in text
 
 
 def test_item5_fractional_settings_take_fractions(shop: Shop) -> None:
-    shop.set_setting("lifecycle.window_factor", "2.5")
-    shop.set_setting("lifecycle.window_min_days", "１４")  # full-width digits
-    assert shop.lifecycle_settings()["lifecycle.window_factor"] == "2.5"
-    assert shop.setting("lifecycle.window_min_days") == "14"
+    shop.settings.set("lifecycle.window_factor", "2.5")
+    shop.settings.set("lifecycle.window_min_days", "１４")  # full-width digits
+    assert shop.lifecycle.settings()["lifecycle.window_factor"] == "2.5"
+    assert shop.settings.get("lifecycle.window_min_days") == "14"
 
 
 # -- item 7: nothing is cut ----------------------------------------------------------------------
 def test_item7_a_300_character_name_is_refused_not_cut(shop: Shop) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.add_customer(CustomerInput(name="王" * 300, phone="13911112222"))
+        shop.customers.add(CustomerInput(name="王" * 300, phone="13911112222"))
     assert err.value.fields["name"] == ("gate.text.too_long", {"max": 40, "count": 300})
-    assert shop.search("13911112222").hits == []
+    assert shop.customers.search("13911112222").hits == []
 
 
 def test_item7_a_long_owner_note_is_refused_not_cut(shop: Shop) -> None:
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    item = shop.add_feedback(cid, "quality", "面包硬了")
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    item = shop.feedback.add(cid, "quality", "面包硬了")
     with pytest.raises(ValidationError) as err:
-        shop.set_feedback_note(item.id, "我们会改进。" * 900)
+        shop.feedback.set_note(item.id, "我们会改进。" * 900)
     assert err.value.fields["note"][1]["max"] == 1000
     with pytest.raises(ValidationError):
-        shop.set_feedback_status(item.id, "reviewing", "x" * 5400)
-    assert shop.feedback_item(item.id).owner_note == ""
-    shop.set_feedback_note(item.id, "第一步：换面粉\n第二步：回访")
-    assert shop.feedback_item(item.id).owner_note == "第一步：换面粉\n第二步：回访"
+        shop.feedback.set_status(item.id, "reviewing", "x" * 5400)
+    assert shop.feedback.item(item.id).owner_note == ""
+    shop.feedback.set_note(item.id, "第一步：换面粉\n第二步：回访")
+    assert shop.feedback.item(item.id).owner_note == "第一步：换面粉\n第二步：回访"
 
 
 def test_item7_a_long_refund_reason_or_points_reason_is_refused_not_cut(shop: Shop) -> None:
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    sale = shop.record_purchase(cid, "50")
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    sale = shop.sales.record(cid, "50")
     with pytest.raises(ValidationError):
-        shop.refund_purchase(sale.id, "理由" * 300)
+        shop.sales.refund(sale.id, "理由" * 300)
     with pytest.raises(ValidationError):
-        shop.spend_points(cid, "10", "礼品" * 150)
-    assert shop.customer(cid).points == 50 and shop.purchase_rows(cid) == 1
+        shop.rewards.spend_points(cid, "10", "礼品" * 150)
+    assert shop.customers.get(cid).points == 50 and shop.sales.count(cid) == 1
 
 
 def test_item7_screens_do_not_cut_what_is_typed_or_pasted() -> None:
@@ -292,29 +292,29 @@ def test_item7_screens_do_not_cut_what_is_typed_or_pasted() -> None:
 # -- item 10: coupons ------------------------------------------------------------------------------
 def test_item10_a_template_cannot_end_in_the_past_or_in_9999(shop: Shop) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.add_coupon_template("旧券", "amount", value="10", valid_until="2020-01-01")
+        shop.coupons.add_template("旧券", "amount", value="10", valid_until="2020-01-01")
     assert err.value.fields["valid"][0] == "gate.coupon.until_past"
     with pytest.raises(ValidationError) as err:
-        shop.add_coupon_template("远券", "amount", value="10", valid_until="9999-12-31")
+        shop.coupons.add_template("远券", "amount", value="10", valid_until="9999-12-31")
     assert err.value.fields["valid"][0] == "gate.day.range"
     assert "2036-11-24" in error_text(err.value)
-    made = shop.add_coupon_template("今天", "amount", value="10", valid_until="2026-11-24")
+    made = shop.coupons.add_template("今天", "amount", value="10", valid_until="2026-11-24")
     assert made.valid_until == "2026-11-24"
 
 
 def test_item10_issuing_from_a_template_that_has_ended_is_refused(hand_shop: Shop,
                                                                    clock: Clock) -> None:
-    cid = hand_shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    hand_shop.add_coupon_template("周末券", "amount", value="10", valid_until="2026-11-25")
-    assert hand_shop.issue_coupon("周末券", cid) is not None
+    cid = hand_shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    hand_shop.coupons.add_template("周末券", "amount", value="10", valid_until="2026-11-25")
+    assert hand_shop.coupons.issue("周末券", cid) is not None
     clock.now = NOW + timedelta(days=2)
     with pytest.raises(RegularsError) as err:
-        hand_shop.issue_coupon("周末券", cid)
+        hand_shop.coupons.issue("周末券", cid)
     assert code_of(err) == "gate.coupon.template_ended"
     from db.audience import Audience
 
     with pytest.raises(RegularsError):
-        hand_shop.batch_plan("周末券", Audience(), "manual")
+        hand_shop.campaigns.plan("周末券", Audience(), "manual")
 
 
 @pytest.mark.parametrize(("option", "label"), [("--cap", "Cap"), ("--min-spend", "Min spend")])
@@ -347,22 +347,22 @@ def test_item10_cli_until_in_the_past_and_void_without_reason(db: str) -> None:
 
 
 def test_item10_a_coupon_worth_more_than_the_sale_says_so(shop: Shop) -> None:
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    shop.add_coupon_template("减100", "amount", value="100", valid_days=7)
-    coupon = shop.issue_coupon("减100", cid)
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    shop.coupons.add_template("减100", "amount", value="100", valid_days=7)
+    coupon = shop.coupons.issue("减100", cid)
     assert coupon is not None
     with pytest.raises(ValidationError) as err:
-        shop.redeem_coupon(coupon.code, "80", cid)
+        shop.coupons.redeem(coupon.code, "80", cid)
     text = error_text(err.value)
     assert "¥100.00" in text and "¥80.00" in text and "more than the whole sale" in text
-    assert shop.purchase_rows(cid) == 0
+    assert shop.sales.count(cid) == 0
 
 
 # -- item 11: at risk --
 def regular_with_sales_today(shop: Shop, times: list[str]) -> int:
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
     for at in times:
-        shop.record_purchase(cid, "20", when=at)
+        shop.sales.record(cid, "20", when=at)
     return cid
 
 
@@ -372,10 +372,10 @@ def test_item11_a_customer_who_bought_today_is_never_at_risk(hand_shop: Shop,
     clock.now = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)  # 12:00 local
     cid = regular_with_sales_today(hand_shop, ["2026-11-24 08:00", "2026-11-24 09:00",
                                                "2026-11-24 10:00"])
-    assert hand_shop.customer(cid).stage == "trust"
-    assert cid not in [h.id for h in hand_shop.at_risk()]
+    assert hand_shop.customers.get(cid).stage == "trust"
+    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]
     clock.now = datetime(2026, 11, 24, 15, 59, tzinfo=UTC)  # 23:59 local, same day
-    assert cid not in [h.id for h in hand_shop.at_risk()]
+    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]
 
 
 def test_item11_the_edge_at_the_shops_midnight(hand_shop: Shop, clock: Clock) -> None:
@@ -383,10 +383,10 @@ def test_item11_the_edge_at_the_shops_midnight(hand_shop: Shop, clock: Clock) ->
     cid = regular_with_sales_today(hand_shop, ["2026-11-23 23:00", "2026-11-23 23:10",
                                                "2026-11-23 23:20"])  # every 10 minutes
     clock.now = datetime(2026, 11, 23, 16, 1, tzinfo=UTC)  # 00:01 local on the 24th
-    assert cid not in [h.id for h in hand_shop.at_risk()]  # bought 41 minutes ago
+    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]  # bought 41 minutes ago
     clock.now = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # a whole day on: overdue
-    hand_shop.recompute_lifecycle()
-    assert cid in [h.id for h in hand_shop.at_risk()]
+    hand_shop.lifecycle.recompute()
+    assert cid in [h.id for h in hand_shop.lifecycle.at_risk()]
 
 
 # -- item 12: no tracebacks, ranges --
@@ -436,10 +436,10 @@ def test_item12_settings_have_a_type_and_a_range(db: str, key: str, value: str) 
 
 
 def test_item12_a_sale_after_the_highest_rate_stays_in_int64(shop: Shop) -> None:
-    shop.set_setting("points.per_yuan", "100")
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    shop.record_purchase(cid, "1,000,000", confirmed=True)
-    assert shop.customer(cid).points == 100_000_000
+    shop.settings.set("points.per_yuan", "100")
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    shop.sales.record(cid, "1,000,000", confirmed=True)
+    assert shop.customers.get(cid).points == 100_000_000
 
 
 # -- item 13: control characters and invisible characters ---------------------------------------
@@ -451,24 +451,24 @@ EVIL = ["\x1b]0;pwned\x07", "a\u202eb", "王\u200b芳", "\u2066x\u2069", "a\x85b
 def test_item13_names_tags_templates_and_reasons_refuse_hidden_characters(
         shop: Shop, evil: str) -> None:
     with pytest.raises(ValidationError):
-        shop.add_customer(CustomerInput(name=evil, phone="13911112222"))
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
+        shop.customers.add(CustomerInput(name=evil, phone="13911112222"))
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
     with pytest.raises(ValidationError):
-        shop.add_tag(cid, evil)
+        shop.customers.add_tag(cid, evil)
     with pytest.raises(ValidationError):
-        shop.add_coupon_template(evil, "amount", value="10", valid_days=7)
+        shop.coupons.add_template(evil, "amount", value="10", valid_days=7)
     with pytest.raises(ValidationError):
-        shop.add_coupon_template("礼", "gift", gift=evil, valid_days=7)
+        shop.coupons.add_template("礼", "gift", gift=evil, valid_days=7)
     with pytest.raises(ValidationError):
-        shop.set_stage(cid, "trust", evil)
+        shop.lifecycle.set_stage(cid, "trust", evil)
     with pytest.raises(ValidationError):
-        shop.record_purchase(cid, "10", items=evil)
-    assert shop.tags_of(cid) == [] and shop.coupon_templates() == []
+        shop.sales.record(cid, "10", items=evil)
+    assert shop.customers.tags_of(cid) == [] and shop.coupons.templates() == []
 
 
 def test_item13_template_names_and_gifts_have_a_limit(shop: Shop) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.add_coupon_template("满" * 100_000, "gift", gift="咖" * 100_000, valid_days=7)
+        shop.coupons.add_template("满" * 100_000, "gift", gift="咖" * 100_000, valid_days=7)
     assert err.value.fields["name"] == ("gate.text.too_long", {"max": 40, "count": 100_000})
     assert err.value.fields["gift"][1]["max"] == 40
 
@@ -510,25 +510,26 @@ def test_dates_have_a_sane_range() -> None:
 
 
 def test_item12_a_rate_stored_before_ranges_no_longer_kills_every_sale(shop: Shop) -> None:
-    with shop.store.write(shop.actor) as tx:  # what `settings set` accepted before the gate
+    # what `settings set` accepted before the gate
+    with shop.store.write(shop.actor, "setting.set") as tx:
         tx.execute("INSERT INTO settings(key, value) VALUES ('points.per_yuan', ?)"
                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("9" * 30,))
         tx.audit("setting.set", "setting", None, key="points.per_yuan")
-    cid = shop.add_customer(CustomerInput(name="王芳", phone="13911112222")).id
-    shop.record_purchase(cid, "58")
-    assert shop.customer(cid).points == 58  # the default rate, 1 a yuan
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    shop.sales.record(cid, "58")
+    assert shop.customers.get(cid).points == 58  # the default rate, 1 a yuan
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(min_size=1, max_size=12))
 def test_no_tag_is_stored_with_a_control_or_invisible_character(shop: Shop, text: str) -> None:
-    who = shop.phone_owner("13911112222") or shop.add_customer(
+    who = shop.customers.phone_owner("13911112222") or shop.customers.add(
         CustomerInput(name="王芳", phone="13911112222"))
     cid = who.id
     with contextlib.suppress(ValidationError):  # refused: fine, as long as nothing is kept
-        shop.add_tag(cid, text)
-    for tag in shop.tags_of(cid):
+        shop.customers.add_tag(cid, text)
+    for tag in shop.customers.tags_of(cid):
         assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
                    for ch in tag), repr(tag)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from console.i18n import CATALOGS, choose_language, t
 from console.locales import en, zh
 from db import settings
+from db.access import POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,7 @@ def used_keys() -> set[str]:
             text = path.read_text(encoding="utf-8")
             audit_actions = set(re.findall(r"""audit\(\s*["']([a-z_.]+)["']""", text))
             keys |= {k for k in code_pattern.findall(text) if k not in audit_actions
+                     and k not in POLICY  # an access action: its label is action.<name>
                      and k not in SETTING_KEYS
                      and k.split(".")[0] in {
                 "key", "phone", "name", "wechat", "contact", "birthday", "gender", "channel",
@@ -87,3 +89,10 @@ def test_every_field_an_error_names_has_a_label() -> None:
         named |= set(re.findall(r"""parse_yuan\([^,()]+,\s*["']([a-z_]+)["']\)""", text))
     named |= settings.KNOWN  # settings.put names the key itself
     assert named and not {f for f in named if not field_label(f)}
+
+
+def test_every_access_action_has_a_label_in_both_catalogs() -> None:
+    """A refusal names the action in the reader's words (console/i18n.py error_text)."""
+    for catalog in CATALOGS.values():
+        assert {a for a in POLICY if f"action.{a}" not in catalog} == set()
+        assert {"role.owner", "role.staff"} <= set(catalog)

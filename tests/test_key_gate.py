@@ -56,14 +56,14 @@ async def test_tab_burst_with_the_opening_key(app: RegularsApp, shop: Shop,
                                               people: dict[str, int]) -> None:
     """'p30⇥⇥⇥500⏎' in one read: 30 yuan less 500 points, never ¥305,000."""
     cid = people["张三"]
-    shop.opening_points(cid, "600")
+    shop.rewards.opening_points(cid, "600")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_customer(pilot, "5678")
         burst(app, "p", *"30", "tab", "tab", "tab", *"500", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [2500]
-    assert shop.customer(cid).points == 600 - 500 + 25
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [2500]
+    assert shop.customers.get(cid).points == 600 - 500 + 25
 
 
 async def test_tab_to_items_in_a_burst(app: RegularsApp, shop: Shop,
@@ -74,7 +74,7 @@ async def test_tab_to_items_in_a_burst(app: RegularsApp, shop: Shop,
         await open_customer(pilot, "5678")
         burst(app, "p", *"12", "tab", *"cake", "enter")
         await settle(pilot)
-    [sale] = shop.purchases(cid)
+    [sale] = shop.sales.history(cid)
     assert (sale.amount_fen, sale.items) == (1200, "cake")
 
 
@@ -86,7 +86,7 @@ async def test_feedback_digits_and_words_in_one_burst(app: RegularsApp, shop: Sh
         await open_customer(pilot, "5678")
         burst(app, "f", "1", "3", *"abc", "ctrl+s")
         await settle(pilot)
-    [item] = shop.feedback_of(cid)
+    [item] = shop.feedback.of_customer(cid)
     assert (item.category, item.sentiment, item.words) == ("quality", "complaint", "abc")
 
 
@@ -100,7 +100,7 @@ async def test_keys_after_enter_wait_for_the_save(app: RegularsApp, shop: Shop,
         burst(app, "p", *"10", "enter", "p", *"20", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert sorted(s.amount_fen for s in shop.purchases(cid)) == [1000, 2000]
+    assert sorted(s.amount_fen for s in shop.sales.history(cid)) == [1000, 2000]
 
 
 async def test_escape_in_a_burst_cancels_only_its_own_dialog(
@@ -111,7 +111,7 @@ async def test_escape_in_a_burst_cancels_only_its_own_dialog(
         burst(app, "p", *"99", "escape", "p", "5", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [500]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [500]
 
 
 async def test_a_refused_save_keeps_the_following_keys_in_the_dialog(
@@ -124,7 +124,7 @@ async def test_a_refused_save_keeps_the_following_keys_in_the_dialog(
         burst(app, "p", *"abc", "enter", "ctrl+u", *"42", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [4200]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [4200]
 
 
 async def test_burst_from_lookup_to_a_sale(app: RegularsApp, shop: Shop,
@@ -136,7 +136,7 @@ async def test_burst_from_lookup_to_a_sale(app: RegularsApp, shop: Shop,
         burst(app, *"5678", "enter", "p", *"7.5", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [750]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [750]
 
 
 async def test_a_line_feed_is_enter(app: RegularsApp, shop: Shop,
@@ -148,7 +148,7 @@ async def test_a_line_feed_is_enter(app: RegularsApp, shop: Shop,
         burst(app, *"5678", "ctrl+j", "p", *"8", "ctrl+j")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [800]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [800]
 
 
 async def test_escape_then_a_key_in_one_read_is_both_keys(
@@ -163,7 +163,7 @@ async def test_escape_then_a_key_in_one_read_is_both_keys(
         burst(app, "5", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [500]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [500]
 
 
 async def test_a_dropped_marker_never_stops_the_keyboard(app: RegularsApp) -> None:
@@ -212,7 +212,7 @@ async def test_an_enter_typed_ahead_does_not_answer_a_question(
         await open_customer(pilot, "5678")
         burst(app, "p", *"5000", "enter", "enter")
         await settle(pilot)
-        assert shop.purchases(cid) == []
+        assert shop.sales.history(cid) == []
         error = app.screen.query_one("#amount-error", Static)
         assert error.display and "Enter again" in str(error.render())
         await pilot.press("enter")  # read, then confirmed
@@ -220,4 +220,4 @@ async def test_an_enter_typed_ahead_does_not_answer_a_question(
         assert isinstance(app.screen, CustomerScreen)
         burst(app, "p", *"6000", "enter", "ctrl+j")  # CR LF: one Enter
         await settle(pilot)
-    assert [s.amount_fen for s in shop.purchases(cid)] == [500000]
+    assert [s.amount_fen for s in shop.sales.history(cid)] == [500000]

@@ -34,7 +34,7 @@ def add_all(shop: Shop, people: list[tuple[str, str, int, str]]) -> list[tuple[s
     for surname, given_name, tail, prefix in people:
         phone = f"{prefix}{tail:08d}"
         try:
-            shop.add_customer(CustomerInput(name=surname + given_name, phone=phone))
+            shop.customers.add(CustomerInput(name=surname + given_name, phone=phone))
             added.append((surname + given_name, phone))
         except ValidationError:
             pass  # duplicate phone drawn twice: refused, as it should be
@@ -72,7 +72,7 @@ def test_search_returns_exactly_the_brute_force_set(people: list[tuple[str, str,
         shop = open_shop(folder)
         added = add_all(shop, people)
         for q in qs:
-            found = {(h.phone or "")[3:] for h in shop.search(q, limit=1000).hits}
+            found = {(h.phone or "")[3:] for h in shop.customers.search(q, limit=1000).hits}
             assert found == brute_force(added, q), q
         shop.close()
 
@@ -87,10 +87,10 @@ def test_index_equals_recomputation_after_edits(people: list[tuple[str, str, int
         with shop.store.read() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM customers")]
         for cid in data.draw(st.lists(st.sampled_from(ids), max_size=6)):
-            c = shop.customer(cid)
+            c = shop.customers.get(cid)
             edit = c.as_input()
             edit.name = data.draw(st.sampled_from(SURNAMES)) + data.draw(st.sampled_from(GIVEN))
-            shop.update_customer(cid, edit)
+            shop.customers.update(cid, edit)
         with shop.store.read() as conn:
             stored = set(map(tuple, conn.execute("SELECT * FROM search_keys")))
             expected = {k for row in conn.execute("SELECT * FROM customers")

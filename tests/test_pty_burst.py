@@ -76,8 +76,8 @@ class Case:
 
 def set_rule(shop: Shop, key: str, value: str) -> None:
     """What the settings screen does after a stage rule changes: save it, recompute."""
-    shop.set_setting(key, value)
-    shop.recompute_lifecycle()
+    shop.settings.set(key, value)
+    shop.lifecycle.recompute()
 
 
 def ids_by_name(shop: Shop) -> dict[str, int]:
@@ -183,69 +183,69 @@ REWARDS = ((b"", "Phone"), (KEYS.f9, "#团购"), (KEYS.left, "Points earned per 
 CASES = [
     Case("sale paid partly with points", customer(WANG),
          lambda s: b"p30\t\t\t500\r",
-         lambda shop, ids, s: shop.record_purchase_with_points(ids["王小明"], "30", "500"),
+         lambda shop, ids, s: shop.sales.record_with_points(ids["王小明"], "30", "500"),
          _sale_headline),
     Case("sale with items", customer(WANG),
          lambda s: b"p12\tcake\r",
-         lambda shop, ids, s: shop.record_purchase(ids["王小明"], "12", "cake"),
+         lambda shop, ids, s: shop.sales.record(ids["王小明"], "12", "cake"),
          _items_headline),
     Case("refund", customer(ZHAO),
          lambda s: b"\tx" + b"wrong item" + b"\r",
-         lambda shop, ids, s: shop.refund_purchase(
-             shop.purchases(ids["赵敏"])[0].id, "wrong item"),
+         lambda shop, ids, s: shop.sales.refund(
+             shop.sales.history(ids["赵敏"])[0].id, "wrong item"),
          _refund_headline),
     Case("stage by digit", customer(ZHAO),
          lambda s: "s2回头客\r".encode(),
-         lambda shop, ids, s: shop.set_stage(ids["赵敏"], "trust", "回头客"),
+         lambda shop, ids, s: shop.lifecycle.set_stage(ids["赵敏"], "trust", "回头客"),
          _stage_headline),
     Case("stage by F-key", customer(ZHAO),
          lambda s: b"s" + KEYS.f6 + "回头客\r".encode(),
-         lambda shop, ids, s: shop.set_stage(ids["赵敏"], "trust", "回头客"),
+         lambda shop, ids, s: shop.lifecycle.set_stage(ids["赵敏"], "trust", "回头客"),
          _stage_headline),
     Case("tags", customer(OUYANG),
          lambda s: "t团购\r常客\r".encode() + KEYS.escape,
-         lambda shop, ids, s: (shop.add_tag(ids["欧阳娜娜"], "团购"),
-                               shop.add_tag(ids["欧阳娜娜"], "常客")),
+         lambda shop, ids, s: (shop.customers.add_tag(ids["欧阳娜娜"], "团购"),
+                               shop.customers.add_tag(ids["欧阳娜娜"], "常客")),
          _tags_headline),
     Case("feedback", customer(WANG),
          lambda s: b"f13abc" + KEYS.ctrl("s"),
-         lambda shop, ids, s: shop.add_feedback(ids["王小明"], "quality", "abc",
+         lambda shop, ids, s: shop.feedback.add(ids["王小明"], "quality", "abc",
                                                 "complaint", "", ""),
          _feedback_headline),
     Case("coupon give", customer(LI),
          lambda s: "c满50减10\t2\r".encode(),
-         lambda shop, ids, s: shop.issue_coupon("满50减10", ids["李娜"], "winback"),
+         lambda shop, ids, s: shop.coupons.issue("满50减10", ids["李娜"], "winback"),
          _give_headline),
     Case("coupon redeem", customer(ZHAO),
          lambda s: b"r" + s.redeem_code.encode() + b"\t60\r",
-         lambda shop, ids, s: shop.redeem_coupon(s.redeem_code, "60", ids["赵敏"]),
+         lambda shop, ids, s: shop.coupons.redeem(s.redeem_code, "60", ids["赵敏"]),
          _redeem_headline),
     Case("coupon void", customer(ZHAO),
          lambda s: b"v" + s.void_code.encode() + b"\tgiven twice\r",
-         lambda shop, ids, s: shop.void_coupon(s.void_code, "given twice"),
+         lambda shop, ids, s: shop.coupons.void(s.void_code, "given twice"),
          _void_headline),
     # Points: "1 spend 2 adjust" is a pick of its own; a digit typed there is never
     # the first digit of the points (issue 11, item 3: "j 1 50 ⇥ 小礼品 ⏎" spent 150).
     Case("points spend (1, 50)", customer(WANG),
          lambda s: "j150\t小礼品\r".encode(),
-         lambda shop, ids, s: shop.spend_points(ids["王小明"], "50", "小礼品"),
+         lambda shop, ids, s: shop.rewards.spend_points(ids["王小明"], "50", "小礼品"),
          _spend_headline),
     Case("points adjust (2, -20)", customer(WANG),
          lambda s: b"j2-20\tcorrection\r",
-         lambda shop, ids, s: shop.adjust_points(ids["王小明"], "-20", "correction"),
+         lambda shop, ids, s: shop.rewards.adjust_points(ids["王小明"], "-20", "correction"),
          _adjust_headline),
     Case("referrer", customer(LI),
          lambda s: b"b" + WANG.encode() + b"\r",
-         lambda shop, ids, s: shop.register_referral(ids["李娜"], WANG),
+         lambda shop, ids, s: shop.rewards.register_referral(ids["李娜"], WANG),
          _referrer_headline),
     Case("customer form, Tab", ((b"", "Phone"),),
          lambda s: KEYS.ctrl("n") + "陈静\t13300133004".encode() + KEYS.ctrl("s"),
-         lambda shop, ids, s: shop.add_customer(CustomerInput(name="陈静",
+         lambda shop, ids, s: shop.customers.add(CustomerInput(name="陈静",
                                                               phone="13300133004")),
          _form_headline),
     Case("customer form, Enter", ((b"", "Phone"),),
          lambda s: KEYS.ctrl("n") + "陈静\r13300133004\r".encode() + KEYS.ctrl("s"),
-         lambda shop, ids, s: shop.add_customer(CustomerInput(name="陈静",
+         lambda shop, ids, s: shop.customers.add(CustomerInput(name="陈静",
                                                               phone="13300133004")),
          _form_headline),
     # A stage rule shows who would move first, and only an Enter typed once that is on
@@ -257,7 +257,7 @@ CASES = [
          _rule_headline),
     Case("settings: a reward", REWARDS,
          lambda s: KEYS.enter + KEYS.backspace + b"2" + KEYS.enter,
-         lambda shop, ids, s: shop.set_setting("points.per_yuan", "2"),
+         lambda shop, ids, s: shop.settings.set("points.per_yuan", "2"),
          _reward_headline),
 ]
 

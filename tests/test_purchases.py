@@ -44,52 +44,52 @@ def shop(tmp_path: Path, clock: MovingClock) -> Shop:
 
 
 def customer(shop: Shop, phone: str = "13912345678") -> int:
-    return shop.add_customer(CustomerInput(name="王五", phone=phone)).id
+    return shop.customers.add(CustomerInput(name="王五", phone=phone)).id
 
 
 def test_money_never_passes_through_float(shop: Shop) -> None:
     cid = customer(shop)
     for amount in ("0.1", "0.2", "0.1", "0.2"):
-        shop.record_purchase(cid, amount)
-    assert shop.customer(cid).total_spend_fen == 60  # 0.1 + 0.2 twice, to the fen
-    shop.record_purchase(cid, "￥1,280.50", confirmed=True)  # above ¥1,000: asked
-    assert shop.customer(cid).total_spend_fen == 60 + 128050
+        shop.sales.record(cid, amount)
+    assert shop.customers.get(cid).total_spend_fen == 60  # 0.1 + 0.2 twice, to the fen
+    shop.sales.record(cid, "￥1,280.50", confirmed=True)  # above ¥1,000: asked
+    assert shop.customers.get(cid).total_spend_fen == 60 + 128050
     for bad, code in (("58.555", "money.decimals"), ("abc", "money.invalid"),
                       ("0", "amount.not_positive"), ("-5", "amount.not_positive"),
                       ("nan", "money.invalid"), ("1e12", "money.invalid"),
                       ("1000000000000", "gate.money.too_large")):
         with pytest.raises(ValidationError) as err:
-            shop.record_purchase(cid, bad)
+            shop.sales.record(cid, bad)
         assert err.value.fields["amount"][0] == code, bad
-    assert shop.customer(cid).orders == 5
+    assert shop.customers.get(cid).orders == 5
 
 
 def test_figures_and_average_order(shop: Shop, clock: MovingClock) -> None:
     cid = customer(shop)
-    shop.record_purchase(cid, "50")
+    shop.sales.record(cid, "50")
     clock.advance(days=10)
-    shop.record_purchase(cid, "70")
+    shop.sales.record(cid, "70")
     clock.advance(days=20)
-    shop.record_purchase(cid, "30", items="面包 ×2")
-    c = shop.customer(cid)
+    shop.sales.record(cid, "30", items="面包 ×2")
+    c = shop.customers.get(cid)
     assert (c.total_spend_fen, c.orders, c.average_order_fen) == (15000, 3, 5000)
     assert c.median_interval_s == 15 * 86400
     assert c.first_purchase_at == "2026-01-10T04:00:00+00:00"
     assert c.last_visit_at == "2026-02-09T04:00:00+00:00"
-    listed = shop.purchases(cid)
+    listed = shop.sales.history(cid)
     assert [p.amount_fen for p in listed] == [3000, 7000, 5000]  # newest first
     assert listed[0].items == "面包 ×2" and listed[0].staff == "owner"
 
 
 def test_backdating_is_allowed_and_recorded(shop: Shop, clock: MovingClock) -> None:
     cid = customer(shop)
-    p = shop.record_purchase(cid, "20", when="2026-01-05 18:30")
+    p = shop.sales.record(cid, "20", when="2026-01-05 18:30")
     assert p.at == "2026-01-05T10:30:00+00:00"  # 18:30 in Shanghai
     assert p.backdated and p.recorded_at == "2026-01-10T04:00:00+00:00"
     for bad, code in (("2026-13-01", "when.invalid"), ("yesterday", "when.format"),
                       ("2027-01-01", "when.future"), ("1999-12-31", "when.too_old")):
         with pytest.raises(ValidationError) as err:
-            shop.record_purchase(cid, "20", when=bad)
+            shop.sales.record(cid, "20", when=bad)
         assert err.value.fields["at"][0] == code
 
 
@@ -97,27 +97,27 @@ def test_refund_is_a_linked_negative_row_once(shop: Shop, clock: MovingClock) ->
     cid = customer(shop)
     ids = []
     for _ in range(3):
-        ids.append(shop.record_purchase(cid, "40").id)
+        ids.append(shop.sales.record(cid, "40").id)
         clock.advance(days=7)
-    assert shop.customer(cid).stage == "trust"
-    r = shop.refund_purchase(ids[2], "质量问题")
+    assert shop.customers.get(cid).stage == "trust"
+    r = shop.sales.refund(ids[2], "质量问题")
     assert r.amount_fen == -4000 and r.refund_of == ids[2]
-    c = shop.customer(cid)
+    c = shop.customers.get(cid)
     assert (c.total_spend_fen, c.orders) == (8000, 2)
     assert c.stage == "initial"  # two orders no longer qualify for trust
     with pytest.raises(RegularsError) as err:
-        shop.refund_purchase(ids[2])
+        shop.sales.refund(ids[2])
     assert err.value.code == "purchase.already_refunded"
     with pytest.raises(RegularsError) as err:
-        shop.refund_purchase(r.id)
+        shop.sales.refund(r.id)
     assert err.value.code == "purchase.is_refund"
-    assert [p.refunded_by for p in shop.purchases(cid)][1] == r.id
+    assert [p.refunded_by for p in shop.sales.history(cid)][1] == r.id
 
 
 def three_weekly_sales(shop: Shop, clock: MovingClock, phone: str = "13912345678") -> int:
     cid = customer(shop, phone)
     for _ in range(3):
-        shop.record_purchase(cid, "30")
+        shop.sales.record(cid, "30")
         clock.advance(days=10)
     clock.advance(days=-10)  # the clock stands at the last sale
     return cid
@@ -125,82 +125,83 @@ def three_weekly_sales(shop: Shop, clock: MovingClock, phone: str = "13912345678
 
 def test_stage_boundaries(shop: Shop, clock: MovingClock) -> None:
     cid = three_weekly_sales(shop, clock)  # rhythm 10 days -> window max(30, 15) = 30
-    assert shop.customer(cid).stage == "trust"  # day 0
+    assert shop.customers.get(cid).stage == "trust"  # day 0
     clock.advance(days=30)
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "trust"  # exactly on the window's edge
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "trust"  # exactly on the window's edge
     clock.advance(minutes=1)
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "decline"
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "decline"
     clock.advance(days=90, minutes=-1)  # exactly 120 days
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "decline"
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "decline"
     clock.advance(minutes=1)
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "dormant"
-    shop.record_purchase(cid, "30")  # a purchase moves it at once
-    assert shop.customer(cid).stage == "trust"
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "dormant"
+    shop.sales.record(cid, "30")  # a purchase moves it at once
+    assert shop.customers.get(cid).stage == "trust"
 
 
 def test_two_orders_and_a_qualified_referral_is_trust(shop: Shop, clock: MovingClock) -> None:
     """The referral half of the rule; referrals themselves (and this count) come with
     the rewards issue, so the count is set directly here."""
     cid = customer(shop)
-    shop.record_purchase(cid, "30")
+    shop.sales.record(cid, "30")
     clock.advance(days=10)
-    shop.record_purchase(cid, "30")
-    assert shop.customer(cid).stage == "initial"  # two orders alone are not enough
-    with shop.store.write(shop.actor) as tx:
+    shop.sales.record(cid, "30")
+    assert shop.customers.get(cid).stage == "initial"  # two orders alone are not enough
+    with shop.store.write(shop.actor, "purchase.add") as tx:
         tx.execute("UPDATE customers SET referrals_qualified = 1 WHERE id = ?", (cid,))
         tx.audit("test.referral", "customer", cid)
-    assert shop.recompute_lifecycle().transitions == {("initial", "trust"): 1}
-    assert shop.stage_view(cid).suggestion.stage == "trust"
+    assert shop.lifecycle.recompute().transitions == {("initial", "trust"): 1}
+    assert shop.lifecycle.view(cid).suggestion.stage == "trust"
 
 
 def test_window_follows_the_customers_own_rhythm(shop: Shop, clock: MovingClock) -> None:
     cid = customer(shop)
     for _ in range(3):
-        shop.record_purchase(cid, "30")
+        shop.sales.record(cid, "30")
         clock.advance(days=40)
     clock.advance(days=-40)  # rhythm 40 days -> window 60 days
     clock.advance(days=59)
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "trust"
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "trust"
     clock.advance(days=2)
-    shop.recompute_lifecycle()
-    assert shop.customer(cid).stage == "decline"
-    reason = shop.stage_view(cid).history[0]
+    shop.lifecycle.recompute()
+    assert shop.customers.get(cid).stage == "decline"
+    reason = shop.lifecycle.view(cid).history[0]
     assert reason.reason_code == "reason.decline"
     assert reason.reason_params["days"] == 61 and reason.reason_params["rhythm"] == 40
 
 
 def test_manual_stage_sticks_and_shows_the_suggestion(shop: Shop, clock: MovingClock) -> None:
     cid = three_weekly_sales(shop, clock)
-    shop.set_stage(cid, "decline", "说要搬家了")
+    shop.lifecycle.set_stage(cid, "decline", "说要搬家了")
     clock.advance(days=1)
-    shop.record_purchase(cid, "30")
-    shop.recompute_lifecycle()
-    c = shop.customer(cid)
+    shop.sales.record(cid, "30")
+    shop.lifecycle.recompute()
+    c = shop.customers.get(cid)
     assert (c.stage, c.stage_source) == ("decline", "manual")
-    view = shop.stage_view(cid)
+    view = shop.lifecycle.view(cid)
     assert view.suggestion.stage == "trust"
     manual = view.history[0]
     assert manual.source == "manual" and manual.reason_params["text"] == "说要搬家了"
-    assert shop.follow_stage_rule(cid) == "trust"
-    assert shop.customer(cid).stage_source == "rule"
+    assert shop.lifecycle.follow_rule(cid) == "trust"
+    assert shop.customers.get(cid).stage_source == "rule"
     with pytest.raises(ValidationError):
-        shop.set_stage(cid, "trust", "  ")
+        shop.lifecycle.set_stage(cid, "trust", "  ")
     with pytest.raises(ValidationError):
-        shop.set_stage(cid, "vip", "x")
+        shop.lifecycle.set_stage(cid, "vip", "x")
 
 
 def test_every_change_writes_history(shop: Shop, clock: MovingClock) -> None:
     cid = three_weekly_sales(shop, clock)
     clock.advance(days=31)
-    shop.recompute_lifecycle()
+    shop.lifecycle.recompute()
     clock.advance(days=100)
-    shop.recompute_lifecycle()
-    moves = [(h.from_stage, h.to_stage, h.source) for h in reversed(shop.stage_view(cid).history)]
+    shop.lifecycle.recompute()
+    history = shop.lifecycle.view(cid).history
+    moves = [(h.from_stage, h.to_stage, h.source) for h in reversed(history)]
     assert moves == [("initial", "trust", "rule"), ("trust", "decline", "rule"),
                      ("decline", "dormant", "rule")]
 
@@ -208,29 +209,29 @@ def test_every_change_writes_history(shop: Shop, clock: MovingClock) -> None:
 def test_dry_run_changes_nothing_and_counts_transitions(shop: Shop, clock: MovingClock) -> None:
     cid = three_weekly_sales(shop, clock)
     clock.advance(days=45)
-    plan = shop.recompute_lifecycle(dry_run=True)
+    plan = shop.lifecycle.recompute(dry_run=True)
     assert plan.transitions == {("trust", "decline"): 1}
-    assert shop.customer(cid).stage == "trust"
-    assert shop.recompute_lifecycle().total == 1
-    assert shop.recompute_lifecycle().total == 0
+    assert shop.customers.get(cid).stage == "trust"
+    assert shop.lifecycle.recompute().total == 1
+    assert shop.lifecycle.recompute().total == 0
 
 
 def test_recompute_in_slices_moves_everyone_once(shop: Shop, clock: MovingClock,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A big shop recomputes in short transactions; the slices must cover everyone."""
-    import db.shop
+    import db.shop.lifecycle
     from db.lifecycle import Recompute
 
-    monkeypatch.setattr(db.shop, "RECOMPUTE_SLICE", 2)
+    monkeypatch.setattr(db.shop.lifecycle, "RECOMPUTE_SLICE", 2)
     people = []
     for n in range(7):  # ids 1..7 over four slices, the last one partial
         clock.now = START  # everyone buys on the same three days
         people.append(three_weekly_sales(shop, clock, f"1380000{n:04d}"))
     clock.advance(days=45)
-    assert shop.recompute_lifecycle(dry_run=True).transitions == {("trust", "decline"): 7}
-    assert shop.recompute_if_due() == Recompute({("trust", "decline"): 7})
-    assert {shop.customer(c).stage for c in people} == {"decline"}
-    assert shop.recompute_if_due() is None  # the day is marked done by the last slice
+    assert shop.lifecycle.recompute(dry_run=True).transitions == {("trust", "decline"): 7}
+    assert shop.lifecycle.recompute_if_due() == Recompute({("trust", "decline"): 7})
+    assert {shop.customers.get(c).stage for c in people} == {"decline"}
+    assert shop.lifecycle.recompute_if_due() is None  # the day is marked done by the last slice
     with shop.store.read() as conn:
         slices = conn.execute("SELECT count(*) FROM audit_log WHERE action ="
                               " 'lifecycle.recompute' AND detail LIKE '%ids%'").fetchone()[0]
@@ -241,21 +242,21 @@ def test_trust_period_and_at_risk(shop: Shop, clock: MovingClock) -> None:
     cid = three_weekly_sales(shop, clock)
     other = customer(shop, "13800001111")
     clock.advance(days=5)
-    now, total = shop.stage_view(cid).trust_days_now, shop.stage_view(cid).trust_days_total
+    now, total = shop.lifecycle.view(cid).trust_days_now, shop.lifecycle.view(cid).trust_days_total
     assert round(now) == 5 and round(total) == 5
-    assert shop.at_risk() == []
+    assert shop.lifecycle.at_risk() == []
     clock.advance(days=6)  # 11 days since the last sale: past the 10-day rhythm, still trust
-    assert [h.id for h in shop.at_risk()] == [cid]
-    assert other not in [h.id for h in shop.at_risk()]
-    assert round(shop.median_trust_period() or 0) == 11
+    assert [h.id for h in shop.lifecycle.at_risk()] == [cid]
+    assert other not in [h.id for h in shop.lifecycle.at_risk()]
+    assert round(shop.lifecycle.median_trust_period() or 0) == 11
 
 
 def test_recompute_runs_once_a_day(shop: Shop, clock: MovingClock) -> None:
     three_weekly_sales(shop, clock)
-    assert shop.recompute_if_due() is not None
-    assert shop.recompute_if_due() is None
+    assert shop.lifecycle.recompute_if_due() is not None
+    assert shop.lifecycle.recompute_if_due() is None
     clock.advance(days=1)
-    assert shop.recompute_if_due() is not None
+    assert shop.lifecycle.recompute_if_due() is not None
 
 
 # -- hypothesis: stored figures always equal the ledger ---------------------------------
@@ -280,11 +281,11 @@ def test_stored_figures_equal_the_purchase_rows(steps: list[tuple[str, object, i
             if kind == "sale":
                 when = (clock.now + timedelta(hours=8) - timedelta(hours=hours_ago)).strftime(
                     "%Y-%m-%d %H:%M")
-                sales.append(shop.record_purchase(cid, str(value), when=when,
+                sales.append(shop.sales.record(cid, str(value), when=when,
                                                   confirmed=True).id)
             elif sales:
                 with contextlib.suppress(RegularsError):  # already refunded: refused
-                    shop.refund_purchase(sales[int(str(value)) % len(sales)])
+                    shop.sales.refund(sales[int(str(value)) % len(sales)])
             clock.advance(minutes=7)
         with store.read() as conn:
             rows = conn.execute("SELECT id, amount_fen, at, refund_of FROM purchases").fetchall()
@@ -293,7 +294,7 @@ def test_stored_figures_equal_the_purchase_rows(steps: list[tuple[str, object, i
                       if r["amount_fen"] > 0 and r["id"] not in refunded)
         times = [datetime.fromisoformat(at) for at, _ in live]
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
-        c = shop.customer(cid)
+        c = shop.customers.get(cid)
         assert c.total_spend_fen == sum(r["amount_fen"] for r in rows)
         assert c.total_spend_fen == sum(amount for _, amount in live)
         assert c.orders == len(live)
@@ -328,18 +329,18 @@ def test_a_sale_reranks_the_lookup_just_after_not_inside(shop: Shop, clock: Movi
     from db.customers import CustomerInput as Input
 
     old = customer(shop, "13900000001")
-    new = shop.add_customer(Input(name="王六", phone="13900000002")).id
-    shop.record_purchase(old, "10")
+    new = shop.customers.add(Input(name="王六", phone="13900000002")).id
+    shop.sales.record(old, "10")
     clock.advance(days=1)
     shop.rerank_pending()
     before = lookup_rows(shop)
-    shop.record_purchase(new, "10")
+    shop.sales.record(new, "10")
     assert lookup_rows(shop) == before  # the sale itself wrote no lookup rows
-    assert [h.id for h in shop.search("王").hits] == [new, old]  # found, and fresh
-    edited = shop.customer(new).as_input()
+    assert [h.id for h in shop.customers.search("王").hits] == [new, old]  # found, and fresh
+    edited = shop.customers.get(new).as_input()
     edited.name = "王七"  # an edit while queued removes the stale rows, not leaves them
-    shop.update_customer(new, edited)
+    shop.customers.update(new, edited)
     assert_lookup_keys_whole(shop)
-    assert [h.name for h in shop.search("王").hits] == ["王七", "王五"]
+    assert [h.name for h in shop.customers.search("王").hits] == ["王七", "王五"]
     shop.close()  # closing catches up too
 

@@ -37,7 +37,7 @@ async def test_a_failed_search_after_enter_lets_the_next_keys_through(
         def locked(query: str, limit: int = 50) -> SearchResult:
             raise StoreError("store.locked")
 
-        monkeypatch.setattr(shop, "search", locked)
+        monkeypatch.setattr(shop.customers, "search", locked)
         await pilot.press(*"5678", "enter")
         await _answered(pilot)
         assert not screen.keys_held  # nothing will arrive to open: keys are not held

@@ -55,11 +55,11 @@ class CouponsAndPoints(RuleBasedStateMachine):
         self.clock = HandClock(START.astimezone(UTC))
         store = Store(self.folder / "m.db", clock=self.clock)
         self.shop = Shop(store, store.actor())
-        self.shop.add_coupon_template("当天券", "amount", value="5", valid_days=1,
+        self.shop.coupons.add_template("当天券", "amount", value="5", valid_days=1,
                                       per_customer=999)
-        self.shop.add_coupon_template("到期券", "percent", value="20", valid_until=str(UNTIL),
+        self.shop.coupons.add_template("到期券", "percent", value="20", valid_until=str(UNTIL),
                                       per_customer=999)
-        self.people = [self.shop.add_customer(CustomerInput(name=n, phone=p)).id
+        self.people = [self.shop.customers.add(CustomerInput(name=n, phone=p)).id
                        for n, p in (("王芳", "13800138000"), ("李娜", "13900139000"))]
         self.status: dict[str, str] = {}  # code -> issued / redeemed / voided (the model)
         self.expires: dict[str, datetime] = {}
@@ -87,12 +87,12 @@ class CouponsAndPoints(RuleBasedStateMachine):
     def issue(self, who: int, daily: bool) -> Any:
         if not daily and self.clock.now.astimezone(SHANGHAI).date() > UNTIL:
             try:  # the template has ended: it hands out nothing (issue 11, item 10)
-                self.shop.issue_coupon("到期券", self.people[who])
+                self.shop.coupons.issue("到期券", self.people[who])
             except RegularsError as refused:
                 assert refused.code == "gate.coupon.template_ended"
                 return multiple()
             raise AssertionError("an ended template issued a coupon")
-        made = self.shop.issue_coupon("当天券" if daily else "到期券", self.people[who])
+        made = self.shop.coupons.issue("当天券" if daily else "到期券", self.people[who])
         assert made is not None
         self.status[made.code] = "issued"
         self.expires[made.code] = (next_midnight(self.clock.now) if daily else
@@ -105,7 +105,7 @@ class CouponsAndPoints(RuleBasedStateMachine):
     def redeem(self, code: str, amount: str) -> None:
         usable = self.status[code] == "issued" and self.clock.now < self.expires[code]
         try:
-            _, sale = self.shop.redeem_coupon(code, amount)
+            _, sale = self.shop.coupons.redeem(code, amount)
         except RegularsError as refused:
             assert not usable, refused.code
             expected = {"redeemed": "coupon.already_used", "voided": "coupon.voided"}.get(
@@ -121,7 +121,7 @@ class CouponsAndPoints(RuleBasedStateMachine):
     @rule(code=coupons)
     def void(self, code: str) -> None:
         try:
-            self.shop.void_coupon(code, "model")  # the shop acts as its owner here
+            self.shop.coupons.void(code, "model")  # the shop acts as its owner here
         except RegularsError as refused:
             assert self.status[code] != "issued" and refused.code == "coupon.not_voidable"
             return
@@ -131,14 +131,14 @@ class CouponsAndPoints(RuleBasedStateMachine):
     # -- points -------------------------------------------------------------------------
     @rule(target=sales, who=st.integers(0, 1), yuan=st.integers(1, 300))
     def sell(self, who: int, yuan: int) -> int:
-        sale = self.shop.record_purchase(self.people[who], str(yuan))
+        sale = self.shop.sales.record(self.people[who], str(yuan))
         self.balance[self.people[who]] += yuan
         self.earned[sale.id] = (self.people[who], yuan)
         return sale.id
 
     @rule(sale=consumes(sales))
     def refund(self, sale: int) -> None:
-        self.shop.refund_purchase(sale)
+        self.shop.sales.refund(sale)
         who, earned = self.earned[sale]
         self.balance[who] -= min(earned, self.balance[who])
 
@@ -146,7 +146,7 @@ class CouponsAndPoints(RuleBasedStateMachine):
     def spend(self, who: int, amount: int) -> None:
         cid = self.people[who]
         try:
-            self.shop.spend_points(cid, str(amount), "gift")
+            self.shop.rewards.spend_points(cid, str(amount), "gift")
         except RegularsError as refused:
             assert refused.code == "points.not_enough" and amount > self.balance[cid]
             return
@@ -157,7 +157,7 @@ class CouponsAndPoints(RuleBasedStateMachine):
     def adjust(self, who: int, delta: int) -> None:
         cid = self.people[who]
         try:
-            self.shop.adjust_points(cid, str(delta), "model")
+            self.shop.rewards.adjust_points(cid, str(delta), "model")
         except RegularsError:
             assert self.balance[cid] + delta < 0
             return

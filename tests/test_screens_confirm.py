@@ -23,47 +23,47 @@ from db.store import Store
 
 
 def sales_of(shop: Shop, cid: int) -> list[int]:
-    return [p.amount_fen for p in shop.purchases(cid)]
+    return [p.amount_fen for p in shop.sales.history(cid)]
 
 
 def test_a_young_shop_asks_above_1000_yuan(shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
-    shop.record_purchase(cid, "1000")  # at the bar: routine, never asked
+    shop.sales.record(cid, "1000")  # at the bar: routine, never asked
     with pytest.raises(ValidationError) as refused:
-        shop.record_purchase(cid, "1000.01")
+        shop.sales.record(cid, "1000.01")
     assert refused.value.fields["amount"][0] == "sale.unusual_limit"
     assert sales_of(shop, cid) == [100_000]  # nothing recorded by the refusal
-    shop.record_purchase(cid, "1000.01", confirmed=True)
+    shop.sales.record(cid, "1000.01", confirmed=True)
     assert sales_of(shop, cid) == [100_001, 100_000]
 
 
 def test_the_bar_follows_the_shops_own_sales(shop: Shop, people: dict[str, int]) -> None:
     cid = people["王伟"]
     for n in range(40):  # a shop whose sales are ¥500-¥600
-        shop.record_purchase(cid, f"{500 + n * 2.5:.2f}")
-    bar = shop.unusual_sale_bar()
+        shop.sales.record(cid, f"{500 + n * 2.5:.2f}")
+    bar = shop.sales.unusual_bar()
     assert bar.usual_fen == 59_250 and bar.above_fen == 3 * 59_250  # 95% at or under
-    shop.record_purchase(cid, "1500")  # above ¥1,000 but usual enough here
+    shop.sales.record(cid, "1500")  # above ¥1,000 but usual enough here
     with pytest.raises(ValidationError) as refused:
-        shop.record_purchase(cid, "1800")
+        shop.sales.record(cid, "1800")
     # the ¥1,500 sale counts too
     code, params = refused.value.fields["amount"]
     assert code == "sale.unusual" and params == {"amount": "¥1,800.00", "usual": "¥595.00"}
     with pytest.raises(ValidationError):  # part paid with points: the same question
-        shop.record_purchase_with_points(cid, "1800", "10")
+        shop.sales.record_with_points(cid, "1800", "10")
 
 
 def test_the_owner_sets_the_bar(shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
-    shop.set_setting("sales.confirm_above_yuan", "200")
-    shop.record_purchase(cid, "200")
+    shop.settings.set("sales.confirm_above_yuan", "200")
+    shop.sales.record(cid, "200")
     with pytest.raises(ValidationError):
-        shop.record_purchase(cid, "250")
+        shop.sales.record(cid, "250")
     for bad in ("-5", "0", "abc"):
         with pytest.raises(ValidationError):
-            shop.set_setting("sales.confirm_above_yuan", bad)
-    shop.set_setting("sales.confirm_above_yuan", "")  # back to the shop's own sales
-    shop.record_purchase(cid, "250")
+            shop.settings.set("sales.confirm_above_yuan", bad)
+    shop.settings.set("sales.confirm_above_yuan", "")  # back to the shop's own sales
+    shop.sales.record(cid, "250")
     assert sales_of(shop, cid) == [25_000, 20_000]
 
 
@@ -104,8 +104,8 @@ async def test_the_redeem_dialog_asks_once_more_and_says_an_error_once(
     """A mistyped code: said once (not in the preview and a toast); corrected, the old
     message goes; a big sale then asks once more."""
     cid = people["张三"]
-    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.issue_coupon("满50减10", cid).code
+    shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
+    code = shop.coupons.issue("满50减10", cid).code
     typo = code[:-1] + ("A" if code[-1] != "A" else "B")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
@@ -125,10 +125,10 @@ async def test_the_redeem_dialog_asks_once_more_and_says_an_error_once(
         await pilot.press("enter")
         await settle(pilot)
         assert "Enter again" in str(screen.query_one("#amount-error", Static).render())
-        assert shop.coupon(code).status == "issued"
+        assert shop.coupons.get(code).status == "issued"
         await pilot.press("enter")
         await settle(pilot)
-    assert shop.coupon(code).status == "redeemed"
+    assert shop.coupons.get(code).status == "redeemed"
     assert sales_of(shop, cid) == [499_000]
 
 
@@ -136,9 +136,9 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
     store = Store(path)
     shop = Shop(store, store.actor())
-    shop.add_customer(CustomerInput(name="张三", phone="135 1234 5678"))
-    shop.add_coupon_template("满50减10", "amount", value="10", valid_days=30)
-    code = shop.issue_coupon("满50减10", shop.find_customer("13512345678").id).code
+    shop.customers.add(CustomerInput(name="张三", phone="135 1234 5678"))
+    shop.coupons.add_template("满50减10", "amount", value="10", valid_days=30)
+    code = shop.coupons.issue("满50减10", shop.customers.find("13512345678").id).code
     shop.close()
     runner = CliRunner()
     db = ["--db", str(path)]
@@ -150,7 +150,7 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     assert runner.invoke(cli, redeem).exit_code == 1
     again = Shop(Store(path), Store(path).actor())
     try:
-        assert again.purchase_rows(again.find_customer("13512345678").id) == 0
+        assert again.sales.count(again.customers.find("13512345678").id) == 0
     finally:
         again.close()
     assert runner.invoke(cli, [*sale, "--yes"]).exit_code == 0
@@ -164,22 +164,22 @@ def regulars(shop: Shop, people: dict[str, int]) -> list[int]:
     ids = [people["张三"], people["王伟"]]
     for cid in ids:
         for day in ("2026-11-10", "2026-11-17", "2026-11-20"):
-            shop.record_purchase(cid, "30", when=day)
-    assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+            shop.sales.record(cid, "30", when=day)
+    assert {shop.customers.get(cid).stage for cid in ids} == {"trust"}
     return ids
 
 
 def test_a_stage_rule_preview_changes_nothing(shop: Shop, people: dict[str, int]) -> None:
     ids = regulars(shop, people)
-    preview = shop.preview_stage_rule("lifecycle.trust_orders", "100")
+    preview = shop.lifecycle.preview_rule("lifecycle.trust_orders", "100")
     assert preview.transitions == {("trust", "initial"): 2}
-    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
-    assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+    assert shop.lifecycle.settings()["lifecycle.trust_orders"] == "3"
+    assert {shop.customers.get(cid).stage for cid in ids} == {"trust"}
     with pytest.raises(ValidationError):
-        shop.preview_stage_rule("lifecycle.window_min_days", "nan")
-    moved = shop.set_stage_rule("lifecycle.trust_orders", "100")
+        shop.lifecycle.preview_rule("lifecycle.window_min_days", "nan")
+    moved = shop.lifecycle.set_rule("lifecycle.trust_orders", "100")
     assert moved.transitions == preview.transitions
-    assert {shop.customer(cid).stage for cid in ids} == {"initial"}
+    assert {shop.customers.get(cid).stage for cid in ids} == {"initial"}
 
 
 async def test_stage_rules_dialog_previews_then_applies(
@@ -196,26 +196,26 @@ async def test_stage_rules_dialog_previews_then_applies(
         await settle(pilot)
         preview = str(app.screen.query_one("#rule-preview", Static).render())
         assert "Customers who would move: 2" in preview and "Trust → Initial 2" in preview
-        assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
-        assert {shop.customer(cid).stage for cid in ids} == {"trust"}
+        assert shop.lifecycle.settings()["lifecycle.trust_orders"] == "3"
+        assert {shop.customers.get(cid).stage for cid in ids} == {"trust"}
         await pilot.press("backspace", "0")  # changed and back: asked afresh
         await pilot.press("enter")
         await settle(pilot)
-        assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+        assert shop.lifecycle.settings()["lifecycle.trust_orders"] == "3"
         await pilot.press("enter")
         await settle(pilot)
-    assert shop.lifecycle_settings()["lifecycle.trust_orders"] == "100"
-    assert {shop.customer(cid).stage for cid in ids} == {"initial"}
+    assert shop.lifecycle.settings()["lifecycle.trust_orders"] == "100"
+    assert {shop.customers.get(cid).stage for cid in ids} == {"initial"}
 
 
 def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
     store = Store(path)
     shop = Shop(store, store.actor())
-    cid = shop.add_customer(CustomerInput(name="张三", phone="135 1234 5678")).id
+    cid = shop.customers.add(CustomerInput(name="张三", phone="135 1234 5678")).id
     today = shop.today()
     for back in (14, 7, 4):  # the real clock here: three sales in the last two weeks
-        shop.record_purchase(cid, "30", when=(today - timedelta(days=back)).isoformat())
+        shop.sales.record(cid, "30", when=(today - timedelta(days=back)).isoformat())
     shop.close()
     runner = CliRunner()
     change = ["settings", "set", "lifecycle.trust_orders", "100", "--db", str(path)]
@@ -224,7 +224,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
     assert "Customers who would move: 1 (" in asked.stderr
     again = Shop(Store(path), Store(path).actor())
     try:
-        assert again.lifecycle_settings()["lifecycle.trust_orders"] == "3"
+        assert again.lifecycle.settings()["lifecycle.trust_orders"] == "3"
     finally:
         again.close()
     done = runner.invoke(cli, [*change, "--yes"])
@@ -233,7 +233,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
 
 
 async def test_the_owner_sets_the_bar_in_settings(app: RegularsApp, shop: Shop) -> None:
-    rows = list(shop.rewards_settings())
+    rows = list(shop.rewards.settings())
     assert rows[-1] == "sales.confirm_above_yuan"
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
@@ -244,7 +244,7 @@ async def test_the_owner_sets_the_bar_in_settings(app: RegularsApp, shop: Shop) 
         await settle(pilot)
         await pilot.press("ctrl+u", *"800", "enter")
         await settle(pilot)
-    assert shop.unusual_sale_bar().above_fen == 80_000
+    assert shop.sales.unusual_bar().above_fen == 80_000
 
 
 async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
@@ -252,8 +252,8 @@ async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
     """'The minimum spend is ¥50.00; this sale is ¥30.00' stayed on screen after the
     amount was corrected, beside the next message (seen in the trial)."""
     cid = people["张三"]
-    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.issue_coupon("满50减10", cid).code
+    shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
+    code = shop.coupons.issue("满50减10", cid).code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
         await settle(pilot)

@@ -45,7 +45,7 @@ async def test_esc_in_feedback_asks_once_before_dropping_the_words(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-    assert shop.feedback_of(people["张三"]) == []
+    assert shop.feedback.of_customer(people["张三"]) == []
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -70,8 +70,8 @@ async def test_feedback_messages_fit_80x24(app: RegularsApp, language: str) -> N
 async def test_void_needs_a_reason_said_beside_the_field(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
-    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.issue_coupon("满50减10", cid).code
+    shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
+    code = shop.coupons.issue("满50减10", cid).code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -82,7 +82,7 @@ async def test_void_needs_a_reason_said_beside_the_field(
         await settle(pilot)
         error = app.screen.query_one("#reason-error", Static)
         assert error.display and "why" in str(error.render())
-        assert shop.coupon(code).status == "issued"
+        assert shop.coupons.get(code).status == "issued"
         await pilot.press(*"发重了", "enter")
         await settle(pilot)
-    assert shop.coupon(code).status == "voided"
+    assert shop.coupons.get(code).status == "voided"

@@ -24,8 +24,8 @@ async def test_inbox_bad_filter_keeps_focus_in_the_box(app: RegularsApp, shop: S
     """F5, /, a bad date, Enter, Ctrl+U, retype, Enter: nothing on the list moves."""
     from screens.inbox import InboxScreen
 
-    item = shop.add_feedback(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
-    shop.set_feedback_status(item.id, "reviewing")  # so that d, p, r, x could all act
+    item = shop.feedback.add(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
+    shop.feedback.set_status(item.id, "reviewing")  # so that d, p, r, x could all act
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
         await settle(pilot)
@@ -37,7 +37,7 @@ async def test_inbox_bad_filter_keeps_focus_in_the_box(app: RegularsApp, shop: S
         await pilot.press("ctrl+u", *"product:蛋挞", "enter")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)  # no note dialog opened on the way
-        after = shop.feedback_item(item.id)
+        after = shop.feedback.item(item.id)
         assert after.status == "reviewing" and not after.owner_note
         assert app.screen.query_one("#items", DataTable).has_focus  # a good filter applies
         assert app.screen.filter.product is None and app.screen.typed == "product:蛋挞"
@@ -46,8 +46,8 @@ async def test_inbox_bad_filter_keeps_focus_in_the_box(app: RegularsApp, shop: S
 async def test_inbox_reload_does_not_pull_the_focus_out_of_the_box(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     """F3 while typing a filter reloads the list; the letters that follow stay in the box."""
-    item = shop.add_feedback(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
-    shop.set_feedback_status(item.id, "reviewing")
+    item = shop.feedback.add(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
+    shop.feedback.set_status(item.id, "reviewing")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
         await settle(pilot)
@@ -56,7 +56,7 @@ async def test_inbox_reload_does_not_pull_the_focus_out_of_the_box(
         await pilot.press(*"duct", "x")
         await settle(pilot)
         assert app.screen.query_one("#typed", Input).value == "productx"
-        assert shop.feedback_item(item.id).status == "reviewing"
+        assert shop.feedback.item(item.id).status == "reviewing"
 
 
 async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
@@ -64,7 +64,7 @@ async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
     """New → done is not a step: d is not offered, and pressing it asks nothing."""
     from screens.inbox import InboxScreen
 
-    item = shop.add_feedback(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
+    item = shop.feedback.add(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
         await settle(pilot)
@@ -78,7 +78,7 @@ async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
         assert app.screen is screen  # no note asked for a step that would be refused
         await pilot.press("r")
         await settle(pilot)
-        assert shop.feedback_item(item.id).status == "reviewing"
+        assert shop.feedback.item(item.id).status == "reviewing"
         assert screen.check_action("done", ()) is True
 
 
@@ -91,14 +91,14 @@ async def test_points_mode_is_a_field_of_its_own(app: RegularsApp, shop: Shop,
                                                  people: dict[str, int]) -> None:
     """j, 1, 50, Tab, 小礼品, Enter spends 50, not 150."""
     cid = people["张三"]
-    shop.opening_points(cid, "500")
+    shop.rewards.opening_points(cid, "500")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_customer(pilot, "5678")
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("1", *"50", "tab", *"小礼品", "enter")
         await settle(pilot)
-        assert shop.customer(cid).points == 450
+        assert shop.customers.get(cid).points == 450
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("7")  # not a mode: said beside the field, not carried on
@@ -109,7 +109,7 @@ async def test_points_mode_is_a_field_of_its_own(app: RegularsApp, shop: Shop,
         assert app.screen.query_one("#points", Input).value == ""
         await pilot.press("2", *"-30", "tab", *"盘点更正", "enter")  # 2 adjust (owner)
         await settle(pilot)
-    assert shop.customer(cid).points == 420
+    assert shop.customers.get(cid).points == 420
 
 
 async def test_template_kind_digit_moves_on_to_the_value(app: RegularsApp,
@@ -126,6 +126,6 @@ async def test_template_kind_digit_moves_on_to_the_value(app: RegularsApp,
         await pilot.press(*"满100减20", "tab", "1", *"20", "tab", "tab", "tab", *"100", "tab",
                           *"30", "enter")
         await settle(pilot)
-    made = shop.coupon_templates()
+    made = shop.coupons.templates()
     assert [(x.name, x.kind, x.value_fen, x.min_spend_fen, x.valid_days) for x in made] == [
         ("满100减20", "amount", 2000, 10000, 30)]

@@ -23,18 +23,18 @@ def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
 
 def test_a_referrer_by_phone_tail_code_or_whole_phone(shop: Shop,
                                                       people: dict[str, int]) -> None:
-    shop.register_referral(people["王伟"], "5678")  # one phone ends so: 张三
-    assert shop.rewards_view(people["王伟"]).referrer.name == "张三"  # type: ignore[union-attr]
+    shop.rewards.register_referral(people["王伟"], "5678")  # one phone ends so: 张三
+    assert shop.rewards.view(people["王伟"]).referrer.name == "张三"  # type: ignore[union-attr]
     with pytest.raises(RegularsError) as several:
-        shop.register_referral(people["欧阳娜娜"], "8000")
+        shop.rewards.register_referral(people["欧阳娜娜"], "8000")
     assert several.value.code == "screens.several_match"
     assert several.value.params == {"count": "3", "ref": "8000"}
     with pytest.raises(NotFound):
-        shop.register_referral(people["欧阳娜娜"], "4444")
-    code = shop.customer(people["王小明"]).member_code
-    shop.register_referral(people["欧阳娜娜"], code.lower())
-    made = shop.add_customer(CustomerInput(name="新朋友", phone="139 7777 0001"), "5678")
-    assert shop.rewards_view(made.id).referrer.name == "张三"  # type: ignore[union-attr]
+        shop.rewards.register_referral(people["欧阳娜娜"], "4444")
+    code = shop.customers.get(people["王小明"]).member_code
+    shop.rewards.register_referral(people["欧阳娜娜"], code.lower())
+    made = shop.customers.add(CustomerInput(name="新朋友", phone="139 7777 0001"), "5678")
+    assert shop.rewards.view(made.id).referrer.name == "张三"  # type: ignore[union-attr]
 
 
 async def test_referrer_dialog_says_several_match_beside_the_field(
@@ -50,12 +50,12 @@ async def test_referrer_dialog_says_several_match_beside_the_field(
         assert error.display and "3 customers match" in str(error.render())
         await pilot.press("ctrl+u", *"5678", "enter")
         await settle(pilot)
-    assert shop.rewards_view(people["王伟"]).referrer.name == "张三"  # type: ignore[union-attr]
+    assert shop.rewards.view(people["王伟"]).referrer.name == "张三"  # type: ignore[union-attr]
 
 
 async def test_purchase_list_shows_the_sale_number(app: RegularsApp, shop: Shop,
                                                    people: dict[str, int]) -> None:
-    sale = shop.record_purchase(people["张三"], "58.50")
+    sale = shop.sales.record(people["张三"], "58.50")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -67,8 +67,8 @@ async def test_purchase_list_shows_the_sale_number(app: RegularsApp, shop: Shop,
 async def test_labels_are_whole_at_80x24(app: RegularsApp, shop: Shop,
                                          people: dict[str, int], language: str) -> None:
     set_language(language)
-    shop.add_coupon_template("满50减10", "amount", value="10", valid_until="2026-12-31")
-    shop.add_feedback(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
+    shop.coupons.add_template("满50减10", "amount", value="10", valid_until="2026-12-31")
+    shop.feedback.add(people["王伟"], "quality", "蛋挞太甜", "complaint", "蛋挞")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")  # the leaderboard, empty
         await settle(pilot)

@@ -9,7 +9,7 @@ from db.shop import Shop
 
 
 def names(shop: Shop, query: str) -> list[str]:
-    return [h.name for h in shop.search(query).hits]
+    return [h.name for h in shop.customers.search(query).hits]
 
 
 def test_phone_tail_finds_everyone_ending_so(shop: Shop, people: dict[str, int]) -> None:
@@ -19,16 +19,16 @@ def test_phone_tail_finds_everyone_ending_so(shop: Shop, people: dict[str, int])
 
 
 def test_full_phone_is_an_exact_match_first(shop: Shop, people: dict[str, int]) -> None:
-    hits = shop.search("138 0013 8000").hits
+    hits = shop.customers.search("138 0013 8000").hits
     assert hits[0].name == "单田芳" and hits[0].exact
-    assert shop.search("+86 138-0013-8000").hits[0].name == "单田芳"
+    assert shop.customers.search("+86 138-0013-8000").hits[0].name == "单田芳"
 
 
 def test_tail_starting_with_zeros(shop: Shop) -> None:
     from db.customers import CustomerInput
 
-    shop.add_customer(CustomerInput(name="赵敏", phone="139 8888 0000"))
-    shop.add_customer(CustomerInput(name="周芷若", phone="139 8888 0012"))
+    shop.customers.add(CustomerInput(name="赵敏", phone="139 8888 0000"))
+    shop.customers.add(CustomerInput(name="周芷若", phone="139 8888 0012"))
     assert names(shop, "0000") == ["赵敏"]
     assert names(shop, "0012") == ["周芷若"]
     assert names(shop, "880012") == ["周芷若"]
@@ -39,7 +39,7 @@ def test_phone_prefix_from_seven_digits(shop: Shop, people: dict[str, int]) -> N
 
 
 def test_too_few_digits_gives_a_hint(shop: Shop, people: dict[str, int]) -> None:
-    result = shop.search("80")
+    result = shop.customers.search("80")
     assert result.hits == [] and result.hints == ["search.short_digits"]
 
 
@@ -71,15 +71,15 @@ def test_one_character_surname_lists_that_family_first(shop: Shop,
 
 
 def test_full_name_and_given_name(shop: Shop, people: dict[str, int]) -> None:
-    hits = shop.search("王小明").hits
+    hits = shop.customers.search("王小明").hits
     assert [h.name for h in hits] == ["王小明"] and hits[0].exact
     assert names(shop, "小明") == ["王小明"]
     assert names(shop, "欧阳娜娜") == ["欧阳娜娜"]
 
 
 def test_member_code_any_case(shop: Shop, people: dict[str, int]) -> None:
-    code = shop.customer(people["曾国藩"]).member_code
-    hits = shop.search(code.lower()).hits
+    code = shop.customers.get(people["曾国藩"]).member_code
+    hits = shop.customers.search(code.lower()).hits
     assert hits[0].name == "曾国藩" and hits[0].exact
 
 
@@ -89,14 +89,14 @@ def test_mistyped_member_code_gets_a_hint(shop: Shop, people: dict[str, int]) ->
     body = "23ABCD"
     good = body + codes.check_char(body)
     wrong = body + next(c for c in codes.ALPHABET if c != good[-1])
-    assert "search.code_check" in shop.search(wrong.lower()).hints
-    assert "search.code_check" not in shop.search(good.lower()).hints
+    assert "search.code_check" in shop.customers.search(wrong.lower()).hints
+    assert "search.code_check" not in shop.customers.search(good.lower()).hints
 
 
 def test_wechat_prefix(shop: Shop) -> None:
     from db.customers import CustomerInput
 
-    shop.add_customer(CustomerInput(name="王五", wechat_id="Wangwu_Tea"))
+    shop.customers.add(CustomerInput(name="王五", wechat_id="Wangwu_Tea"))
     assert names(shop, "wangwu_t") == ["王五"]
 
 
@@ -112,12 +112,12 @@ def test_full_width_input(shop: Shop, people: dict[str, int]) -> None:
 
 
 def test_no_match(shop: Shop, people: dict[str, int]) -> None:
-    result = shop.search("赵钱孙")
+    result = shop.customers.search("赵钱孙")
     assert result.hits == [] and not result.more
 
 
 def test_more_is_reported_when_the_list_is_cut(shop: Shop, people: dict[str, int]) -> None:
-    result = shop.search("8000", limit=2)
+    result = shop.customers.search("8000", limit=2)
     assert len(result.hits) == 2 and result.more
 
 

@@ -83,9 +83,9 @@ def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Pa
     from db.shop import Shop
 
     shop = Shop(store, store.actor())
-    assert shop.at_risk(), "a fresh demo has people to contact today"
-    assert {t.name for t in shop.all_tags()} >= {"团购", "宝妈"}
-    assert shop.search("#团购").hits
+    assert shop.lifecycle.at_risk(), "a fresh demo has people to contact today"
+    assert {t.name for t in shop.customers.all_tags()} >= {"团购", "宝妈"}
+    assert shop.customers.search("#团购").hits
 
 
 def test_the_two_process_path_makes_the_same_shop(tmp_path: Path) -> None:

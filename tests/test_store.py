@@ -33,7 +33,7 @@ def test_file_is_private(db_path: Path, shop: Shop) -> None:
 
 
 def test_failed_write_saves_nothing(shop: Shop) -> None:
-    with pytest.raises(RuntimeError), shop.store.write(shop.actor) as tx:
+    with pytest.raises(RuntimeError), shop.store.write(shop.actor, "customer.edit") as tx:
         tx.execute("INSERT INTO settings(key, value) VALUES ('x', 'y')")
         tx.audit("test", "setting", None)
         raise RuntimeError("power cut")
@@ -42,21 +42,23 @@ def test_failed_write_saves_nothing(shop: Shop) -> None:
 
 
 def test_a_write_without_audit_is_refused(shop: Shop) -> None:
-    with pytest.raises(RuntimeError, match="audit"), shop.store.write(shop.actor) as tx:
+    with (pytest.raises(RuntimeError, match="audit"),
+          shop.store.write(shop.actor, "customer.edit") as tx):
         tx.execute("INSERT INTO settings(key, value) VALUES ('x', 'y')")
     with shop.store.read() as conn:
         assert conn.execute("SELECT count(*) FROM settings WHERE key='x'").fetchone()[0] == 0
-    with shop.store.write(shop.actor) as tx:  # changed nothing (a batch run again): fine
+    # changed nothing (a batch run again): fine
+    with shop.store.write(shop.actor, "customer.edit") as tx:
         tx.execute("UPDATE settings SET value = 'z' WHERE key = 'no such key'")
 
 
 def test_every_write_names_the_staff_member(shop: Shop) -> None:
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "customer.edit") as tx:
         tx.execute("INSERT INTO staff(name, role, created_at) VALUES ('小李', 'staff', ?)",
                    (tx.now,))
         tx.audit("staff.add", "staff", None)
     clerk = shop.store.actor("小李")
-    Shop(shop.store, clerk).add_customer(CustomerInput(name="王五", phone="13912345678"))
+    Shop(shop.store, clerk).customers.add(CustomerInput(name="王五", phone="13912345678"))
     with shop.store.read() as conn:
         row = conn.execute("SELECT staff_id FROM audit_log WHERE action='customer.add'")
         assert row.fetchone()[0] == clerk.id
@@ -95,7 +97,7 @@ def test_a_newer_file_is_refused(db_path: Path, shop: Shop) -> None:
 
 
 def test_reopening_keeps_rows(db_path: Path, shop: Shop) -> None:
-    shop.add_customer(CustomerInput(name="王五", phone="13912345678"))
+    shop.customers.add(CustomerInput(name="王五", phone="13912345678"))
     shop.close()
     again = Store(db_path, clock=fixed_clock)
     with again.read() as conn:
@@ -115,7 +117,7 @@ def test_a_refused_bulk_write_leaves_the_connection_normal(db_path: Path, shop: 
     other.execute("SELECT count(*) FROM customers").fetchone()
     other.execute("BEGIN")
     other.execute("SELECT count(*) FROM customers").fetchone()  # holds a read lock
-    with pytest.raises(StoreError), shop.store.write(shop.actor, bulk=True) as tx:
+    with pytest.raises(StoreError), shop.store.write(shop.actor, "customer.edit", bulk=True) as tx:
         tx.audit("never", "x", None)
     other.rollback()
     other.close()
@@ -170,10 +172,10 @@ def test_a_shop_from_before_points_upgrades_with_its_customers(tmp_path: Path) -
     conn.close()
     shop = Shop.open(str(path))
     try:
-        assert shop.customer(1).points == 0
-        shop.record_purchase(1, "12.80")
-        assert shop.customer(1).points == 12
-        assert shop.rewards_settings()["referral.reward_points"] == "200"
+        assert shop.customers.get(1).points == 0
+        shop.sales.record(1, "12.80")
+        assert shop.customers.get(1).points == 12
+        assert shop.rewards.settings()["referral.reward_points"] == "200"
     finally:
         shop.close()
     assert (tmp_path / "v6.db.v6.bak").exists()

@@ -98,14 +98,14 @@ async def test_new_customer_bad_phone_then_valid(app: RegularsApp, shop: Shop) -
         line = form.query_one("#phone-error", Static)
         assert "not a valid phone number" in str(line.render())
         assert line.display and line.region.height >= 1  # really on screen
-        assert shop.search("赵敏").hits == []
+        assert shop.customers.search("赵敏").hits == []
         phone = form.query_one("#phone", Input)
         phone.value = "139 8888 0000"
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-        assert [h.name for h in shop.search("0000").hits] == ["赵敏"]
+        assert [h.name for h in shop.customers.search("0000").hits] == ["赵敏"]
 
 
 async def test_duplicate_phone_offers_to_open_existing(app: RegularsApp) -> None:
@@ -147,7 +147,7 @@ async def test_edit_from_customer_screen(app: RegularsApp, shop: Shop,
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-        assert shop.customer(people["张三"]).notes == "喜欢新品"
+        assert shop.customers.get(people["张三"]).notes == "喜欢新品"
 
 
 async def test_escape_with_changes_asks_once_more(app: RegularsApp) -> None:
@@ -189,7 +189,7 @@ async def test_language_switch_keeps_the_query(app: RegularsApp) -> None:
         assert app.screen.query_one("#query", Input).value == "5678"
         assert rows(app) == ["张三"]
         assert "新顾客" in str(app.screen.query_one("KeyBar").render())
-        assert app.shop.setting("language") == "zh"
+        assert app.shop.settings.get("language") == "zh"
     set_language("en")
 
 
@@ -202,8 +202,8 @@ async def test_command_palette_lists_screen_actions(app: RegularsApp) -> None:
 
 async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Shop,
                                                      people: dict[str, int]) -> None:
-    shop.record_purchase(people["张三"], "20", when="2026-11-10")
-    shop.record_purchase(people["张三"], "20", when="2026-11-17")
+    shop.sales.record(people["张三"], "20", when="2026-11-10")
+    shop.sales.record(people["张三"], "20", when="2026-11-17")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -217,7 +217,7 @@ async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Sho
         spend = text_of(screen.query_one("#spend", Static))
         assert "¥98.50" in spend  # 20 + 20 + 58.50
         assert "Trust" in text_of(screen.query_one("#heading", Static))  # third order: trust
-        assert shop.customer(people["张三"]).total_spend_fen == 9850
+        assert shop.customers.get(people["张三"]).total_spend_fen == 9850
         table = screen.query_one("#purchases", DataTable)
         assert table.row_count == 3
         # a bad amount stays in the dialog with the reason beside the field
@@ -234,7 +234,7 @@ async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Sho
         await pilot.press("f7", *"说要搬家", "enter")  # F7 = decline
         await settle(pilot)
         assert app.screen is screen
-        customer = shop.customer(people["张三"])
+        customer = shop.customers.get(people["张三"])
         assert (customer.stage, customer.stage_source) == ("decline", "manual")
         stage = text_of(screen.query_one("#stage", Static))
         assert "说要搬家" in stage and "set by hand" in stage
@@ -243,7 +243,7 @@ async def test_record_a_sale_and_set_a_stage_by_hand(app: RegularsApp, shop: Sho
 
 async def test_refund_the_selected_sale(app: RegularsApp, shop: Shop,
                                         people: dict[str, int]) -> None:
-    sale = shop.record_purchase(people["张三"], "30")
+    sale = shop.sales.record(people["张三"], "30")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -256,9 +256,9 @@ async def test_refund_the_selected_sale(app: RegularsApp, shop: Shop,
         await settle(pilot)
         await pilot.press(*"坏了", "enter")
         await settle(pilot)
-        assert shop.customer(people["张三"]).total_spend_fen == 0
-        assert shop.purchases(people["张三"])[1].refunded_by is not None
-        assert sale.id == shop.purchases(people["张三"])[1].id
+        assert shop.customers.get(people["张三"]).total_spend_fen == 0
+        assert shop.sales.history(people["张三"])[1].refunded_by is not None
+        assert sale.id == shop.sales.history(people["张三"])[1].id
 
 
 async def test_at_risk_screen_lists_and_opens(app: RegularsApp) -> None:
@@ -275,7 +275,7 @@ async def test_at_risk_screen_lists_and_opens(app: RegularsApp) -> None:
 
 async def test_tag_dialog_completes_from_shop_tags_and_refuses_sensitive(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
-    shop.add_tag(people["王伟"], "宝妈")
+    shop.customers.add_tag(people["王伟"], "宝妈")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -284,20 +284,20 @@ async def test_tag_dialog_completes_from_shop_tags_and_refuses_sensitive(
         dialog = app.screen
         await pilot.press("宝", "right", "enter")  # → accepts the suggestion
         await settle(pilot)
-        assert shop.tags_of(people["张三"]) == ["宝妈"]
+        assert shop.customers.tags_of(people["张三"]) == ["宝妈"]
         await pilot.press(*"糖尿病", "enter")
         await settle(pilot)
         line = dialog.query_one("#tag-error", Static)
         assert line.display and "sensitive" in str(line.render())
-        assert shop.tags_of(people["张三"]) == ["宝妈"]
+        assert shop.customers.tags_of(people["张三"]) == ["宝妈"]
         box = dialog.query_one(".dialog")
         assert box.region.x > 0  # centred, not stuck to the left edge
 
 
 async def test_settings_merges_a_tag_and_changes_a_rule(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
-    shop.add_tag(people["王伟"], "宝妈")
-    shop.add_tag(people["张三"], "妈妈")
+    shop.customers.add_tag(people["王伟"], "宝妈")
+    shop.customers.add_tag(people["张三"], "妈妈")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
         await settle(pilot)
@@ -316,7 +316,7 @@ async def test_settings_merges_a_tag_and_changes_a_rule(
         assert "merges #妈妈" in hint and "2 tag uses" in hint
         await pilot.press("enter")
         await settle(pilot)
-        assert [(t.name, t.customers) for t in shop.all_tags()] == [("宝妈", 2)]
+        assert [(t.name, t.customers) for t in shop.customers.all_tags()] == [("宝妈", 2)]
         assert app.screen.query_one("#tags", DataTable).row_count == 1
 
         await pilot.press("right")  # the stage-rules tab
@@ -333,10 +333,10 @@ async def test_settings_merges_a_tag_and_changes_a_rule(
         assert "from 7 to 3650" in str(app.screen.query_one("#value-error", Static).render())
         await pilot.press("end", "ctrl+u", *"90", "enter")  # first: who would move
         await settle(pilot)
-        assert shop.lifecycle_settings()["lifecycle.dormant_days"] == "120"
+        assert shop.lifecycle.settings()["lifecycle.dormant_days"] == "120"
         await pilot.press("enter")  # again: applied
         await settle(pilot)
-        assert shop.lifecycle_settings()["lifecycle.dormant_days"] == "90"
+        assert shop.lifecycle.settings()["lifecycle.dormant_days"] == "90"
         assert isinstance(app.screen, SettingsScreen)
 
 
@@ -353,7 +353,7 @@ def burst(app: RegularsApp, *keys: str) -> None:
 
 async def test_typed_ahead_keys_land_where_the_person_meant(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
-    shop.record_view(people["王伟"])  # the recent list highlights 王伟 before any search
+    shop.customers.record_view(people["王伟"])  # the recent list highlights 王伟 before any search
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert rows(app)[0] == "王伟"
@@ -364,14 +364,14 @@ async def test_typed_ahead_keys_land_where_the_person_meant(
         burst(app, "p", *"58.5", "enter")  # the amount typed while the dialog opens
         await settle(pilot)
         assert app.screen is screen
-        assert shop.customer(people["张三"]).total_spend_fen == 5850
+        assert shop.customers.get(people["张三"]).total_spend_fen == 5850
 
 
 async def test_purchase_list_pages_with_m(app: RegularsApp, shop: Shop,
                                           people: dict[str, int]) -> None:
     for day in range(1, 31):
         for hour in (9, 15):  # 60 sales, newest first on screen
-            shop.record_purchase(people["张三"], "10", when=f"2026-10-{day:02d} {hour}:00")
+            shop.sales.record(people["张三"], "10", when=f"2026-10-{day:02d} {hour}:00")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -399,7 +399,7 @@ async def test_record_feedback_in_a_few_keys(app: RegularsApp, shop: Shop,
         await pilot.press(*keys)
         await settle(pilot)
         assert app.screen is screen
-        [item] = shop.feedback_of(people["张三"])
+        [item] = shop.feedback.of_customer(people["张三"])
         assert (item.category, item.sentiment, item.words) == (
             "supply", "complaint", "周二的面包又卖完了")
         assert len(keys) - len("周二的面包又卖完了") < 10  # under ten keys besides the words
@@ -414,7 +414,7 @@ async def test_record_feedback_in_a_few_keys(app: RegularsApp, shop: Shop,
         assert error.display and "Choose a category" in str(error.render())
         await pilot.press("escape")
         await settle(pilot)
-        assert len(shop.feedback_of(people["张三"])) == 1
+        assert len(shop.feedback.of_customer(people["张三"])) == 1
 
 
 async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Shop,
@@ -422,11 +422,11 @@ async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Sh
     from db.migrations import FEEDBACK_CATEGORIES
     from screens.inbox import InboxScreen, TellScreen
 
-    shop.add_feedback(people["王伟"], "quality", "牛角包有点硬", "complaint", "牛角包")
-    late = shop.add_feedback(people["张三"], "supply", "周二面包卖完了", "complaint", "全麦面包")
-    again = shop.add_feedback(people["王伟"], "supply", "又卖完了", "complaint", "全麦面包")
-    shop.link_feedback([late.id, again.id])
-    shop.set_feedback_status(late.id, "reviewing")
+    shop.feedback.add(people["王伟"], "quality", "牛角包有点硬", "complaint", "牛角包")
+    late = shop.feedback.add(people["张三"], "supply", "周二面包卖完了", "complaint", "全麦面包")
+    again = shop.feedback.add(people["王伟"], "supply", "又卖完了", "complaint", "全麦面包")
+    shop.feedback.link([late.id, again.id])
+    shop.feedback.set_status(late.id, "reviewing")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("f5")
         await settle(pilot)
@@ -450,14 +450,14 @@ async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Sh
         assert people_table.row_count == 2  # both who raised it, across the group
         await pilot.press("t")
         await settle(pilot)
-        told = [r.told_at is not None for r in shop.feedback_raisers(late.id)]
+        told = [r.told_at is not None for r in shop.feedback.raisers(late.id)]
         assert told == [True, False]
-        assert {shop.feedback_item(x).status for x in (late.id, again.id)} == {"done"}
+        assert {shop.feedback.item(x).status for x in (late.id, again.id)} == {"done"}
 
 
 async def test_settings_edits_the_product_catalogue(app: RegularsApp, shop: Shop) -> None:
-    shop.add_feedback(None, "quality", "有点硬", "complaint", "牛角包", "城东面粉厂")
-    shop.add_feedback(None, "quality", "很酥", "praise", "蛋挞")
+    shop.feedback.add(None, "quality", "有点硬", "complaint", "牛角包", "城东面粉厂")
+    shop.feedback.add(None, "quality", "很酥", "praise", "蛋挞")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
         await settle(pilot)
@@ -473,17 +473,17 @@ async def test_settings_edits_the_product_catalogue(app: RegularsApp, shop: Shop
         await settle(pilot)
         await pilot.press("a")  # retire the one under the cursor
         await settle(pilot)
-    catalogue = {p.name: (p.supplier, p.active) for p in shop.products()}
-    assert [p.category for p in shop.products() if p.name == "蛋挞"] == ["点心"]
+    catalogue = {p.name: (p.supplier, p.active) for p in shop.feedback.products()}
+    assert [p.category for p in shop.feedback.products() if p.name == "蛋挞"] == ["点心"]
     assert catalogue == {"牛角包": ("城东面粉厂", True), "蛋挞": ("南城蛋品", False)}
-    assert shop.feedback_catalogue()[0] == ["牛角包"]  # retired: no longer offered
+    assert shop.feedback.catalogue()[0] == ["牛角包"]  # retired: no longer offered
 
 
 async def test_issue_a_coupon_then_redeem_it_once(app: RegularsApp, shop: Shop,
                                                   people: dict[str, int]) -> None:
     from db import coupons
 
-    with shop.store.write(shop.actor) as tx:
+    with shop.store.write(shop.actor, "customer.edit") as tx:
         coupons.add_template(tx, "满50减10", "amount", value="10", min_spend="50", valid_days=7)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
@@ -499,19 +499,19 @@ async def test_issue_a_coupon_then_redeem_it_once(app: RegularsApp, shop: Shop,
         await settle(pilot)
         await pilot.press("ctrl+r", *row["code"].lower(), "tab", *"58", "enter")
         await settle(pilot)
-        assert shop.customer(people["张三"]).total_spend_fen == 4800
+        assert shop.customers.get(people["张三"]).total_spend_fen == 4800
         await pilot.press("ctrl+r", *row["code"], "tab", *"58", "enter")
         await settle(pilot)
         said = str(app.screen.query_one("#coupon-preview", Static).render())
         assert said.startswith("Already used on 20"), said  # said once, under the code
-        assert shop.customer(people["张三"]).orders == 1
+        assert shop.customers.get(people["张三"]).orders == 1
 
 
 async def test_points_level_and_referral_on_the_customer_screen(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     """A new customer named with a referrer in the form; after their first sale the
     referrer shows the reward; j spends points; the referee's screen names the referrer."""
-    referrer = shop.customer(people["张三"])
+    referrer = shop.customers.get(people["张三"])
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -521,9 +521,9 @@ async def test_points_level_and_referral_on_the_customer_screen(
         form.query_one("#referred_by", Input).value = referrer.member_code
         await pilot.press("ctrl+s")
         await settle(pilot)
-        new = shop.find_customer("13988887777")
-        assert shop.referral_links(new.id)[0] is not None
-        shop.record_purchase(new.id, "1200", confirmed=True)  # first paid purchase: the reward
+        new = shop.customers.find("13988887777")
+        assert shop.rewards.referral_links(new.id)[0] is not None
+        shop.sales.record(new.id, "1200", confirmed=True)  # first paid purchase: the reward
         await pilot.press("escape", *"5678", "enter")
         await settle(pilot)
         screen = app.screen
@@ -535,7 +535,7 @@ async def test_points_level_and_referral_on_the_customer_screen(
         await settle(pilot)
         await pilot.press("1", *"150", "tab", *"帆布袋", "enter")  # 1 spend, then 150
         await settle(pilot)
-        assert shop.customer(referrer.id).points == 50
+        assert shop.customers.get(referrer.id).points == 50
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("tab", *"51", "tab", *"再来", "enter")  # Tab keeps spend; > balance
@@ -544,15 +544,15 @@ async def test_points_level_and_referral_on_the_customer_screen(
         assert any("balance is 50" in n for n in notes), notes
         await pilot.press("escape", "escape")
         await settle(pilot)
-    assert shop.customer(referrer.id).points == 50
-    assert shop.level_of(shop.customer(new.id).total_spend_fen) == "silver"
+    assert shop.customers.get(referrer.id).points == 50
+    assert shop.rewards.level_of(shop.customers.get(new.id).total_spend_fen) == "silver"
 
 
 async def test_batch_coupons_preview_confirm_progress_and_export(
         app: RegularsApp, shop: Shop, people: dict[str, int], tmp_path: object,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGULARS_EXPORTS", str(tmp_path))
-    shop.add_coupon_template("感恩券", "amount", value="5", valid_days=7)
+    shop.coupons.add_template("感恩券", "amount", value="5", valid_days=7)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f7")
         await settle(pilot, 0.4)
@@ -606,30 +606,30 @@ async def test_settings_adds_a_coupon_template_and_switches_it_off(
         await pilot.press(*"九折", "tab", "2", *"10", "tab", *"15", "tab", "tab",
                           "tab", *"30", "enter")  # the kind's digit moves on to Value
         await settle(pilot)
-        made = shop.coupon_templates()
+        made = shop.coupons.templates()
         assert [(x.name, x.kind, x.percent, x.cap_fen, x.valid_days) for x in made] == [
             ("九折", "percent", 10, 1500, 30)]
         await pilot.press("a")
         await settle(pilot)
-        assert not shop.coupon_templates()[0].active
+        assert not shop.coupons.templates()[0].active
         await pilot.press("right")  # rewards: the points rate
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("ctrl+u", "2", "enter")
         await settle(pilot)
-    assert shop.rewards_settings()["points.per_yuan"] == "2"
+    assert shop.rewards.settings()["points.per_yuan"] == "2"
 
 
 async def test_leaderboard_ranks_referrers_and_marks_a_seed_user(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     from db.customers import CustomerInput
 
-    code = shop.customer(people["张三"]).member_code
+    code = shop.customers.get(people["张三"]).member_code
     for n in range(2):
-        friend = shop.add_customer(CustomerInput(name=f"朋友{n}", phone=f"1397777000{n}"),
+        friend = shop.customers.add(CustomerInput(name=f"朋友{n}", phone=f"1397777000{n}"),
                                    code)
-        shop.record_purchase(friend.id, "30")
+        shop.sales.record(friend.id, "30")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
         await settle(pilot)
@@ -640,13 +640,13 @@ async def test_leaderboard_ranks_referrers_and_marks_a_seed_user(
         await pilot.press("f3", "f3")  # last month, then all time
         await settle(pilot)
         assert table.row_count == 1
-    assert shop.customer(people["张三"]).is_seed_user
+    assert shop.customers.get(people["张三"]).is_seed_user
 
 
 async def test_redeem_shows_the_coupon_before_it_is_used(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
-    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
-    made = shop.issue_coupon("满50减10", people["张三"])
+    shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    made = shop.coupons.issue("满50减10", people["张三"])
     assert made is not None
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r", *made.code)
@@ -659,8 +659,8 @@ async def test_redeem_shows_the_coupon_before_it_is_used(
 
 async def test_the_owner_voids_a_coupon_from_the_customer_screen(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
-    shop.add_coupon_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
-    made = shop.issue_coupon("满50减10", people["张三"])
+    shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    made = shop.coupons.issue("满50减10", people["张三"])
     assert made is not None
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
@@ -671,14 +671,14 @@ async def test_the_owner_voids_a_coupon_from_the_customer_screen(
         await pilot.press(*made.code, "tab", *"发重了", "enter")
         await settle(pilot)
         assert made.code not in text_of(app.screen.query_one("#rewards", Static))
-    assert shop.coupon(made.code).status == "voided"
+    assert shop.coupons.get(made.code).status == "voided"
 
 
 async def test_tab_in_a_burst_moves_to_the_next_field_in_order(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     """"30⇥⇥⇥500⏎" from a fast hand: 30 yuan, 500 points, never a 30,500-yuan sale."""
     cid = people["张三"]
-    shop.opening_points(cid, "600")
+    shop.rewards.opening_points(cid, "600")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)
@@ -686,6 +686,6 @@ async def test_tab_in_a_burst_moves_to_the_next_field_in_order(
         await settle(pilot)
         burst(app, *"30", "tab", "tab", "tab", *"500", "enter")
         await settle(pilot)
-    sales = shop.purchases(cid)
+    sales = shop.sales.history(cid)
     assert [s.amount_fen for s in sales] == [2500]  # 30 yuan less 500 points
-    assert shop.customer(cid).points == 600 - 500 + 25
+    assert shop.customers.get(cid).points == 600 - 500 + 25

@@ -1,0 +1,125 @@
+"""The one door to the shop's rules: a ``Shop`` composed of small areas.
+
+The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
+the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
+``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.settings``. Each
+method opens its own read or write, so the caller never touches SQL or transactions;
+every write names who acted and passes the access policy (db/access.py). The surface is
+also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from pathlib import Path
+
+from .. import search_keys
+from ..clock import Clock, system_clock
+from ..doctor import Report
+from ..errors import StoreError
+from ..store import Actor, Store
+from .base import Door
+from .campaigns import Campaigns
+from .coupons import Coupons
+from .customers import Customers, CustomerStory
+from .door import ShopDoor
+from .feedback import Feedback
+from .lifecycle import Lifecycle, StageView
+from .rewards import Rewards, RewardsView
+from .sales import Sales
+from .settings import Settings
+
+__all__ = ["CustomerStory", "RewardsView", "Shop", "ShopDoor", "StageView"]
+
+
+class Shop:
+    """One store, one acting staff member, and the areas that work on them."""
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self._door = Door(store, actor)
+        self.customers = Customers(self._door)
+        self.sales = Sales(self._door)
+        self.rewards = Rewards(self._door)
+        self.coupons = Coupons(self._door)
+        self.campaigns = Campaigns(self._door)
+        self.lifecycle = Lifecycle(self._door)
+        self.feedback = Feedback(self._door)
+        self.settings = Settings(self._door)
+
+    @classmethod
+    def open(cls, path: str | Path, staff: str | None = None, *,
+             clock: Clock = system_clock, create: bool = True) -> Shop:
+        store = Store(path, clock, create=create)
+        return cls(store, store.actor(staff))
+
+    def close(self) -> None:
+        with contextlib.suppress(StoreError):  # busy or read-only: the next opener catches up
+            self.rerank_pending()
+        self._door.store.close()
+
+    # -- who, where and when -------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The file itself: for tests, the seeder and benchmarks, never for the UI."""
+        return self._door.store
+
+    @property
+    def actor(self) -> Actor:
+        return self._door.actor
+
+    @property
+    def timezone(self) -> str:
+        return self._door.timezone
+
+    @property
+    def region(self) -> str:
+        return self._door.region
+
+    @property
+    def path(self) -> Path:
+        return self._door.store.path
+
+    def today(self) -> date:
+        """The shop's local calendar day: birthdays and expiry count in it."""
+        return self._door.today()
+
+    def now(self) -> datetime:
+        return self._door.now()
+
+    def staff_name(self, staff_id: int) -> str:
+        """Who that was (for "added by"); a staff row is never deleted."""
+        with self._door.store.read() as conn:
+            row = conn.execute("SELECT name FROM staff WHERE id = ?", (staff_id,)).fetchone()
+        return str(row[0]) if row is not None else f"#{staff_id}"
+
+    # -- upkeep --------------------------------------------------------------------------
+    def rerank_pending(self, batch: int = 2) -> int:
+        """Bring lookup ranks up to date after sales (db/search_keys.py: visit_changed).
+
+        A read first, so an idle console never opens a write transaction for nothing;
+        then small transactions, so a sale at another counter waits a few ms at most.
+        """
+        store = self._door.store
+        with store.read() as conn:
+            if not search_keys.pending(conn):
+                return 0
+        total = 0
+        while True:
+            with store.write(self.actor, "search.rerank") as tx:
+                done = search_keys.rerank_pending(tx.conn, batch)
+                tx.audit("search.rerank", "customer", None, customers=done)
+            total += done
+            if done < batch:
+                return total
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the file, without blocking anyone."""
+        self._door.store.checkpoint()
+
+    def doctor(self, quick: bool = False) -> Report:
+        """Is the file whole, current and consistent? (``regulars doctor``)"""
+        from ..doctor import examine  # only when asked: it loads sqlite_utils
+
+        return examine(self._door.store, quick=quick)
+

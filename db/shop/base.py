@@ -1,0 +1,127 @@
+"""What every area of the Shop shares: the store, who acts, the shop's clock and place,
+and the declaration of what each public method may do.
+
+Each public method of an area is marked ``@reads``, ``@reads_sensitive(action)`` or
+``@writes(action)``. A write checks the access policy before it does anything, and
+its transactions (``Area._write``) carry that action to ``Store.write``, which checks
+it again before ``BEGIN``: a method that forgot its mark cannot write at all. A test
+(tests/test_access.py) fails when a public method has no mark.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from typing import Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from .. import access, settings
+from ..store import Actor, Store, Tx
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ACCESS = "__regulars_access__"  # the mark: "read", or the action's name
+READ = "read"
+
+# The action of the @writes method running in this thread (a worker thread has its own).
+_acting: ContextVar[str | None] = ContextVar("regulars_acting", default=None)
+
+
+class Door:
+    """The state the areas share: one store, one acting staff member."""
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store = store
+        self.actor = actor
+        with store.read() as conn:
+            self.timezone = settings.get(conn, "timezone", "Asia/Shanghai")
+            self.region = settings.get(conn, "region", "CN")
+
+    def today(self) -> date:
+        """The shop's local calendar day: birthdays and expiry count in it."""
+        return self.store.clock().astimezone(ZoneInfo(self.timezone)).date()
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+
+class Area:
+    """One area of the shop (customers, sales, ...): reads and writes through the door."""
+
+    def __init__(self, door: Door) -> None:
+        self._door = door
+
+    @property
+    def actor(self) -> Actor:
+        return self._door.actor
+
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._door.store.read()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read whose queries all see the file as of one moment (a composite view)."""
+        with self._door.store.read() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")  # it changed nothing
+
+    @contextmanager
+    def _write(self) -> Iterator[Tx]:
+        action = _acting.get()
+        if action is None:
+            raise RuntimeError("a Shop write outside a method marked @writes(action)")
+        with self._door.store.write(self._door.actor, action) as tx:
+            yield tx
+
+
+A = TypeVar("A", bound=Area)
+Method = Callable[Concatenate[A, P], R]
+
+
+def writes(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
+    """Mark a method that writes: the policy is checked before it starts, and its
+    transactions carry the action to ``Store.write``."""
+    def mark(method: Method[A, P, R]) -> Method[A, P, R]:
+        @functools.wraps(method)
+        def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            access.check(action, self.actor.role, self.actor.name)
+            token = _acting.set(action)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                _acting.reset(token)
+        setattr(run, ACCESS, action)
+        return run
+    return mark
+
+
+def reads_sensitive(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
+    """Mark a read the policy guards (whole phone numbers, exports)."""
+    def mark(method: Method[A, P, R]) -> Method[A, P, R]:
+        @functools.wraps(method)
+        def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            access.check(action, self.actor.role, self.actor.name)
+            return method(self, *args, **kwargs)
+        setattr(run, ACCESS, action)
+        return run
+    return mark
+
+
+def reads(method: Callable[P, R]) -> Callable[P, R]:
+    """Mark a plain read: anyone at the counter may."""
+    setattr(method, ACCESS, READ)
+    return method
+
+
+def require(area: Area, action: str) -> None:
+    """A check inside a method, where only some calls need it (an export with whole
+    phone numbers, say)."""
+    access.check(action, area.actor.role, area.actor.name)

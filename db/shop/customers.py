@@ -1,0 +1,119 @@
+"""Customers: finding them, adding and correcting them, their tags, and the whole story
+the customer screen shows, read in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import customers, feedback, purchases, referrals, tags
+from ..customers import Customer, CustomerInput
+from ..purchases import Purchase
+from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
+from .base import Area, reads, writes
+from .lifecycle import StageView, stage_view_in
+from .rewards import RewardsView, rewards_view_in
+
+
+@dataclass(frozen=True)
+class CustomerStory:
+    """Everything the customer screen shows, as of one moment."""
+
+    customer: Customer
+    stage: StageView
+    purchases: list[Purchase]  # the newest ``limit``
+    purchase_rows: int  # all of them, refunds included; the list shows a page at a time
+    tags: list[str]
+    feedback: list[feedback.Item]
+    rewards: RewardsView
+
+
+class Customers(Area):
+    @reads
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
+        with self._read() as conn:
+            return search(conn, query, limit, self._door.region)
+
+    @reads
+    def get(self, customer_id: int) -> Customer:
+        with self._read() as conn:
+            return customers.get(conn, customer_id)
+
+    @reads
+    def find(self, ref: str) -> Customer:
+        """By member code, phone or phone tail, or name: exactly one, or an error."""
+        with self._read() as conn:
+            return customers.find_one(conn, ref, self._door.region)
+
+    @reads
+    def phone_owner(self, phone: str, exclude_id: int | None = None) -> Customer | None:
+        with self._read() as conn:
+            return customers.phone_owner(conn, phone, self._door.region, exclude_id)
+
+    @reads
+    def story(self, customer_id: int, limit: int = 50) -> CustomerStory:
+        """The customer screen's whole story in one read transaction, so a sale at
+        another counter never shows half way (the new total with the old list)."""
+        now = self._door.store.now()
+        with self._snapshot() as conn:
+            return CustomerStory(
+                customers.get(conn, customer_id), stage_view_in(conn, customer_id, now),
+                purchases.for_customer(conn, customer_id, limit, 0),
+                purchases.count_for(conn, customer_id), tags.of_customer(conn, customer_id),
+                feedback.of_customer(conn, customer_id),
+                rewards_view_in(conn, customer_id, now))
+
+    @writes("customer.add")
+    def add(self, data: CustomerInput, referred_by: str = "") -> Customer:
+        """A new customer, and who referred them (a member code or phone) if anyone:
+        both in one transaction, so a refused referral adds no one."""
+        region = self._door.region
+        clean = customers.validate(data, self._door.today(), region)
+        with self._write() as tx:
+            referrer = None
+            if referred_by.strip():
+                referrer = customers.get(tx.conn, resolve_one(tx.conn, referred_by, region))
+                referrals.check_self(
+                    tx.execute("SELECT id, phone, wechat_id FROM customers WHERE id = ?",
+                               (referrer.id,)).fetchone(),
+                    clean.phone.e164 if clean.phone else None, clean.wechat_id, None)
+            made = customers.add(tx, clean)
+            if referrer is not None:
+                referrals.register(tx, made.id, referrer.id, self._door.timezone)
+            return made
+
+    @writes("customer.edit")
+    def update(self, customer_id: int, data: CustomerInput) -> Customer:
+        clean = customers.validate(data, self._door.today(), self._door.region)
+        with self._write() as tx:
+            return customers.update(tx, customer_id, clean)
+
+    @writes("customer.view")
+    def record_view(self, customer_id: int) -> None:
+        with self._write() as tx:
+            customers.record_view(tx, customer_id)
+
+    # -- tags ----------------------------------------------------------------------------
+    @reads
+    def tags_of(self, customer_id: int) -> list[str]:
+        with self._read() as conn:
+            return tags.of_customer(conn, customer_id)
+
+    @reads
+    def all_tags(self) -> list[tags.Tag]:
+        with self._read() as conn:
+            return tags.all_tags(conn)
+
+    @writes("tag.add")
+    def add_tag(self, customer_id: int, name: str) -> str:
+        with self._write() as tx:
+            return tags.add(tx, customer_id, name)
+
+    @writes("tag.remove")
+    def remove_tag(self, customer_id: int, name: str) -> None:
+        with self._write() as tx:
+            tags.remove(tx, customer_id, name)
+
+    @writes("tag.rename")
+    def rename_tag(self, old: str, new: str) -> str:
+        with self._write() as tx:
+            return tags.rename(tx, old, new)
