@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from . import gate
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
-from .migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES, SENTIMENTS
 from .store import Tx
+from .vocab import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES, SENTIMENTS
 
 WORDS_MAX = 4000
 NAME_MAX = 40
