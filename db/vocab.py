@@ -16,7 +16,7 @@ from __future__ import annotations
 ROLES = ("owner", "staff")  # who may do what: db/access.py
 GENDERS = ("female", "male")
 CHANNELS = ("counter", "wechat_group", "official_account", "mini_program", "referral", "other")
-LANGUAGES = ("", "zh", "en")  # the shop's language setting; "" follows the terminal
+LANGUAGES = ("", "zh", "en")  # the shop's language setting; "": the system's language
 
 # -- lifecycle and levels ----------------------------------------------------------------------
 STAGES = ("initial", "trust", "decline", "dormant")
