@@ -218,3 +218,11 @@ def test_the_vocabulary_imports_nothing() -> None:
         [sys.executable, "-c", "import sys, db.vocab; print(' '.join(sorted(sys.modules)))"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert [m for m in loaded if m == "db" or m.startswith("db.")] == ["db", "db.vocab"]
+
+
+def test_the_lookup_s_stage_words_name_the_stages() -> None:
+    """``stage:信任`` in the lookup box: every word it knows is one of db.vocab's stages."""
+    from db.search import STAGE_WORDS
+
+    assert set(STAGE_WORDS.values()) == set(vocab.STAGES)
+    assert set(vocab.STAGES) <= set(STAGE_WORDS)
