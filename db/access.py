@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .errors import AccessDenied
+from .vocab import ROLES
 
-OWNER = "owner"
-STAFF = "staff"
-ROLES = (OWNER, STAFF)
+OWNER, STAFF = ROLES
 ANYONE = frozenset(ROLES)
 OWNER_ONLY = frozenset({OWNER})
 

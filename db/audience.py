@@ -14,8 +14,8 @@ from typing import Any
 
 from . import lifecycle, tags
 from .errors import NotFound, ValidationError
-from .migrations import STAGES
 from .money import parse_yuan
+from .vocab import STAGES
 
 BIRTHDAY_WINDOW_MAX = 366
 

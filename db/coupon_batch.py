@@ -19,8 +19,8 @@ from datetime import date
 from . import audience, coupons, gate
 from .audience import Audience
 from .errors import RegularsError, ValidationError
-from .migrations import COUPON_REASONS
 from .store import Tx
+from .vocab import COUPON_REASONS
 
 CHUNK = 2_000  # customers per transaction: ≈0.1 s of writing
 MARKETING_REASONS = frozenset({"winback", "birthday", "other"})  # need marketing consent

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from . import codes, gate, purchases, unusual
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
-from .migrations import COUPON_KINDS, COUPON_REASONS
 from .money import format_fen, parse_yuan
 from .store import Tx
+from .vocab import COUPON_KINDS, COUPON_REASONS
 
 NAME_MAX = 40  # a template's name, and a gift's
 VALID_DAYS_MAX = 3650

@@ -11,9 +11,9 @@ from typing import Any
 
 from . import codes, gate, search_keys
 from .errors import DuplicatePhone, NotFound, ValidationError
-from .migrations import CHANNELS, GENDERS
 from .phones import Phone, parse_phone
 from .store import Tx
+from .vocab import CHANNELS, GENDERS
 
 NAME_MAX = 40
 NOTES_MAX = 2000

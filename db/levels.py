@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from .errors import ValidationError
 from .money import parse_yuan
+from .vocab import LEVELS
 
-LEVELS = ("regular", "silver", "gold", "diamond")
 SETTING_KEYS = {f"levels.{name}": name for name in LEVELS[1:]}
 DEFAULT_YUAN = {"silver": 1000, "gold": 5000, "diamond": 20000}
 LEVEL_MAX_FEN = 1_000_000_000  # ¥10,000,000 of lifetime spend: the highest threshold

@@ -22,8 +22,8 @@ from typing import Any
 from . import gate
 from .clock import from_iso
 from .errors import NotFound, ValidationError
-from .migrations import STAGES
 from .store import Tx
+from .vocab import STAGES
 
 REASON_MAX = 200
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from . import gate, settings
 from .errors import NotFound, RegularsError, ValidationError
-from .migrations import POINTS_KINDS
 from .store import Tx
+from .vocab import POINTS_KINDS
 
 REASON_MAX = 200
 POINTS_MAX = 10_000_000  # one spend, adjustment or opening balance: ¥100,000 at 1 fen a point

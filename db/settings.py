@@ -15,13 +15,13 @@ from .lifecycle import SETTING_KEYS as LIFECYCLE_KEYS
 from .money import format_fen, parse_yuan
 from .store import Tx
 from .unusual import SETTING_KEY as UNUSUAL_KEY
+from .vocab import LANGUAGES
 
 TEMPLATE_KEYS = {"referral.reward_template", "referral.welcome_template"}
 REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
                "referral.reward_points", "referral.reward_template",
                "referral.welcome_template", "referral.second_level_points",
                "referral.clawback_days")
-LANGUAGES = ("", "zh", "en")
 
 
 @dataclass(frozen=True)

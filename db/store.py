@@ -2,7 +2,7 @@
 
 * Every connection: WAL, foreign keys on, busy_timeout, synchronous=FULL.
 * The file is created with mode 0600 (the OS ignores this where it has no such modes).
-* Migrations run on open (db/migrations.py).
+* Migrations run on open (db/migrations/: one module per step, the runner in its __init__).
 * Reads borrow a pooled connection; each connection serves one thread at a time.
 * Writes go through ``Store.write(actor, action)`` only: the access policy
   (db/access.py), then ``BEGIN IMMEDIATE``, one clock

@@ -26,7 +26,7 @@ from db import gate
 from db.audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
 from db.coupon_batch import Issued, Plan
 from db.errors import RegularsError
-from db.migrations import COUPON_REASONS, STAGES
+from db.vocab import COUPON_REASONS, STAGES
 
 from .base import DataScreen
 from .dialogs import pick_line, picked

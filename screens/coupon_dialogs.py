@@ -13,9 +13,9 @@ from console.i18n import error_text, t
 from db import codes
 from db.coupons import CODE_BODY, Coupon, last_day
 from db.errors import RegularsError, ValidationError
-from db.migrations import COUPON_REASONS
 from db.money import format_fen
 from db.purchases import Purchase
+from db.vocab import COUPON_REASONS
 
 from .dialogs import ConfirmUnusual, CounterDialog, pick_line, picked
 

@@ -15,7 +15,7 @@ from console.i18n import channel_label, error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.customers import Customer, CustomerInput
 from db.errors import DuplicatePhone, RegularsError, ValidationError
-from db.migrations import CHANNELS, GENDERS
+from db.vocab import CHANNELS, GENDERS
 
 from .base import DataScreen
 

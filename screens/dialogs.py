@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from console.i18n import error_text, stage_label, t
 from db.errors import RegularsError, ValidationError
-from db.migrations import STAGES
+from db.vocab import STAGES
 
 from .base import DataScreen
 

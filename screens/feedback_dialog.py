@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static, TextArea
 
 from console.i18n import t
-from db.migrations import FEEDBACK_CATEGORIES, SENTIMENTS
+from db.vocab import FEEDBACK_CATEGORIES, SENTIMENTS
 
 from .dialogs import CounterDialog, pick_line, picked
 

@@ -21,7 +21,7 @@ from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
 from db.feedback import SORTS, Filter, Item, Raiser, Row, Summary
-from db.migrations import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
+from db.vocab import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
 
 from .base import DataScreen, LoadedScreen
 from .dialogs import CounterDialog

@@ -11,8 +11,8 @@ from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.customers import CustomerInput
 from db.errors import RegularsError
-from db.migrations import STAGES
 from db.search import SearchResult, parse_terms
+from db.vocab import STAGES
 
 from .base import DataScreen
 from .hits import fill, hits_table, selected_id

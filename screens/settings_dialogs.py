@@ -17,9 +17,9 @@ from db.coupons import Template
 from db.errors import RegularsError, ValidationError
 from db.feedback import Product
 from db.lifecycle import Recompute
-from db.migrations import COUPON_KINDS
 from db.money import format_fen
 from db.tags import Tag
+from db.vocab import COUPON_KINDS
 
 from .dialogs import CounterDialog, pick_line, pick_then_next
 

@@ -11,6 +11,7 @@ from db.errors import RegularsError
 from db.phones import parse_phone
 from db.search_keys import rows_for_record
 from db.store import Store
+from db.vocab import COUPON_STATUSES, FEEDBACK_STATUSES, STAGES
 from tests.conftest import fixed_clock
 
 
@@ -79,7 +80,7 @@ def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Pa
         stages = {r["stage"] for r in rows}
         refunds = conn.execute("SELECT count(*) FROM purchases WHERE refund_of IS NOT NULL")
         assert refunds.fetchone()[0] > 0
-    assert stages == {"initial", "trust", "decline", "dormant"}
+    assert stages == set(STAGES)
     from db.shop import Shop
 
     shop = Shop(store, store.actor())
@@ -143,7 +144,7 @@ def test_the_demo_has_feedback_in_every_state(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert len(rows) == 80
     assert {r["category"] for r in rows} >= {"quality", "supply", "assortment", "service"}
-    assert {r["status"] for r in rows} == {"new", "reviewing", "planned", "done", "declined"}
+    assert {r["status"] for r in rows} == set(FEEDBACK_STATUSES)
     assert any(r["group_id"] for r in rows) and told > 0
     assert all(r["done_at"] for r in rows if r["status"] == "done")
     linked = [r for r in rows if r["group_id"]]
@@ -162,7 +163,7 @@ def test_the_demo_rewards_obey_the_rules(tmp_path: Path) -> None:
             return conn.execute(sql).fetchone()[0]
 
         statuses = dict(conn.execute("SELECT status, count(*) FROM coupons GROUP BY 1").fetchall())
-        assert {"issued", "redeemed", "voided"} <= set(statuses)
+        assert set(COUPON_STATUSES) <= set(statuses)
         assert one(f"SELECT count(*) FROM coupons WHERE status = 'issued'"
                    f" AND expires_at < '{store.now()}'")  # some expired unused
         assert one("SELECT count(*) FROM coupons k JOIN purchases p ON p.id = k.purchase_id"

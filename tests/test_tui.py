@@ -419,7 +419,7 @@ async def test_record_feedback_in_a_few_keys(app: RegularsApp, shop: Shop,
 
 async def test_inbox_filter_done_with_a_note_and_tell(app: RegularsApp, shop: Shop,
                                                       people: dict[str, int]) -> None:
-    from db.migrations import FEEDBACK_CATEGORIES
+    from db.vocab import FEEDBACK_CATEGORIES
     from screens.inbox import InboxScreen, TellScreen
 
     shop.feedback.add(people["王伟"], "quality", "牛角包有点硬", "complaint", "牛角包")

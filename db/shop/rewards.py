@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from .. import coupons, levels, points, referrals, settings, unusual
 from ..clock import to_iso
 from ..search import resolve_one
+from ..vocab import LEVELS
 from .base import Area, reads, writes
 
 
@@ -32,8 +33,8 @@ def rewards_view_in(conn: sqlite3.Connection, customer_id: int, now: str) -> Rew
                              (customer_id,)).fetchone()[0])
     bounds = levels.thresholds(conn)
     level = bounds.level_of(spend)
-    rank = levels.LEVELS.index(level)
-    above = levels.LEVELS[rank + 1] if rank + 1 < len(levels.LEVELS) else None
+    rank = LEVELS.index(level)
+    above = LEVELS[rank + 1] if rank + 1 < len(LEVELS) else None
     return RewardsView(
         level, above, bounds.fen[rank] - spend if above else 0,
         points.history(conn, customer_id, 3), coupons.held(conn, customer_id, now),
