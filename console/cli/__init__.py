@@ -19,11 +19,11 @@ from .customers import customer_app, tag_app
 from .feedback import feedback_app
 from .lifecycle import lifecycle_app
 from .rewards import points_app, referral_app
-from .root import app, run_console
+from .root import app
 from .sales import purchase_app
 from .settings import settings_app
 
-__all__ = ["app", "main", "run_console"]
+__all__ = ["app", "main"]
 
 
 def main() -> None:
