@@ -9,7 +9,7 @@ and in JSON (where the escape is also valid JSON, so a script reads the data bac
 unchanged). A lone surrogate, which Python makes of bytes that are not UTF-8, is shown
 as U+FFFD in text and escaped in JSON.
 
-Pure functions, no I/O: console/cli.py routes every line it prints through them.
+Pure functions, no I/O: the CLI (console/cli/) routes every line it prints through them.
 """
 
 from __future__ import annotations

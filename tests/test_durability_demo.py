@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import console.cli as cli
+import console.cli.house as cli_house
 from db.customers import CustomerInput
 from db.shop import Shop
 
@@ -26,7 +27,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         assert db is not None
         seen.append(db)
 
-    monkeypatch.setattr(cli, "run_console", fake_console)
+    monkeypatch.setattr(cli_house, "run_console", fake_console)  # demo lives in house
     return seen
 
 

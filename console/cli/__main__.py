@@ -1,0 +1,5 @@
+"""`python -m console.cli` runs `regulars`."""
+
+from console.cli import main
+
+main()
