@@ -75,7 +75,7 @@ def test_the_purchases_ledger_takes_fen_only(counter: Shop, amount: object) -> N
     cid = add(counter, "王芳", "13800138000")
     with pytest.raises(TypeError, match="fen"), \
             counter.store.write(counter.actor, "purchase.add") as tx:
-        purchases.record(tx, cid, amount, "面包")  # type: ignore[arg-type]  # the point
+        purchases.record(tx, cid, amount, "面包")  # type: ignore[arg-type]  # a non-int on purpose
     assert purchase_rows(counter) == 0
 
 
