@@ -6,9 +6,10 @@ a customer a code (8 characters from ``secrets`` plus a Damm check character:
 Validity counts in the shop's calendar: a coupon valid for 7 days from a sale
 on Monday afternoon lasts until the end of the following Monday, local time.
 
-Redeeming records the discounted sale and marks the coupon in one transaction,
-and the mark is a guarded UPDATE (``WHERE status = 'issued' AND expires_at > now``),
-so even a second process racing for the same code cannot use it twice.
+Redeeming records the discounted sale (db/sales.py) and marks the coupon in one
+transaction, and the mark is a guarded UPDATE
+(``WHERE status = 'issued' AND expires_at > now``), so even a second process racing
+for the same code cannot use it twice.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import codes, gate, purchases, unusual
+from . import codes, gate
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
-from .money import format_fen, parse_yuan
+from .money import format_fen
 from .store import Tx
 from .vocab import COUPON_KINDS, COUPON_REASONS
 
@@ -262,17 +263,30 @@ def discount_fen(t: Template, amount_fen: int) -> int:
     return 0  # a gift item: the sale is not discounted
 
 
-def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: str,
-           *, confirmed: bool = False) -> tuple[Coupon, purchases.Purchase]:
-    """Use a coupon against a sale of ``amount`` yuan: the sale (discounted) and the
-    redemption are one transaction; any refusal says why in words for the counter."""
+@dataclass(frozen=True)
+class Claim:
+    """A coupon found usable for this customer, now: where a redemption starts."""
+
+    id: int
+    code: str
+    owner_id: int
+    template: Template
+
+
+def claim(tx: Tx, typed_code: str, customer_id: int | None, tz: str) -> Claim:
+    """The coupon behind a typed code, or why it cannot be used (in words for the counter).
+    Checked before the amount, so an expired coupon says so whatever was typed beside it."""
     code = checked_code(typed_code)
     row = tx.execute(f"{_SELECT} WHERE c.code = ?", (code,)).fetchone()
     if row is None:
         raise NotFound("coupon.not_found", ref=code)
     t = template(tx.conn, row["template"])
     _refuse_if_unusable(tx, row, t, customer_id, tz)
-    amount_fen = parse_yuan(amount)
+    return Claim(int(row["id"]), code, int(row["customer_id"]), t)
+
+
+def discount_for(t: Template, amount_fen: int) -> int:
+    """What the coupon takes off a sale of ``amount_fen``, or why it cannot be used on it."""
     if amount_fen <= 0:
         raise ValidationError({"amount": ("amount.not_positive", {})})
     if t.kind == "amount" and t.value_fen >= amount_fen:
@@ -282,25 +296,31 @@ def redeem(tx: Tx, typed_code: str, amount: str, customer_id: int | None, tz: st
         raise RegularsError("coupon.min_spend", need=format_fen(t.min_spend_fen),
                             amount=format_fen(amount_fen))
     # above: an amount-off coupon is worth less than the sale; a percent is at most 99%
-    off = discount_fen(t, amount_fen)
-    paid = amount_fen - off
-    # last: a far-above-usual sale is asked about only when nothing else stands in the way
-    unusual.refuse_unless_confirmed(tx.conn, amount, confirmed)
-    buyer = customer_id if customer_id is not None else int(row["customer_id"])
-    note = f"{t.name} {code}" + (f" · {t.gift}" if t.kind == "gift" else "")
-    sale = purchases.record(tx, buyer, f"{paid // 100}.{paid % 100:02d}", note)
+    return discount_fen(t, amount_fen)
+
+
+def sale_note(c: Claim) -> str:
+    """What the redeemed sale's items say: the coupon, and the gift it brought."""
+    t = c.template
+    return f"{t.name} {c.code}" + (f" · {t.gift}" if t.kind == "gift" else "")
+
+
+def mark_redeemed(tx: Tx, c: Claim, purchase_id: int, buyer: int, off_fen: int, tz: str
+                  ) -> Coupon:
+    """Mark the coupon used for the sale ``purchase_id`` (db/sales.py records it first,
+    in the same transaction). The guarded UPDATE is what makes a coupon right once."""
     marked = tx.execute(
         "UPDATE coupons SET status = 'redeemed', redeemed_at = ?, redeemed_by = ?,"
         " redeemed_for = ?, purchase_id = ?, discount_fen = ? WHERE id = ?"
         " AND status = 'issued' AND expires_at > ?",
-        (tx.now, tx.actor.id, buyer, sale.id, off, row["id"], tx.now))
+        (tx.now, tx.actor.id, buyer, purchase_id, off_fen, c.id, tx.now))
     if marked.rowcount != 1:  # someone else got there first: say what they did
-        fresh = tx.execute("SELECT * FROM coupons WHERE id = ?", (row["id"],)).fetchone()
-        _refuse_if_unusable(tx, fresh, t, customer_id, tz)
+        fresh = tx.execute("SELECT * FROM coupons WHERE id = ?", (c.id,)).fetchone()
+        _refuse_if_unusable(tx, fresh, c.template, buyer, tz)
         raise RegularsError("coupon.already_used", at="", by="")
-    tx.audit("coupon.redeem", "coupon", int(row["id"]), code=code, discount_fen=off,
-             purchase=sale.id)
-    return get(tx.conn, code), sale
+    tx.audit("coupon.redeem", "coupon", c.id, code=c.code, discount_fen=off_fen,
+             purchase=purchase_id)
+    return get(tx.conn, c.code)
 
 
 def _refuse_if_unusable(tx: Tx, row: sqlite3.Row, t: Template, customer_id: int | None,

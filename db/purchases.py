@@ -4,6 +4,11 @@ Per-customer figures (lifetime spend, orders, first and last purchase, median
 interval) are recomputed from that customer's own rows inside the same
 transaction as every sale or refund, so lists never aggregate millions of rows
 and the stored figures always equal the ledger. A sale moves the stage at once.
+
+This is one of four ledgers (purchases, points, referrals, coupons) that never import
+one another in a circle (referrals reaches points and coupons for its rewards; nothing
+reaches back), and none imports db/sales.py, which sits above them and records a sale
+with what follows it. Amounts cross every call as fen (int).
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from zoneinfo import ZoneInfo
 from . import gate, lifecycle, search_keys
 from .clock import from_iso, to_iso
 from .errors import NotFound, RegularsError, ValidationError
-from .money import parse_yuan
 from .store import Tx
 
 ITEMS_MAX = 500
@@ -109,44 +113,41 @@ def _refresh(tx: Tx, customer_id: int) -> None:
     lifecycle.apply_rule(tx, customer_id)
 
 
-def record(tx: Tx, customer_id: int, amount: str, items: str = "", at: str | None = None
+def clean_items(items: str) -> str:
+    """What was sold, as one line (refused whole, never cut)."""
+    return gate.line(items, "items", ITEMS_MAX)
+
+
+def record(tx: Tx, customer_id: int, amount_fen: int, items: str = "", at: str | None = None
            ) -> Purchase:
-    """A sale of ``amount`` yuan (text, parsed as Decimal, stored in fen)."""
+    """The purchases row of a sale of ``amount_fen``, and the customer's figures with it.
+
+    The amount is fen, read from what was typed at the door (db/shop/); what follows
+    a sale (points, a referral) is db/sales.py's, which calls this."""
+    if type(amount_fen) is not int:  # yuan text, a float or a bool is a caller's mistake
+        raise TypeError(f"amount_fen is a whole number of fen, not {amount_fen!r}")
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
-    fen = 0
-    try:
-        fen = parse_yuan(amount)
-        if fen <= 0:
-            errors["amount"] = ("amount.not_positive", {})
-    except ValidationError as exc:
-        errors.update(exc.fields)
-    items = gate.gather(errors, lambda: gate.line(items, "items", ITEMS_MAX), "")
+    if amount_fen <= 0:
+        errors["amount"] = ("amount.not_positive", {})
+    items = gate.gather(errors, lambda: clean_items(items), "")
     if errors:
         raise ValidationError(errors)
     if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
         raise NotFound("customer.not_found", ref=str(customer_id))
     cursor = tx.execute(
         "INSERT INTO purchases(customer_id, amount_fen, items, at, recorded_at, staff_id)"
-        " VALUES (?, ?, ?, ?, ?, ?)", (customer_id, fen, items, at or tx.now, tx.now,
+        " VALUES (?, ?, ?, ?, ?, ?)", (customer_id, amount_fen, items, at or tx.now, tx.now,
                                        tx.actor.id))
     purchase_id = int(cursor.lastrowid or 0)
     _refresh(tx, customer_id)
-    _rewards().after_sale(tx, customer_id, purchase_id, fen)
-    tx.audit("purchase.add", "purchase", purchase_id, customer_id=customer_id, amount_fen=fen,
-             backdated=at is not None)
+    tx.audit("purchase.add", "purchase", purchase_id, customer_id=customer_id,
+             amount_fen=amount_fen, backdated=at is not None)
     return get(tx.conn, purchase_id)
 
 
-def _rewards() -> Any:
-    """Points and referral rewards follow every sale and refund, in the same transaction.
-    Imported late: rewards reach coupons, and coupons record their sales through here."""
-    from . import rewards
-
-    return rewards
-
-
 def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
-    """Append the negative twin of a sale. A sale is refunded at most once."""
+    """Append the negative twin of a sale. A sale is refunded at most once.
+    (db/sales.py reverses what the sale earned.)"""
     try:  # no sale has a number past int64 (SQLite would raise OverflowError)
         purchase_id = gate.whole(purchase_id, "purchase", 1, gate.INT64_MAX)
     except ValidationError:
@@ -167,7 +168,6 @@ def refund(tx: Tx, purchase_id: int, reason: str = "") -> Purchase:
          tx.actor.id))
     refund_id = int(cursor.lastrowid or 0)
     _refresh(tx, sale["customer_id"])
-    _rewards().after_refund(tx, sale["customer_id"], purchase_id, refund_id)
     tx.audit("purchase.refund", "purchase", refund_id, refund_of=purchase_id,
              amount_fen=-sale["amount_fen"])
     return get(tx.conn, refund_id)

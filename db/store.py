@@ -1,6 +1,7 @@
 """The one door to the SQLite file.
 
-* Every connection: WAL, foreign keys on, busy_timeout, synchronous=FULL.
+* Every connection: WAL, foreign keys on, busy_timeout, synchronous=FULL (the pragmas,
+  the file's checks and SQLite's errors in words: db/sqlite_file.py).
 * The file is created with mode 0600 (the OS ignores this where it has no such modes).
 * Migrations run on open (db/migrations/: one module per step, the runner in its __init__).
 * Reads borrow a pooled connection; each connection serves one thread at a time.
@@ -26,15 +27,20 @@ from . import access
 from .clock import Clock, system_clock, to_iso
 from .errors import NotFound, StoreError
 from .files import create_private_file
+from .sqlite_file import (
+    BUSY_TIMEOUT_MS,
+    CACHE_KB,
+    disk_full,
+    has_wal,
+    normal_pragmas,
+    os_error,
+    read_only_uri,
+    remove_db_files,
+    switch_to_wal,
+    translate,
+    why_readonly,
+)
 
-BUSY_TIMEOUT_MS = 5000
-# A sale re-ranks ~15 lookup keys, so it writes ~40 pages. SQLite's default (checkpoint
-# every 1,000 pages, inside whichever COMMIT crosses it) put a 15 ms copy-and-fsync on
-# every 25th sale. The console checkpoints in the background instead (Store.checkpoint);
-# this larger threshold is only the backstop for CLI runs.
-AUTOCHECKPOINT_PAGES = 8000
-CACHE_KB = 32_000  # page cache per connection
-DISK_FULL_BYTES = 256 * 1024  # less free space than this, and an I/O error means "full"
 BULK_CACHE_KB = 1_000_000  # seeding a demo file of a million customers touches ~2 GB
 
 
@@ -73,113 +79,6 @@ class Tx:
         self.audited = bool(log_table)
 
 
-def _translate(exc: sqlite3.Error) -> StoreError:
-    """Turn SQLite's wording into something the counter can act on."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreError("store.locked")
-    if "full" in text:
-        return StoreError("store.full")
-    if "readonly" in text or "read-only" in text:
-        return StoreError("store.readonly")
-    if "not a database" in text or "malformed" in text:
-        return StoreError("store.corrupt", detail=str(exc))
-    return StoreError("store.failed", detail=str(exc))
-
-
-def _normal_pragmas(conn: sqlite3.Connection) -> str:
-    """The settings every connection works under; returns the journal mode granted."""
-    conn.execute("PRAGMA foreign_keys = ON")
-    mode = str(conn.execute("PRAGMA main.journal_mode = WAL").fetchone()[0])
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
-    conn.execute("PRAGMA temp_store = DEFAULT")
-    conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
-    return mode
-
-
-def _uri(path: Path, *, immutable: bool = False) -> str:
-    from urllib.parse import quote
-
-    return f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
-
-
-def _has_wal(path: Path) -> bool:
-    """A write-ahead log with something in it lies beside the file."""
-    try:
-        return Path(f"{path}-wal").stat().st_size > 0
-    except OSError:
-        return False
-
-
-def _why_readonly(path: Path) -> str | None:
-    """The message code for why this file can't be written here, or None if it can.
-
-    WAL needs to create -wal and -shm beside the file, so the folder matters too."""
-    try:
-        if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return "store.readonly_mount"
-    except (OSError, AttributeError):  # no statvfs (Windows): the checks below still apply
-        pass
-    if not os.access(path, os.W_OK):
-        return "store.readonly"
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        return "store.readonly_folder"
-    return None
-
-
-def _disk_full(path: Path) -> bool:
-    import shutil
-
-    try:
-        return shutil.disk_usage(path.parent).free < DISK_FULL_BYTES
-    except OSError:
-        return False
-
-
-def _remove_db_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
-
-
-def _os_error(exc: OSError, path: Path) -> StoreError:
-    """Creating the file failed: say why in the person's terms."""
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return StoreError("store.full_nothing_created", path=str(path))
-    if exc.errno == errno.EROFS:
-        return StoreError("store.readonly_mount", path=str(path))
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return StoreError("store.readonly_folder", path=str(path))
-    return StoreError("store.cannot_create", path=str(path), detail=exc.strerror or str(exc))
-
-
-def _switch_to_wal(conn: sqlite3.Connection, path: Path) -> str:
-    """The normal pragmas; returns the journal mode granted.
-
-    Turning a new (or old, rollback-journal) file to WAL needs the file to itself
-    for a moment, and SQLite does not wait for that: when several processes open
-    such a file at once, the losers get "locked" (or an I/O error while another one
-    builds the -shm). They try again until the busy timeout: the winner is quick.
-    """
-    import time
-
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    pause = 0.005
-    while True:
-        try:
-            return _normal_pragmas(conn)
-        except sqlite3.OperationalError as exc:
-            text = str(exc).lower()
-            transient = "locked" in text or "busy" in text or "disk i/o" in text
-            if not transient or time.monotonic() > deadline or _disk_full(path):
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
-
-
 class Store:
     def __init__(self, path: str | os.PathLike[str], clock: Clock = system_clock,
                  *, create: bool = True) -> None:
@@ -199,10 +98,10 @@ class Store:
             try:
                 create_private_file(self.path)
             except OSError as exc:
-                raise _os_error(exc, self.path) from None
+                raise os_error(exc, self.path) from None
             created = True
         try:
-            self.readonly = _why_readonly(self.path)
+            self.readonly = why_readonly(self.path)
             self._check(check_ours)  # another program's file is left byte for byte as it was
             with self.read() as conn:
                 if self.readonly is None:
@@ -212,7 +111,7 @@ class Store:
         except BaseException:
             self._close_connections()
             if created:  # a failed init leaves no file behind
-                _remove_db_files(self.path)
+                remove_db_files(self.path)
             raise
 
     def _check(self, check: Any) -> None:
@@ -220,23 +119,23 @@ class Store:
         try:
             conn = self._peek()
         except sqlite3.Error as exc:
-            if self.readonly is not None or not _disk_full(self.path):
-                raise _translate(exc) from None
+            if self.readonly is not None or not disk_full(self.path):
+                raise translate(exc) from None
             self.readonly = "store.full"  # no room for the log's index: read only
             try:
                 conn = self._peek()
             except sqlite3.Error as again:
-                raise _translate(again) from None
+                raise translate(again) from None
         try:
             check(conn, self.path)
         except sqlite3.Error as exc:
-            raise _translate(exc) from None
+            raise translate(exc) from None
         finally:
             conn.close()
 
     def _peek(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(_uri(self.path, immutable=self.readonly is not None
-                                    and not _has_wal(self.path)),
+        conn = sqlite3.connect(read_only_uri(self.path, immutable=self.readonly is not None
+                                    and not has_wal(self.path)),
                                uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             conn.execute("PRAGMA user_version").fetchone()
@@ -253,19 +152,19 @@ class Store:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
-            raise _translate(exc) from None
+            raise translate(exc) from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = _switch_to_wal(conn, self.path)
+            mode = switch_to_wal(conn, self.path)
         except sqlite3.Error as exc:
             conn.close()
-            if _disk_full(self.path):
+            if disk_full(self.path):
                 # The write-ahead log's index (-shm) cannot be made on a full disk; the
                 # file itself is still readable. Reads go on; a write says the disk is full.
                 self.readonly = "store.full"
                 return self._open_readonly()
-            raise _translate(exc) from None
+            raise translate(exc) from None
         if mode.lower() != "wal":
             conn.close()
             raise StoreError("store.no_wal", path=str(self.path))
@@ -275,7 +174,7 @@ class Store:
         """Read only: ``immutable`` when there is no log to read, so no -shm is needed
         beside the file (a read-only folder or mount, or a full disk)."""
         try:
-            conn = sqlite3.connect(_uri(self.path, immutable=not _has_wal(self.path)),
+            conn = sqlite3.connect(read_only_uri(self.path, immutable=not has_wal(self.path)),
                                    uri=True, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.row_factory = sqlite3.Row
@@ -283,7 +182,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
         except sqlite3.Error as exc:
-            raise _translate(exc) from None
+            raise translate(exc) from None
         return conn
 
     @contextmanager
@@ -305,7 +204,7 @@ class Store:
             try:
                 yield conn
             except sqlite3.Error as exc:
-                raise _translate(exc) from None
+                raise translate(exc) from None
 
     @contextmanager
     def write(self, actor: Actor, action: str, *, bulk: bool = False,
@@ -345,7 +244,7 @@ class Store:
                         conn.execute("PRAGMA foreign_keys = OFF")
                     conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.Error as exc:
-                    raise _translate(exc) from None
+                    raise translate(exc) from None
                 tx = Tx(conn, actor, self.now())
                 changes = conn.total_changes
                 try:
@@ -356,7 +255,7 @@ class Store:
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
                     conn.rollback()
-                    raise _translate(exc) from None
+                    raise translate(exc) from None
                 except BaseException:
                     conn.rollback()
                     raise
@@ -365,7 +264,7 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):  # not attached: nothing to undo
                         conn.execute("DETACH DATABASE staging")
                 if bulk:  # whatever happened, the pooled connection goes back to normal
-                    _normal_pragmas(conn)
+                    normal_pragmas(conn)
 
     def now(self) -> str:
         return to_iso(self.clock())

@@ -44,15 +44,10 @@ def bar(conn: sqlite3.Connection) -> Bar:
     return Bar(max(FLOOR_FEN, usual * FACTOR), usual, False)
 
 
-def refuse_unless_confirmed(conn: sqlite3.Connection, amount: str, confirmed: bool,
+def refuse_unless_confirmed(conn: sqlite3.Connection, fen: int, confirmed: bool,
                             field: str = "amount") -> None:
-    """Refuse a sale above the bar unless it was confirmed. An amount that does not
-    read is left for the sale itself to refuse, with its own sentence."""
+    """Refuse a sale of ``fen`` above the bar unless it was confirmed."""
     if confirmed:
-        return
-    try:
-        fen = parse_yuan(amount)
-    except ValidationError:
         return
     b = bar(conn)
     if fen <= b.above_fen:

@@ -56,8 +56,7 @@ def issue(shop: Shop, cid: int, name: str = "满50减10", batch: str | None = No
 
 
 def redeem(shop: Shop, code: str, amount: str, cid: int | None = None) -> coupons.Coupon:
-    with shop.store.write(shop.actor, "coupon.issue") as tx:
-        return coupons.redeem(tx, code, amount, cid, TZ)[0]
+    return shop.coupons.redeem(code, amount, cid)[0]
 
 
 def test_templates_refuse_what_makes_no_sense(shop: Shop) -> None:
@@ -150,7 +149,6 @@ def test_percent_with_cap_and_gift() -> None:
 
 RACER = r"""
 import json, sys
-from db import coupons
 from db.errors import RegularsError, StoreError
 from db.shop import Shop
 
@@ -165,8 +163,7 @@ won = refused = busy = 0
 for i in range(rounds):
     code = codes[(i * 7 + offset) % len(codes)]  # each side in its own order, crossing
     try:
-        with shop.store.write(shop.actor, "coupon.issue") as tx:
-            coupons.redeem(tx, code, "60", None, "Asia/Shanghai")
+        shop.coupons.redeem(code, "60")
         won += 1
     except StoreError:
         busy += 1

@@ -222,7 +222,7 @@ def test_the_vocabulary_imports_nothing() -> None:
 
 def test_the_lookup_s_stage_words_name_the_stages() -> None:
     """``stage:信任`` in the lookup box: every word it knows is one of db.vocab's stages."""
-    from db.search import STAGE_WORDS
+    from db.search_terms import STAGE_WORDS
 
     assert set(STAGE_WORDS.values()) == set(vocab.STAGES)
     assert set(vocab.STAGES) <= set(STAGE_WORDS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import coupons
+from .. import coupons, sales
+from ..money import parse_yuan
 from ..purchases import Purchase
 from .base import Area, reads, writes
 
@@ -35,9 +36,12 @@ class Coupons(Area):
     @writes("coupon.redeem")
     def redeem(self, code: str, amount: str, customer_id: int | None = None, *,
                confirmed: bool = False) -> tuple[coupons.Coupon, Purchase]:
+        """Use a coupon against a sale of ``amount`` yuan (before the discount)."""
+        tz = self._door.timezone
         with self._write() as tx:
-            return coupons.redeem(tx, code, amount, customer_id, self._door.timezone,
-                                  confirmed=confirmed)
+            claim = coupons.claim(tx, code, customer_id, tz)  # the coupon speaks first
+            return sales.redeem_coupon(tx, claim, parse_yuan(amount), customer_id, tz,
+                                       confirmed=confirmed)
 
     @writes("coupon.void")
     def void(self, code: str, reason: str) -> coupons.Coupon:
