@@ -25,7 +25,6 @@ HIT_COLUMNS = ("c.id, c.member_code, c.name, c.sort_name, c.phone, c.phone_rev, 
                " c.last_visit_at, c.total_spend_fen, c.orders, c.points")
 _DIGITISH = re.compile(r"^\+?[\d\-()]+$")
 _LATIN = re.compile(r"^[a-z]+$")
-_HANDLE = re.compile(r"^[a-z0-9][-_a-z0-9]*$")
 _STAGE = re.compile(r"^(?:stage|阶段)[:：](\S+)$", re.IGNORECASE)
 STAGE_WORDS = {"initial": "initial", "trust": "trust", "decline": "decline",
                "dormant": "dormant", "了解": "initial", "信任": "trust", "衰退": "decline",
