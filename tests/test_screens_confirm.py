@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from screens_helpers import settle
 from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
@@ -20,6 +19,7 @@ from db.customers import CustomerInput
 from db.errors import ValidationError
 from db.shop import Shop
 from db.store import Store
+from tests.screens_helpers import settle
 
 
 def sales_of(shop: Shop, cid: int) -> list[int]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from screens_helpers import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from console.app import RegularsApp
 from db.shop import Shop
+from tests.screens_helpers import settle
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from screens_helpers import screen_text, settle
 from textual.widgets import DataTable, Static
 
 from console.app import RegularsApp
@@ -14,6 +13,7 @@ from console.i18n import set_language
 from db.customers import CustomerInput
 from db.errors import NotFound, RegularsError
 from db.shop import Shop
+from tests.screens_helpers import screen_text, settle
 
 
 @pytest.fixture
