@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +31,6 @@ Clock = HandClock
 @pytest.fixture
 def clock() -> Clock:
     return HandClock(START)
-
-
-@pytest.fixture
-def shop(tmp_path: Path, clock: Clock) -> Shop:
-    store = Store(tmp_path / "c.db", clock=clock)
-    return Shop(store, store.actor())
 
 
 def customer(shop: Shop, phone: str, name: str = "王芳") -> int:
@@ -199,7 +194,7 @@ def test_two_processes_redeem_each_coupon_exactly_once(tmp_path: Path) -> None:
     print("redemption race:", results)  # pytest -s shows the split between the processes
     assert sum(r["won"] for r in results) == 100, results
     assert sum(r["won"] + r["refused"] + r["busy"] for r in results) == 1000
-    with Store(path).read() as conn:
+    with closing(Store(path)) as store, store.read() as conn:
         assert conn.execute("SELECT count(*) FROM coupons WHERE status = 'redeemed'"
                             ).fetchone()[0] == 100
         assert conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 100
@@ -253,6 +248,7 @@ def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) ->
                                        ).fetchone()
         sample = [r[0] for r in conn.execute("SELECT code FROM coupons ORDER BY random()"
                                              " LIMIT 1000")]
+    shop.close()
     assert total == distinct == 1_000_000
     assert all(len(c) == coupons.CODE_BODY + 1 and codes.is_valid(c) for c in sample)
 

@@ -11,7 +11,6 @@ from db import feedback
 from db.customers import CustomerInput
 from db.errors import RegularsError, ValidationError
 from db.shop import Shop
-from db.store import Store
 from tests.conftest import HandClock
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -23,12 +22,6 @@ Clock = HandClock
 @pytest.fixture
 def clock() -> Clock:
     return HandClock(START)
-
-
-@pytest.fixture
-def shop(tmp_path: Path, clock: Clock) -> Shop:
-    store = Store(tmp_path / "f.db", clock=clock)
-    return Shop(store, store.actor())
 
 
 def add(shop: Shop, customer: int | None, category: str = "quality", words: str = "面包有点硬",

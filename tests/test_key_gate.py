@@ -8,9 +8,8 @@ terminal.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from textual import events
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
@@ -19,11 +18,6 @@ from textual.widgets import Static
 from console.app import RegularsApp
 from db.shop import Shop
 from screens.customer import CustomerScreen
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 def burst(app: RegularsApp, *keys: str) -> None:

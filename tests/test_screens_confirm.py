@@ -5,7 +5,6 @@ A sale far above this shop's usual sales asks once more (Enter again in the dial
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,11 +64,6 @@ def test_the_owner_sets_the_bar(shop: Shop, people: dict[str, int]) -> None:
     shop.settings.set("sales.confirm_above_yuan", "")  # back to the shop's own sales
     shop.sales.record(cid, "250")
     assert sales_of(shop, cid) == [25_000, 20_000]
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 async def test_the_sale_dialog_asks_once_more_for_a_big_sale(
@@ -148,7 +142,7 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     assert "Traceback" not in refused.stderr
     redeem = ["coupon", "redeem", code, *db, "--amount", "3000"]
     assert runner.invoke(cli, redeem).exit_code == 1
-    again = Shop(Store(path), Store(path).actor())
+    again = Shop.open(path)
     try:
         assert again.sales.count(again.customers.find("13512345678").id) == 0
     finally:
@@ -222,7 +216,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
     asked = runner.invoke(cli, change)
     assert asked.exit_code == 1 and "--yes" in asked.stderr
     assert "Customers who would move: 1 (" in asked.stderr
-    again = Shop(Store(path), Store(path).actor())
+    again = Shop.open(path)
     try:
         assert again.lifecycle.settings()["lifecycle.trust_orders"] == "3"
     finally:

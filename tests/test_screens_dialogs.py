@@ -3,8 +3,6 @@ messages at 80x24; the void dialog needs a reason and says so beside the field."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.widgets import Input, Static, TextArea
 
@@ -14,11 +12,6 @@ from db.shop import Shop
 from screens.customer import CustomerScreen
 from screens.feedback_dialog import FeedbackDialog
 from tests.screens_helpers import screen_text, settle
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 async def test_esc_in_feedback_asks_once_before_dropping_the_words(

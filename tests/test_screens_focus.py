@@ -3,20 +3,12 @@ a box keeps the focus in the box; a key that cannot succeed here is hidden."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from console.app import RegularsApp
 from db.shop import Shop
 from tests.screens_helpers import settle
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 async def test_inbox_bad_filter_keeps_focus_in_the_box(app: RegularsApp, shop: Shop,

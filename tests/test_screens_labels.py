@@ -3,8 +3,6 @@ labels are whole at 80x24 in both languages; the purchase list shows each sale's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.widgets import DataTable, Static
 
@@ -14,11 +12,6 @@ from db.customers import CustomerInput
 from db.errors import NotFound, RegularsError
 from db.shop import Shop
 from tests.screens_helpers import screen_text, settle
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 def test_a_referrer_by_phone_tail_code_or_whole_phone(shop: Shop,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 
@@ -14,11 +12,6 @@ from screens.customer import CustomerScreen
 from screens.customer_form import CustomerFormScreen
 from screens.help import HelpScreen
 from screens.lookup import LookupScreen
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 async def settle(pilot: object, timers: float = 0.05) -> None:
