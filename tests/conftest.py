@@ -1,6 +1,6 @@
 """Shared fixtures: a real SQLite file per test, a clock the test can move, a Shop acting as
-the owner (closed after the test), the console over it, and a guard that fails any test
-which leaves a Store open (tests/store_guard.py)."""
+the owner (closed after the test), Stores opened by path (closed after it), the console over
+the shop, and a guard that fails any test which leaves a Store open (tests/store_guard.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from console.app import RegularsApp
 from console.i18n import set_language
+from db.clock import Clock
 from db.customers import CustomerInput
 from db.shop import Shop
 from db.store import Store
@@ -69,10 +70,27 @@ def shop(db_path: Path, clock: HandClock) -> Iterator[Shop]:
     s.close()
 
 
+class Stores:
+    """Stores a test opens by path, each closed after the test."""
+
+    def __init__(self) -> None:
+        self.made: list[Store] = []
+
+    def open(self, path: Path, clock: Clock = fixed_clock, *, create: bool = True) -> Store:
+        store = Store(path, clock, create=create)
+        self.made.append(store)
+        return store
+
+    def close_all(self) -> None:
+        for store in self.made:
+            store.close()
+
+
 @pytest.fixture
-def store(shop: Shop) -> Store:
-    """The shop's own file, for tests of the Store under it (closed with the shop)."""
-    return shop.store
+def stores() -> Iterator[Stores]:
+    made = Stores()
+    yield made
+    made.close_all()
 
 
 PEOPLE = [

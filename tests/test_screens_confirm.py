@@ -99,7 +99,9 @@ async def test_the_redeem_dialog_asks_once_more_and_says_an_error_once(
     message goes; a big sale then asks once more."""
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     typo = code[:-1] + ("A" if code[-1] != "A" else "B")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
@@ -132,7 +134,9 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     shop = Shop(store, store.actor())
     shop.customers.add(CustomerInput(name="张三", phone="135 1234 5678"))
     shop.coupons.add_template("满50减10", "amount", value="10", valid_days=30)
-    code = shop.coupons.issue("满50减10", shop.customers.find("13512345678").id).code
+    issued = shop.coupons.issue("满50减10", shop.customers.find("13512345678").id)
+    assert issued is not None
+    code = issued.code
     shop.close()
     runner = CliRunner()
     db = ["--db", str(path)]
@@ -247,7 +251,9 @@ async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
     amount was corrected, beside the next message (seen in the trial)."""
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
         await settle(pilot)
