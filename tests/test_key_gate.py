@@ -175,7 +175,7 @@ async def test_a_dropped_marker_never_stops_the_keyboard(app: RegularsApp) -> No
                 return  # as if the box had closed with the marker in its queue
             relay(nodes, then)
 
-        app.key_gate._relay = dropped_at_the_box  # type: ignore[method-assign]
+        app.key_gate._relay = dropped_at_the_box  # type: ignore[method-assign]  # the stand-in
         burst(app, "5", "6")
         await settle(pilot)
         assert box.value == "56"

@@ -64,7 +64,9 @@ async def test_void_needs_a_reason_said_beside_the_field(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)

@@ -74,7 +74,7 @@ async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
         assert screen.check_action("done", ()) is True
 
 
-async def open_customer(pilot: Pilot[RegularsApp], phone_tail: str) -> None:
+async def open_customer(pilot: Pilot[None], phone_tail: str) -> None:
     await pilot.press(*phone_tail, "enter")
     await settle(pilot)
 
