@@ -19,7 +19,7 @@ from bench.common import demo_db, size_parser, summary, table, write
 
 
 async def measure(path: Path, n: int) -> list[float]:
-    from textual.widgets import Input
+    from textual.widgets import DataTable, Input
 
     from console.app import RegularsApp
     from db.shop import Shop
@@ -33,11 +33,11 @@ async def measure(path: Path, n: int) -> list[float]:
     show = lookup.LookupScreen._show
 
     def timed_show(self: LookupScreen, result: object) -> None:
-        show(self, result)  # type: ignore[arg-type]
+        show(self, result)  # type: ignore[arg-type]  # passed on as it came
         filled[getattr(result, "query", "")] = time.perf_counter()
         ready.set()
 
-    lookup.LookupScreen._show = timed_show  # type: ignore[method-assign]
+    lookup.LookupScreen._show = timed_show  # type: ignore[method-assign]  # timing wrapper
 
     shop = Shop.open(str(path))
     with shop.store.read() as conn:
@@ -68,7 +68,7 @@ async def measure(path: Path, n: int) -> list[float]:
             while tail not in filled:
                 ready.clear()
                 await asyncio.wait_for(ready.wait(), timeout=5)
-            assert screen.query_one("#results").row_count > 0  # type: ignore[attr-defined]
+            assert screen.query_one("#results", DataTable).row_count > 0
             samples.append((filled[tail] - t0) * 1000)
     shop.close()
     return samples

@@ -40,6 +40,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pyte
 from ptyprocess import PtyProcess
@@ -392,9 +393,9 @@ def changes(before: dict[str, list[Row]], after: dict[str, list[Row]]) -> Change
 
 
 @contextlib.contextmanager
-def console(db: Path, **options: object) -> Iterator[Console]:
+def console(db: Path, **options: Any) -> Iterator[Console]:
     """``with console(path) as c:`` — the console, always quit and reaped after."""
-    run = Console(db, **options)  # type: ignore[arg-type]
+    run = Console(db, **options)
     try:
         yield run
     finally:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import build_shop, digest, fresh_copy, run_cli
 
 from console.i18n import error_text, set_language
 from db import access
@@ -20,6 +19,7 @@ from db.errors import AccessDenied
 from db.feedback import Filter
 from db.shop import Shop
 from db.shop.base import ACCESS, READ, Area
+from tests.cli_helpers import build_shop, digest, fresh_copy, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

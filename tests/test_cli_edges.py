@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 import typer
-from cli_helpers import (
+from typer.testing import CliRunner
+
+from console.cli import app
+from console.terminal_text import safe_json, undecodable, visible, visible_field
+from db.customers import CustomerInput
+from db.shop import Shop
+from db.store import Store
+from tests.cli_helpers import (
     COMMANDS,
     PYTHON_ERROR,
     TERMINAL_STEERING,
@@ -28,13 +35,6 @@ from cli_helpers import (
     fresh_copy,
     run_cli,
 )
-from typer.testing import CliRunner
-
-from console.cli import app
-from console.terminal_text import safe_json, undecodable, visible, visible_field
-from db.customers import CustomerInput
-from db.shop import Shop
-from db.store import Store
 
 runner = CliRunner()
 HOSTILE_NAME = "\x1b]0;pwned\x07 \x9b31m\u202eabc\u200b\x7f"

@@ -28,7 +28,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from cli_helpers import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from console.cli import app
+from db.settings import KNOWN as SETTING_KEYS
+from tests.cli_helpers import (
     COMMANDS,
     DOCUMENTED_EXIT_CODES,
     GLOBAL,
@@ -44,12 +50,6 @@ from cli_helpers import (
     fresh_copy,
     run_cli,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from console.cli import app
-from db.settings import KNOWN as SETTING_KEYS
 
 # -- hostile values ------------------------------------------------------------------------
 NOT_UTF8 = [b"\xff\xfe", b"ab\xc3(", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe4\xb8", b"\x80",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,6 @@ from db.audience import Audience, birthday_days, parse_spend_between
 from db.customers import CustomerInput
 from db.errors import NotFound, RegularsError, ValidationError
 from db.shop import Shop
-from db.store import Store
 from tests.conftest import HandClock
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 on Monday 2 March in Shanghai
@@ -23,11 +21,9 @@ def clock() -> HandClock:
 
 
 @pytest.fixture
-def shop(tmp_path: Path, clock: HandClock) -> Shop:
-    store = Store(tmp_path / "b.db", clock=clock)
-    s = Shop(store, store.actor())
-    s.coupons.add_template("回头券", "amount", value="10", valid_days=14, per_customer=2)
-    return s
+def shop(shop: Shop) -> Shop:
+    shop.coupons.add_template("回头券", "amount", value="10", valid_days=14, per_customer=2)
+    return shop
 
 
 def people(shop: Shop, n: int, consent: bool = True) -> list[int]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,21 +35,15 @@ def clock() -> Clock:
     return HandClock(START)
 
 
-@pytest.fixture
-def shop(tmp_path: Path, clock: Clock) -> Shop:
-    store = Store(tmp_path / "c.db", clock=clock)
-    return Shop(store, store.actor())
-
-
 def customer(shop: Shop, phone: str, name: str = "王芳") -> int:
     return shop.customers.add(CustomerInput(name=name, phone=phone)).id
 
 
 def template(shop: Shop, name: str = "满50减10", **extra: object) -> coupons.Template:
-    args: dict[str, object] = {"kind": "amount", "value": "10", "min_spend": "50",
-                               "valid_days": 7, **extra}
+    args: dict[str, Any] = {"kind": "amount", "value": "10", "min_spend": "50",
+                            "valid_days": 7, **extra}
     with shop.store.write(shop.actor, "coupon.issue") as tx:
-        return coupons.add_template(tx, name, **args)  # type: ignore[arg-type]
+        return coupons.add_template(tx, name, **args)
 
 
 def issue(shop: Shop, cid: int, name: str = "满50减10", batch: str | None = None
@@ -139,11 +136,12 @@ def test_per_customer_limit_batches_and_void(shop: Shop) -> None:
 
 
 def test_percent_with_cap_and_gift() -> None:
-    base = dict(id=1, name="x", value_fen=0, gift="", min_spend_fen=0, valid_days=1,
-                valid_until=None, per_customer=1, transferable=False, active=True)
-    pct = coupons.Template(kind="percent", percent=20, cap_fen=1500, **base)  # type: ignore[arg-type]
+    base: dict[str, Any] = dict(id=1, name="x", value_fen=0, gift="", min_spend_fen=0,
+                                valid_days=1, valid_until=None, per_customer=1,
+                                transferable=False, active=True)
+    pct = coupons.Template(kind="percent", percent=20, cap_fen=1500, **base)
     assert coupons.discount_fen(pct, 5000) == 1000 and coupons.discount_fen(pct, 10000) == 1500
-    gift = coupons.Template(kind="gift", percent=0, cap_fen=None, **base)  # type: ignore[arg-type]
+    gift = coupons.Template(kind="gift", percent=0, cap_fen=None, **base)
     assert coupons.discount_fen(gift, 5000) == 0
 
 
@@ -199,7 +197,7 @@ def test_two_processes_redeem_each_coupon_exactly_once(tmp_path: Path) -> None:
     print("redemption race:", results)  # pytest -s shows the split between the processes
     assert sum(r["won"] for r in results) == 100, results
     assert sum(r["won"] + r["refused"] + r["busy"] for r in results) == 1000
-    with Store(path).read() as conn:
+    with closing(Store(path)) as store, store.read() as conn:
         assert conn.execute("SELECT count(*) FROM coupons WHERE status = 'redeemed'"
                             ).fetchone()[0] == 100
         assert conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 100
@@ -253,6 +251,7 @@ def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) ->
                                        ).fetchone()
         sample = [r[0] for r in conn.execute("SELECT code FROM coupons ORDER BY random()"
                                              " LIMIT 1000")]
+    shop.close()
     assert total == distinct == 1_000_000
     assert all(len(c) == coupons.CODE_BODY + 1 and codes.is_valid(c) for c in sample)
 
@@ -262,7 +261,9 @@ def test_showing_or_voiding_a_mistyped_code_says_mistyped_not_missing(shop: Shop
     made = issue(shop, customer(shop, "13800138000"))
     assert made is not None
     typo = made.code[:-1] + next(c for c in codes.ALPHABET if c != made.code[-1])
-    for attempt in (lambda: shop.coupons.get(typo), lambda: shop.coupons.void(typo, "x")):
+    attempts: list[Callable[[], object]] = [lambda: shop.coupons.get(typo),
+                                            lambda: shop.coupons.void(typo, "x")]
+    for attempt in attempts:
         with pytest.raises(ValidationError) as refused:
             attempt()
         assert refused.value.code == "coupon.typo"

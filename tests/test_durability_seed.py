@@ -112,7 +112,7 @@ def test_kill_9_at_twenty_random_moments_leaves_nothing_or_everything(tmp_path: 
     seen: dict[str, int] = {}
     leftovers: list[Path] = []
     for pair in range(0, KILLS, 2):  # two at a time: the machine has two cores
-        runs = []
+        runs: list[tuple[float, Path, str, subprocess.Popen[bytes]]] = []
         for moment in moments[pair:pair + 2]:
             folder = tmp_path / f"kill{len(runs) + pair}"
             folder.mkdir()

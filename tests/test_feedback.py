@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,6 @@ from db import feedback
 from db.customers import CustomerInput
 from db.errors import RegularsError, ValidationError
 from db.shop import Shop
-from db.store import Store
 from tests.conftest import HandClock
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -23,12 +23,6 @@ Clock = HandClock
 @pytest.fixture
 def clock() -> Clock:
     return HandClock(START)
-
-
-@pytest.fixture
-def shop(tmp_path: Path, clock: Clock) -> Shop:
-    store = Store(tmp_path / "f.db", clock=clock)
-    return Shop(store, store.actor())
 
 
 def add(shop: Shop, customer: int | None, category: str = "quality", words: str = "面包有点硬",
@@ -149,7 +143,7 @@ FORMULAS = ("=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)"
 def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path) -> None:
     import csv
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
 
     from db.export import write_table
 
@@ -161,7 +155,7 @@ def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path
         masked = feedback.export_rows(conn, "Asia/Shanghai", supplier="城东面粉厂")
         full = feedback.export_rows(conn, "Asia/Shanghai", full_phone=True)
     phone = feedback.EXPORT_COLUMNS.index("phone")
-    words = feedback.EXPORT_COLUMNS.index("words")
+    said = feedback.EXPORT_COLUMNS.index("words")
     assert len(masked) == len(FORMULAS) and {r[phone] for r in masked} == {"139****2222"}
     assert full[0][phone] == "+8613911112222" and full[-1][phone] == ""  # anonymous
     header = list(feedback.EXPORT_COLUMNS)
@@ -171,14 +165,14 @@ def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
     with path.open(encoding="utf-8-sig", newline="") as f:
-        cells = [row[words] for row in list(csv.reader(f))[1:]]
+        cells = [row[said] for row in list(csv.reader(f))[1:]]
     assert all(c.startswith("'") for c in cells)  # shown as text, never run
     assert cells[:5] == ["'" + w for w in FORMULAS[:5]]  # (csv may read a lone CR as LF)
 
     book = tmp_path / "供应商.xlsx"
     write_table(book, header, masked)
     sheet = load_workbook(book).active
-    got = [sheet.cell(row=i + 2, column=words + 1).value for i in range(len(FORMULAS))]
+    got = [sheet.cell(row=i + 2, column=said + 1).value for i in range(len(FORMULAS))]
     assert all(str(c).startswith("'") for c in got)
     assert got[:5] == ["'" + w for w in FORMULAS[:5]]  # (XML turns a lone CR into LF)
     assert not list(tmp_path.glob(".export-*")), "no temporary file left behind"
@@ -207,7 +201,7 @@ def test_inbox_filters_folds_groups_and_lists_who_to_tell(shop: Shop, clock: Clo
     with shop.store.write(shop.actor, "feedback.add") as tx:
         feedback.link(tx, [a, b])
 
-    def ids(**f: object) -> list[tuple[int, int]]:
+    def ids(**f: Any) -> list[tuple[int, int]]:
         with shop.store.read() as conn:
             return [(r.item.id, r.mentions) for r in feedback.inbox(conn, feedback.Filter(**f))]
 
@@ -241,8 +235,8 @@ def test_export_rows_filter_by_status_and_day(shop: Shop, clock: Clock) -> None:
     new = add(shop, None, "service", "排队久")
     move(shop, new, "reviewing")
     with shop.store.read() as conn:
-        def ids(**f: object) -> list[object]:
-            return [r[0] for r in feedback.export_rows(conn, "Asia/Shanghai", **f)]  # type: ignore[arg-type]
+        def ids(**f: Any) -> list[object]:
+            return [r[0] for r in feedback.export_rows(conn, "Asia/Shanghai", **f)]
 
         assert ids() == [old, new]
         assert ids(status="reviewing") == [new]

@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,31 +26,13 @@ from db.customers import CustomerInput
 from db.errors import RegularsError, ValidationError
 from db.money import format_fen
 from db.shop import Shop
-from db.store import Store
+from tests.conftest import HandClock
 
 runner = CliRunner()
 NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai, as in conftest
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def hand_shop(tmp_path: Path, clock: Clock) -> Iterator[Shop]:
-    store = Store(tmp_path / "gate.db", clock=clock)
-    s = Shop(store, store.actor())
-    yield s
-    s.close()
+Clock = HandClock  # the conftest clock starts at NOW too
 
 
 def code_of(exc: pytest.ExceptionInfo[RegularsError]) -> str:
@@ -302,19 +283,19 @@ def test_item10_a_template_cannot_end_in_the_past_or_in_9999(shop: Shop) -> None
     assert made.valid_until == "2026-11-24"
 
 
-def test_item10_issuing_from_a_template_that_has_ended_is_refused(hand_shop: Shop,
+def test_item10_issuing_from_a_template_that_has_ended_is_refused(shop: Shop,
                                                                    clock: Clock) -> None:
-    cid = hand_shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
-    hand_shop.coupons.add_template("周末券", "amount", value="10", valid_until="2026-11-25")
-    assert hand_shop.coupons.issue("周末券", cid) is not None
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    shop.coupons.add_template("周末券", "amount", value="10", valid_until="2026-11-25")
+    assert shop.coupons.issue("周末券", cid) is not None
     clock.now = NOW + timedelta(days=2)
     with pytest.raises(RegularsError) as err:
-        hand_shop.coupons.issue("周末券", cid)
+        shop.coupons.issue("周末券", cid)
     assert code_of(err) == "gate.coupon.template_ended"
     from db.audience import Audience
 
     with pytest.raises(RegularsError):
-        hand_shop.campaigns.plan("周末券", Audience(), "manual")
+        shop.campaigns.plan("周末券", Audience(), "manual")
 
 
 @pytest.mark.parametrize(("option", "label"), [("--cap", "Cap"), ("--min-spend", "Min spend")])
@@ -366,27 +347,27 @@ def regular_with_sales_today(shop: Shop, times: list[str]) -> int:
     return cid
 
 
-def test_item11_a_customer_who_bought_today_is_never_at_risk(hand_shop: Shop,
+def test_item11_a_customer_who_bought_today_is_never_at_risk(shop: Shop,
                                                             clock: Clock) -> None:
     # three sales this morning (Shanghai): trust, with a usual interval of an hour
     clock.now = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)  # 12:00 local
-    cid = regular_with_sales_today(hand_shop, ["2026-11-24 08:00", "2026-11-24 09:00",
+    cid = regular_with_sales_today(shop, ["2026-11-24 08:00", "2026-11-24 09:00",
                                                "2026-11-24 10:00"])
-    assert hand_shop.customers.get(cid).stage == "trust"
-    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]
+    assert shop.customers.get(cid).stage == "trust"
+    assert cid not in [h.id for h in shop.lifecycle.at_risk()]
     clock.now = datetime(2026, 11, 24, 15, 59, tzinfo=UTC)  # 23:59 local, same day
-    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]
+    assert cid not in [h.id for h in shop.lifecycle.at_risk()]
 
 
-def test_item11_the_edge_at_the_shops_midnight(hand_shop: Shop, clock: Clock) -> None:
+def test_item11_the_edge_at_the_shops_midnight(shop: Shop, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 23, 15, 59, tzinfo=UTC)  # 23:59 local on the 23rd
-    cid = regular_with_sales_today(hand_shop, ["2026-11-23 23:00", "2026-11-23 23:10",
+    cid = regular_with_sales_today(shop, ["2026-11-23 23:00", "2026-11-23 23:10",
                                                "2026-11-23 23:20"])  # every 10 minutes
     clock.now = datetime(2026, 11, 23, 16, 1, tzinfo=UTC)  # 00:01 local on the 24th
-    assert cid not in [h.id for h in hand_shop.lifecycle.at_risk()]  # bought 41 minutes ago
+    assert cid not in [h.id for h in shop.lifecycle.at_risk()]  # bought 41 minutes ago
     clock.now = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # a whole day on: overdue
-    hand_shop.lifecycle.recompute()
-    assert cid in [h.id for h in hand_shop.lifecycle.at_risk()]
+    shop.lifecycle.recompute()
+    assert cid in [h.id for h in shop.lifecycle.at_risk()]
 
 
 # -- item 12: no tracebacks, ranges --

@@ -8,9 +8,8 @@ terminal.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from textual import events
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
@@ -19,11 +18,6 @@ from textual.widgets import Static
 from console.app import RegularsApp
 from db.shop import Shop
 from screens.customer import CustomerScreen
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 def burst(app: RegularsApp, *keys: str) -> None:
@@ -181,7 +175,7 @@ async def test_a_dropped_marker_never_stops_the_keyboard(app: RegularsApp) -> No
                 return  # as if the box had closed with the marker in its queue
             relay(nodes, then)
 
-        app.key_gate._relay = dropped_at_the_box  # type: ignore[method-assign]
+        app.key_gate._relay = dropped_at_the_box  # type: ignore[method-assign]  # the stand-in
         burst(app, "5", "6")
         await settle(pilot)
         assert box.value == "56"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -68,21 +69,19 @@ queries = st.one_of(
 @given(st.lists(person, min_size=1, max_size=25), st.lists(queries, min_size=1, max_size=6))
 def test_search_returns_exactly_the_brute_force_set(people: list[tuple[str, str, int, str]],
                                                      qs: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        shop = open_shop(folder)
+    with tempfile.TemporaryDirectory() as folder, closing(open_shop(folder)) as shop:
         added = add_all(shop, people)
         for q in qs:
             found = {(h.phone or "")[3:] for h in shop.customers.search(q, limit=1000).hits}
             assert found == brute_force(added, q), q
-        shop.close()
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(person, min_size=1, max_size=12), st.data())
 def test_index_equals_recomputation_after_edits(people: list[tuple[str, str, int, str]],
                                                 data: st.DataObject) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        shop = open_shop(folder)
+    with tempfile.TemporaryDirectory() as folder, closing(open_shop(folder)) as shop:
+        # closing() even when a draw ends the example early
         add_all(shop, people)
         with shop.store.read() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM customers")]
@@ -96,4 +95,3 @@ def test_index_equals_recomputation_after_edits(people: list[tuple[str, str, int
             expected = {k for row in conn.execute("SELECT * FROM customers")
                         for k in rows_for_record(row)}
         assert stored == expected
-        shop.close()

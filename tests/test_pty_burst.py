@@ -23,7 +23,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pty_harness import (
+
+from db.customers import CustomerInput
+from db.shop import Shop
+from tests.pty_harness import (
     HUMAN_GAP,
     KEYS,
     Changes,
@@ -36,9 +39,6 @@ from pty_harness import (
     key_units,
     seed_shop,
 )
-
-from db.customers import CustomerInput
-from db.shop import Shop
 
 pytestmark = pytest.mark.skipif(not hasattr(__import__("os"), "openpty"),
                                 reason="needs a POSIX pseudo-terminal")

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pty_harness import ESC_PAUSE, KEYS, Console, Seeded, changes, dump, key_units, seed_shop
+
+from tests.pty_harness import ESC_PAUSE, KEYS, Console, Seeded, changes, dump, key_units, seed_shop
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"),
                                 reason="needs a POSIX pseudo-terminal")

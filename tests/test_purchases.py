@@ -17,30 +17,17 @@ from db.customers import CustomerInput
 from db.errors import RegularsError, ValidationError
 from db.shop import Shop
 from db.store import Store
+from tests.conftest import HandClock
 
 START = datetime(2026, 1, 10, 4, 0, tzinfo=UTC)
 
 
-class MovingClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+MovingClock = HandClock
 
 
 @pytest.fixture
 def clock() -> MovingClock:
-    return MovingClock()
-
-
-@pytest.fixture
-def shop(tmp_path: Path, clock: MovingClock) -> Shop:
-    store = Store(tmp_path / "p.db", clock=clock)
-    return Shop(store, store.actor())
+    return MovingClock(START)
 
 
 def customer(shop: Shop, phone: str = "13912345678") -> int:

@@ -4,8 +4,6 @@ will never open: the keys typed next go through at once, and the reason is said.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.pilot import Pilot
 
@@ -14,11 +12,6 @@ from db.errors import StoreError
 from db.search import SearchResult
 from db.shop import Shop
 from screens.lookup import DEBOUNCE_SECONDS, LookupScreen
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
 
 
 async def _answered(pilot: Pilot[None]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,12 +21,6 @@ START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 in Shanghai
 @pytest.fixture
 def clock() -> HandClock:
     return HandClock(START)
-
-
-@pytest.fixture
-def shop(tmp_path: Path, clock: HandClock) -> Shop:
-    store = Store(tmp_path / "r.db", clock=clock)
-    return Shop(store, store.actor())
 
 
 def counter_staff(shop: Shop) -> Shop:
@@ -333,10 +328,10 @@ def test_two_processes_spending_points_never_overspend(tmp_path: Path) -> None:
     print("points race:", [(sum(r["won"].values()), r["refused"], r["busy"]) for r in results])
     assert sum(won.values()) + sum(r["refused"] + r["busy"] for r in results) == 1000
     assert all(n == 33 for n in won.values()), won  # each balance spent down to 10, no further
-    check = Shop(Store(path), Store(path).actor())
-    assert_ledger_whole(check)
-    for cid in ids:
-        assert check.customers.get(cid).points == 1000 - 30 * won[cid] == 10
+    with closing(Shop.open(path)) as check:
+        assert_ledger_whole(check)
+        for cid in ids:
+            assert check.customers.get(cid).points == 1000 - 30 * won[cid] == 10
 
 
 def test_templates_and_voids_are_the_owners(shop: Shop) -> None:

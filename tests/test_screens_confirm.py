@@ -5,12 +5,10 @@ A sale far above this shop's usual sales asks once more (Enter again in the dial
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from screens_helpers import settle
 from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
@@ -20,6 +18,7 @@ from db.customers import CustomerInput
 from db.errors import ValidationError
 from db.shop import Shop
 from db.store import Store
+from tests.screens_helpers import settle
 
 
 def sales_of(shop: Shop, cid: int) -> list[int]:
@@ -67,11 +66,6 @@ def test_the_owner_sets_the_bar(shop: Shop, people: dict[str, int]) -> None:
     assert sales_of(shop, cid) == [25_000, 20_000]
 
 
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
-
-
 async def test_the_sale_dialog_asks_once_more_for_a_big_sale(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
@@ -105,7 +99,9 @@ async def test_the_redeem_dialog_asks_once_more_and_says_an_error_once(
     message goes; a big sale then asks once more."""
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     typo = code[:-1] + ("A" if code[-1] != "A" else "B")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
@@ -138,7 +134,9 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     shop = Shop(store, store.actor())
     shop.customers.add(CustomerInput(name="张三", phone="135 1234 5678"))
     shop.coupons.add_template("满50减10", "amount", value="10", valid_days=30)
-    code = shop.coupons.issue("满50减10", shop.customers.find("13512345678").id).code
+    issued = shop.coupons.issue("满50减10", shop.customers.find("13512345678").id)
+    assert issued is not None
+    code = issued.code
     shop.close()
     runner = CliRunner()
     db = ["--db", str(path)]
@@ -148,7 +146,7 @@ def test_cli_purchase_and_redeem_need_yes(tmp_path: Path) -> None:
     assert "Traceback" not in refused.stderr
     redeem = ["coupon", "redeem", code, *db, "--amount", "3000"]
     assert runner.invoke(cli, redeem).exit_code == 1
-    again = Shop(Store(path), Store(path).actor())
+    again = Shop.open(path)
     try:
         assert again.sales.count(again.customers.find("13512345678").id) == 0
     finally:
@@ -222,7 +220,7 @@ def test_cli_stage_rule_prints_the_preview_and_needs_yes(tmp_path: Path) -> None
     asked = runner.invoke(cli, change)
     assert asked.exit_code == 1 and "--yes" in asked.stderr
     assert "Customers who would move: 1 (" in asked.stderr
-    again = Shop(Store(path), Store(path).actor())
+    again = Shop.open(path)
     try:
         assert again.lifecycle.settings()["lifecycle.trust_orders"] == "3"
     finally:
@@ -253,7 +251,9 @@ async def test_a_minimum_spend_refusal_goes_when_the_amount_changes(
     amount was corrected, beside the next message (seen in the trial)."""
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
         await settle(pilot)

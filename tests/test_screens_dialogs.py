@@ -3,10 +3,7 @@ messages at 80x24; the void dialog needs a reason and says so beside the field."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from screens_helpers import screen_text, settle
 from textual.widgets import Input, Static, TextArea
 
 from console.app import RegularsApp
@@ -14,11 +11,7 @@ from console.i18n import set_language
 from db.shop import Shop
 from screens.customer import CustomerScreen
 from screens.feedback_dialog import FeedbackDialog
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
+from tests.screens_helpers import screen_text, settle
 
 
 async def test_esc_in_feedback_asks_once_before_dropping_the_words(
@@ -71,7 +64,9 @@ async def test_void_needs_a_reason_said_beside_the_field(
         app: RegularsApp, shop: Shop, people: dict[str, int]) -> None:
     cid = people["张三"]
     shop.coupons.add_template("满50减10", "amount", value="10", min_spend="50", valid_days=30)
-    code = shop.coupons.issue("满50减10", cid).code
+    issued = shop.coupons.issue("满50减10", cid)
+    assert issued is not None
+    code = issued.code
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)

@@ -3,20 +3,12 @@ a box keeps the focus in the box; a key that cannot succeed here is hidden."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from screens_helpers import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from console.app import RegularsApp
 from db.shop import Shop
-
-
-@pytest.fixture
-def app(shop: Shop, people: dict[str, int]) -> Iterator[RegularsApp]:
-    yield RegularsApp(shop)
+from tests.screens_helpers import settle
 
 
 async def test_inbox_bad_filter_keeps_focus_in_the_box(app: RegularsApp, shop: Shop,
@@ -82,7 +74,7 @@ async def test_done_is_hidden_on_a_new_item(app: RegularsApp, shop: Shop,
         assert screen.check_action("done", ()) is True
 
 
-async def open_customer(pilot: Pilot[RegularsApp], phone_tail: str) -> None:
+async def open_customer(pilot: Pilot[None], phone_tail: str) -> None:
     await pilot.press(*phone_tail, "enter")
     await settle(pilot)
 

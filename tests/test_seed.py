@@ -12,11 +12,11 @@ from db.phones import parse_phone
 from db.search_keys import rows_for_record
 from db.store import Store
 from db.vocab import COUPON_STATUSES, FEEDBACK_STATUSES, STAGES
-from tests.conftest import fixed_clock
+from tests.conftest import Stores
 
 
-def seeded(path: Path, n: int, s: int) -> Store:
-    store = Store(path, clock=fixed_clock)
+def seeded(stores: Stores, path: Path, n: int, s: int) -> Store:
+    store = stores.open(path)
     seed.seed(store, store.actor(), n, seed=s)
     return store
 
@@ -26,15 +26,15 @@ def dump(store: Store) -> list[tuple[object, ...]]:
         return [tuple(r) for r in conn.execute("SELECT * FROM customers ORDER BY id")]
 
 
-def test_same_seed_same_shop(tmp_path: Path) -> None:
-    a, b = seeded(tmp_path / "a.db", 500, 9), seeded(tmp_path / "b.db", 500, 9)
+def test_same_seed_same_shop(tmp_path: Path, stores: Stores) -> None:
+    a, b = seeded(stores, tmp_path / "a.db", 500, 9), seeded(stores, tmp_path / "b.db", 500, 9)
     assert dump(a) == dump(b)
-    c = seeded(tmp_path / "c.db", 500, 10)
+    c = seeded(stores, tmp_path / "c.db", 500, 10)
     assert dump(a) != dump(c)
 
 
-def test_seeded_rows_are_valid_and_indexed(tmp_path: Path) -> None:
-    store = seeded(tmp_path / "s.db", 2000, 1)
+def test_seeded_rows_are_valid_and_indexed(tmp_path: Path, stores: Stores) -> None:
+    store = seeded(stores, tmp_path / "s.db", 2000, 1)
     with store.read() as conn:
         rows = conn.execute("SELECT * FROM customers").fetchall()
         stored = [tuple(r) for r in conn.execute("SELECT * FROM search_keys")]
@@ -50,19 +50,20 @@ def test_seeded_rows_are_valid_and_indexed(tmp_path: Path) -> None:
     assert any(r["name"].startswith(("单", "曾", "欧阳")) for r in rows)
 
 
-def test_seed_refuses_a_shop_with_customers(tmp_path: Path) -> None:
-    store = seeded(tmp_path / "s.db", 10, 1)
+def test_seed_refuses_a_shop_with_customers(tmp_path: Path, stores: Stores) -> None:
+    store = seeded(stores, tmp_path / "s.db", 10, 1)
     with pytest.raises(RegularsError) as err:
         seed.seed(store, store.actor(), 10)
     assert err.value.code == "seed.not_empty"
 
 
-def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Path) -> None:
+def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Path,
+                                                                    stores: Stores) -> None:
     """The seed's vectorised figures must be exactly what the console computes."""
     from db import lifecycle
     from db.purchases import ledger_figures
 
-    store = seeded(tmp_path / "f.db", 1500, 4)
+    store = seeded(stores, tmp_path / "f.db", 1500, 4)
     with store.read() as conn:
         rows = conn.execute("SELECT * FROM customers").fetchall()
         for row in rows:
@@ -89,16 +90,16 @@ def test_seeded_figures_equal_the_ledger_and_stages_follow_the_rule(tmp_path: Pa
     assert shop.customers.search("#团购").hits
 
 
-def test_the_two_process_path_makes_the_same_shop(tmp_path: Path) -> None:
+def test_the_two_process_path_makes_the_same_shop(tmp_path: Path, stores: Stores) -> None:
     """Producer process + staging file gives exactly the shop one process gives."""
     def everything(store: Store) -> dict[str, list[tuple[object, ...]]]:
         with store.read() as conn:
             return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t}")] for t in (
                 "customers", "purchases", "search_keys", "stage_history", "customer_tags")}
 
-    alone = Store(tmp_path / "one.db", clock=fixed_clock)
+    alone = stores.open(tmp_path / "one.db")
     seed.seed(alone, alone.actor(), 3000, seed=11, chunk=500)
-    both = Store(tmp_path / "two.db", clock=fixed_clock)
+    both = stores.open(tmp_path / "two.db")
     seed.seed(both, both.actor(), 3000, seed=11, chunk=500, min_parallel=0)
     made = everything(both)
     assert made == everything(alone)
@@ -111,7 +112,7 @@ def test_a_producer_that_dies_is_reported_and_nothing_half_made_is_kept(tmp_path
         def isoformat(self) -> str:
             return "not a time"
 
-    dying = seed._TwoProcesses(100, 1, Garbled(), 1, 50, tmp_path / "k",  # type: ignore[arg-type]
+    dying = seed._TwoProcesses(100, 1, Garbled(), 1, 50, tmp_path / "k",  # type: ignore[arg-type]  # on purpose
                                "CREATE TABLE search_keys(x)")
     with pytest.raises(RegularsError) as err:
         list(dying.rows())
@@ -119,10 +120,10 @@ def test_a_producer_that_dies_is_reported_and_nothing_half_made_is_kept(tmp_path
     assert err.value.code == "seed.producer_failed" and err.value.params["exit_code"] != 0
 
 
-def test_a_lookup_index_that_cannot_be_built_is_reported(tmp_path: Path) -> None:
+def test_a_lookup_index_that_cannot_be_built_is_reported(tmp_path: Path, stores: Stores) -> None:
     from datetime import UTC, datetime
 
-    store = Store(tmp_path / "s.db", clock=fixed_clock)
+    store = stores.open(tmp_path / "s.db")
     broken = seed._TwoProcesses(100, 1, datetime(2026, 11, 24, tzinfo=UTC), 1, 50,
                                 tmp_path / "k", "CREATE TABLE nonsense")
     assert sum(len(batch) for batch, _ in broken.rows()) == 100
@@ -133,10 +134,10 @@ def test_a_lookup_index_that_cannot_be_built_is_reported(tmp_path: Path) -> None
     assert not (tmp_path / "k").exists()
 
 
-def test_the_demo_has_feedback_in_every_state(tmp_path: Path) -> None:
+def test_the_demo_has_feedback_in_every_state(tmp_path: Path, stores: Stores) -> None:
     from db import feedback
 
-    store = seeded(tmp_path / "fb.db", 2000, 1)
+    store = seeded(stores, tmp_path / "fb.db", 2000, 1)
     with store.read() as conn:
         rows = conn.execute("SELECT * FROM feedback").fetchall()
         told = conn.execute("SELECT count(*) FROM feedback_told").fetchone()[0]
@@ -154,10 +155,10 @@ def test_the_demo_has_feedback_in_every_state(tmp_path: Path) -> None:
     assert summary.median_days_to_done is not None
 
 
-def test_the_demo_rewards_obey_the_rules(tmp_path: Path) -> None:
+def test_the_demo_rewards_obey_the_rules(tmp_path: Path, stores: Stores) -> None:
     """Coupons in every state, a referral forest with chains, points whose balances are
     their ledgers: everything the live rules would have allowed."""
-    store = seeded(tmp_path / "rw.db", 3000, 2)
+    store = seeded(stores, tmp_path / "rw.db", 3000, 2)
     with store.read() as conn:
         def one(sql: str) -> object:
             return conn.execute(sql).fetchone()[0]
@@ -177,7 +178,7 @@ def test_the_demo_rewards_obey_the_rules(tmp_path: Path) -> None:
         assert one("SELECT count(*) FROM customers c WHERE referrals_qualified !="
                    " (SELECT count(*) FROM referrals r WHERE r.referrer_id = c.id"
                    " AND r.status = 'qualified')") == 0
-        assert one("SELECT min(balance_after) FROM points_ledger") >= 0  # type: ignore[operator]
+        assert one("SELECT min(balance_after) FROM points_ledger") >= 0  # type: ignore[operator]  # one() is untyped SQL
         kinds = {r[0] for r in conn.execute("SELECT DISTINCT kind FROM points_ledger")}
         assert {"opening", "referral", "spend"} <= kinds
     from db.doctor import examine

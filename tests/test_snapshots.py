@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 import seed
@@ -25,30 +26,30 @@ def demo_shop(tmp_path: Path) -> Iterator[Shop]:
     shop.close()
 
 
-async def _steady(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
+async def _steady(pilot: Pilot[None]) -> None:
+    app = pilot.app
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
     for _ in range(3):
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await pilot.pause(0.05)
         await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
-async def _typed_zh(pilot: object) -> None:
-    await pilot.press(*"zh")  # type: ignore[attr-defined]
+async def _typed_zh(pilot: Pilot[None]) -> None:
+    await pilot.press(*"zh")
     await _steady(pilot)
 
 
-async def _new_customer(pilot: object) -> None:
+async def _new_customer(pilot: Pilot[None]) -> None:
     await _steady(pilot)
-    await pilot.press("ctrl+n")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+n")
     await _steady(pilot)
 
 
-async def _inbox(pilot: object) -> None:
+async def _inbox(pilot: Pilot[None]) -> None:
     await _steady(pilot)
-    await pilot.press("f5")  # type: ignore[attr-defined]
+    await pilot.press("f5")
     await _steady(pilot)
 
 
@@ -58,8 +59,9 @@ SCENES = {"lookup_screen": _steady, "lookup_with_query": _typed_zh,
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize("scene", list(SCENES))
-def test_screen(snap_compare: object, demo_shop: Shop, scene: str, language: str) -> None:
+def test_screen(snap_compare: Callable[..., bool], demo_shop: Shop, scene: str,
+                language: str) -> None:
     set_language(language)
     app = RegularsApp(demo_shop)
-    assert snap_compare(app, terminal_size=(80, 24),  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24),
                         run_before=SCENES[scene])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_an_older_file_is_backed_up_privately_then_upgraded(tmp_path: Path) -> N
     old = sqlite3.connect(backup)
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     old.close()
-    with Store(path).read() as conn:
+    with closing(Store(path)) as store, store.read() as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
 
 

@@ -51,7 +51,12 @@ class Shop:
     def open(cls, path: str | Path, staff: str | None = None, *,
              clock: Clock = system_clock, create: bool = True) -> Shop:
         store = Store(path, clock, create=create)
-        return cls(store, store.actor(staff))
+        try:
+            actor = store.actor(staff)
+        except BaseException:
+            store.close()  # an unknown name must not leave the file open
+            raise
+        return cls(store, actor)
 
     def close(self) -> None:
         with contextlib.suppress(StoreError):  # busy or read-only: the next opener catches up
