@@ -19,8 +19,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from console.i18n import error_text, t
 from db.errors import RegularsError
 
+from .link import app_link
+
 if TYPE_CHECKING:
-    from db.shop import Shop
+    from console.keys import KeyGate
+    from db.shop import ShopDoor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,9 +70,12 @@ class DataScreen(Screen[R]):
             self._holding.discard(event.worker)
 
     @property
-    def shop(self) -> Shop:
-        shop: Shop = self.app.shop  # type: ignore[attr-defined]
-        return shop
+    def shop(self) -> ShopDoor:
+        return app_link(self.app).shop
+
+    @property
+    def key_gate(self) -> KeyGate:
+        return app_link(self.app).key_gate
 
     def run_db(self, work: Callable[[], T], done: Callable[[T], None], *, group: str,
                failed: Callable[[RegularsError], None] | None = None,

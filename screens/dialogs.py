@@ -130,12 +130,10 @@ class ConfirmUnusual:
     sent: str = ""  # the amount of the save in flight
 
     def confirming(self, amount: str) -> bool:
-        from console.keys import typed_after
-
         assert isinstance(self, DataScreen)
         self.sent = amount.strip()
         return (self.warned is not None and self.warned == self.sent
-                and typed_after(self.app, self.warned_at))
+                and self.key_gate.typed_after(self.warned_at))
 
     def note_refusal(self, error: RegularsError) -> None:
         import time
