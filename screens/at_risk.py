@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
-from db.search import Hit
+from db.values import Hit
 
 from .base import LoadedScreen
 from .hits import fill, hits_table, selected_id

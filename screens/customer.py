@@ -16,12 +16,10 @@ from textual.widgets import DataTable, Static
 from console.i18n import channel_label, level_label, stage_label, t
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
-from db.coupons import last_day
-from db.customers import Customer
 from db.money import format_fen
 from db.phones import pretty
-from db.purchases import Purchase
 from db.shop import CustomerStory
+from db.values import Customer, Purchase, last_day
 
 from .base import DataScreen
 from .hits import level_text

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from console.i18n import error_text, stage_label, t
 from db.errors import RegularsError, ValidationError
+from db.values import is_confirmable
 from db.vocab import STAGES
 
 from .base import DataScreen
@@ -138,7 +139,6 @@ class ConfirmUnusual:
     def note_refusal(self, error: RegularsError) -> None:
         import time
 
-        from db.unusual import is_confirmable
 
         fields = error.fields if isinstance(error, ValidationError) else {}
         self.warned = self.sent if is_confirmable(fields) else None

@@ -20,7 +20,7 @@ from console.i18n import error_text, t, t_in
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
-from db.feedback import SORTS, Filter, Item, Raiser, Row, Summary
+from db.values import SORTS, FeedbackItem, Filter, Raiser, Row, Summary, with_typed
 from db.vocab import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
 
 from .base import DataScreen, LoadedScreen
@@ -82,7 +82,6 @@ class InboxScreen(LoadedScreen[None]):
                     self._show, group="inbox")
 
     def _current_filter(self, typed: str | None = None) -> Filter:
-        from db.feedback import with_typed
 
         return with_typed(self.filter, self.typed if typed is None else typed,
                           self.shop.timezone, self.shop.now())
@@ -301,7 +300,7 @@ class TellScreen(DataScreen[None]):
         self.item_id = item_id
         self.words = words
         self.people: list[Raiser] = []
-        self.item: Item | None = None
+        self.item: FeedbackItem | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar(right=t("tell.title"))
@@ -323,7 +322,7 @@ class TellScreen(DataScreen[None]):
         self.run_db(lambda: (self.shop.feedback.raisers(item_id),
                              self.shop.feedback.item(item_id)), self._show, group="tell")
 
-    def _show(self, loaded: tuple[list[Raiser], Item]) -> None:
+    def _show(self, loaded: tuple[list[Raiser], FeedbackItem]) -> None:
         raisers, self.item = loaded
         self.people = raisers
         table = self.query_one("#people", DataTable)

@@ -9,9 +9,8 @@ from textual.widgets import DataTable, Input, Static
 
 from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
-from db.customers import CustomerInput
 from db.errors import RegularsError
-from db.search import SearchResult, parse_terms
+from db.values import CustomerInput, SearchResult, parse_terms
 from db.vocab import STAGES
 
 from .base import DataScreen

@@ -17,9 +17,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
-from db.coupons import Template
-from db.feedback import Product
-from db.tags import Tag
+from db.values import Product, Tag, Template
 
 from .base import LoadedScreen
 from .settings_dialogs import (

@@ -12,12 +12,9 @@ from textual.widgets import Checkbox, Input, Static
 
 from console.i18n import t
 from console.moves import moves_text
-from db.coupons import Template
 from db.errors import RegularsError, ValidationError
-from db.feedback import Product
-from db.lifecycle import Recompute
 from db.money import format_fen
-from db.tags import Tag
+from db.values import Product, Recompute, Tag, Template
 from db.vocab import COUPON_KINDS
 
 from .dialogs import CounterDialog, pick_line, pick_then_next
