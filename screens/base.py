@@ -10,6 +10,7 @@ or at a screen-specific handler when one is given.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
@@ -80,6 +81,16 @@ class DataScreen(Screen[R]):
     def run_db(self, work: Callable[[], T], done: Callable[[T], None], *, group: str,
                failed: Callable[[RegularsError], None] | None = None,
                exclusive: bool = True) -> None:
+        """Call ``work`` in a worker and ``done`` with its result on the UI thread."""
+        self.run_db_message(work, partial(DbDone, done), group=group, failed=failed,
+                            exclusive=exclusive)
+
+    def run_db_message(self, work: Callable[[], T], arrived: Callable[[T], Message], *,
+                       group: str, failed: Callable[[RegularsError], None] | None = None,
+                       exclusive: bool = True) -> None:
+        """Call ``work`` in a worker and post its result to this screen as the typed
+        message ``arrived(result)``: for a result that feeds several widgets, whose
+        handler takes it by its type (``on_story_read(self, message: StoryRead)``)."""
         def job() -> None:
             worker = get_current_worker()
             try:
@@ -92,7 +103,7 @@ class DataScreen(Screen[R]):
                 self.post_message(DbFailed(exc, None))
                 raise
             if not worker.is_cancelled:
-                self.post_message(DbDone(done, value))
+                self.post_message(arrived(value))
 
         worker = self.run_worker(job, thread=True, exclusive=exclusive, group=group,
                                  exit_on_error=False)

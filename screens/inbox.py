@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from console.i18n import error_text, t, t_in
@@ -28,6 +29,16 @@ from .dialogs import CounterDialog
 
 STATUS_FILTERS: tuple[str | None, ...] = (None, "open", *FEEDBACK_STATUSES)
 CATEGORY_FILTERS: tuple[str | None, ...] = (None, *FEEDBACK_CATEGORIES)
+
+
+class InboxRead(Message):
+    """The filtered list and the summary above it: the summary, the filter line, the
+    list and the detail under it all draw from it."""
+
+    def __init__(self, rows: list[Row], summary: Summary) -> None:
+        super().__init__()
+        self.rows = rows
+        self.summary = summary
 
 
 class InboxScreen(LoadedScreen[None]):
@@ -78,16 +89,17 @@ class InboxScreen(LoadedScreen[None]):
         except RegularsError as error:
             self.query_one("#filters", Static).update(Text(error_text(error), style="red"))
             return
-        self.run_db(lambda: (self.shop.feedback.inbox(f), self.shop.feedback.summary()),
-                    self._show, group="inbox")
+        self.run_db_message(lambda: (self.shop.feedback.inbox(f), self.shop.feedback.summary()),
+                            lambda loaded: InboxRead(*loaded), group="inbox")
 
     def _current_filter(self, typed: str | None = None) -> Filter:
 
         return with_typed(self.filter, self.typed if typed is None else typed,
                           self.shop.timezone, self.shop.now())
 
-    def _show(self, loaded: tuple[list[Row], Summary]) -> None:
-        self.rows, self.summary = loaded
+    def on_inbox_read(self, message: InboxRead) -> None:
+        message.stop()
+        self.rows, self.summary = message.rows, message.summary
         self._fill()
         self.refresh_bindings()
 

@@ -15,7 +15,7 @@ from console.i18n import t
 from console.widgets import KeyBar, TitleBar
 
 from .base import LoadedScreen
-from .settings_tabs import TABS, CouponsTab, Loaded, SettingsTab
+from .settings_tabs import TABS, CouponsTab, Loaded, SettingsRead, SettingsTab
 
 
 class SettingsScreen(LoadedScreen[None]):
@@ -41,13 +41,16 @@ class SettingsScreen(LoadedScreen[None]):
         yield KeyBar()
 
     def _load(self) -> None:
-        self.run_db(lambda: Loaded(self.shop.customers.all_tags(), self.shop.lifecycle.settings(),
-                                   self.shop.feedback.products(), self.shop.coupons.templates(),
-                                   self.shop.rewards.settings()),
-                    self._show, group="settings")
+        self.run_db_message(
+            lambda: Loaded(self.shop.customers.all_tags(), self.shop.lifecycle.settings(),
+                           self.shop.feedback.products(), self.shop.coupons.templates(),
+                           self.shop.rewards.settings()),
+            SettingsRead, group="settings")
 
-    def _show(self, loaded: Loaded) -> None:
-        self.loaded = loaded
+    def on_settings_read(self, message: SettingsRead) -> None:
+        """Every tab draws its list from the one reading."""
+        message.stop()
+        self.loaded = message.loaded
         self._fill()
         self.refresh_bindings()
 

@@ -44,6 +44,14 @@ class Loaded:
     rewards: dict[str, str]  # points, levels and referral settings
 
 
+class SettingsRead(Message):
+    """The settings every tab shows, read by the screen's worker."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+
 class SettingsTab(TabPane):
     """A settings tab: one line of explanation and one list (DataTable #KEY) whose row
     keys are what the tab's dialogs edit."""
