@@ -95,15 +95,15 @@ class RegularsApp(App[None]):
         self.title = t("app.name")
         self.run_worker(partial(self.shop.settings.set, "language", new), thread=True,
                         group="settings", exit_on_error=False)
+        from screens.base import DataScreen
+
         for screen in self.screen_stack:
-            remember = getattr(screen, "remember_state", None)
-            if remember is not None:
-                remember()
+            if isinstance(screen, DataScreen):
+                screen.remember_state()
             if screen.is_mounted:
                 await screen.recompose()
-            after = getattr(screen, "after_recompose", None)
-            if after is not None:
-                after()
+            if isinstance(screen, DataScreen):
+                screen.after_recompose()
         self.refresh_bindings()
         self.notify(t("app.language_set"))
 

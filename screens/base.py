@@ -66,6 +66,13 @@ class DataScreen(Screen[R]):
         False.)"""
         return bool(self._holding)
 
+    # A language switch (console/app.py) composes every screen on the stack anew.
+    def remember_state(self) -> None:
+        """Before it: keep what composing cannot give back (what was typed)."""
+
+    def after_recompose(self) -> None:
+        """After it: draw again from what the screen holds."""
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in _FINAL:
             self._holding.discard(event.worker)

@@ -17,15 +17,18 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import error_text, t, t_in
+from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
-from db.values import SORTS, FeedbackItem, Filter, Raiser, Row, Summary, with_typed
+from db.values import SORTS, Filter, Row, Summary, with_typed
 from db.vocab import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
 
-from .base import DataScreen, LoadedScreen
+from .base import LoadedScreen
 from .dialogs import CounterDialog
+from .tell import TellScreen
+
+__all__ = ["InboxRead", "InboxScreen", "NoteDialog", "TellScreen"]  # the tell list lives in tell.py
 
 STATUS_FILTERS: tuple[str | None, ...] = (None, "open", *FEEDBACK_STATUSES)
 CATEGORY_FILTERS: tuple[str | None, ...] = (None, *FEEDBACK_CATEGORIES)
@@ -299,78 +302,6 @@ class NoteDialog(CounterDialog):
             self.save_with(lambda: self.shop.feedback.set_note(item_id, note))
         else:
             self.save_with(lambda: self.shop.feedback.set_status(item_id, status, note))
-
-
-class TellScreen(DataScreen[None]):
-    """Done: the customers who raised it, each with a message to paste into a chat."""
-
-    BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("t", "told", "key.told")]
-
-    def __init__(self, item_id: int, words: str) -> None:
-        super().__init__()
-        self.item_id = item_id
-        self.words = words
-        self.people: list[Raiser] = []
-        self.item: FeedbackItem | None = None
-
-    def compose(self) -> ComposeResult:
-        yield TitleBar(right=t("tell.title"))
-        yield Static("", id="message")
-        table: DataTable[object] = DataTable(id="people", cursor_type="row")
-        for key, width in (("customer", 10), ("phone", 13), ("told", 12)):
-            table.add_column(t(f"tell.column.{key}"), width=width, key=key)
-        yield table
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self._load()
-
-    def after_recompose(self) -> None:
-        self._load()  # F2: the message in the other language, for a customer who reads it
-
-    def _load(self) -> None:
-        item_id = self.item_id
-        self.run_db(lambda: (self.shop.feedback.raisers(item_id),
-                             self.shop.feedback.item(item_id)), self._show, group="tell")
-
-    def _show(self, loaded: tuple[list[Raiser], FeedbackItem]) -> None:
-        raisers, self.item = loaded
-        self.people = raisers
-        table = self.query_one("#people", DataTable)
-        table.clear()
-        for who in raisers:
-            told = local_date_text(who.told_at, self.shop.timezone) if who.told_at else "—"
-            table.add_row(who.name, who.phone, told, key=f"{who.feedback_id}:{who.customer_id}")
-        table.focus()
-        self._show_message()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_message()
-
-    def _show_message(self) -> None:
-        """The selected customer's message, in their language, ready to paste."""
-        table = self.query_one("#people", DataTable)
-        box = self.query_one("#message", Static)
-        if self.item is None or table.row_count == 0:
-            box.update(Text(t("tell.nobody"), style="dim"))
-            return
-        who = self.people[min(table.cursor_row, len(self.people) - 1)]
-        excerpt = " ".join(self.item.words.split())[:40]
-        box.update(Text(t_in(who.language, "tell.message", words=excerpt,
-                             note=self.item.owner_note or "…"), style="bold"))
-
-    def action_told(self) -> None:
-        table = self.query_one("#people", DataTable)
-        if table.row_count == 0:
-            return
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        item_id, customer_id = (int(x) for x in str(key.value).split(":"))
-        self.run_db(lambda: self.shop.feedback.mark_told(item_id, customer_id),
-                    lambda _: self._load(), group="told")
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
 
 def _summary_text(s: Summary) -> Text:
