@@ -61,7 +61,7 @@ class IssueCouponDialog(CounterDialog):
         self.save_with(lambda: self.shop.coupons.issue(name, cid, reason))
 
     def _saved(self, result: object) -> None:
-        code = getattr(result, "code", "")
+        code = result.code if isinstance(result, Coupon) else ""
         self.app.notify(t("coupon.issued", code=code), timeout=15)
         self.dismiss(True)
 
@@ -174,5 +174,6 @@ class VoidDialog(CounterDialog):
         self.save_with(lambda: self.shop.coupons.void(code, reason))
 
     def _saved(self, result: object) -> None:
-        self.app.notify(t("coupon.voided_now", code=getattr(result, "code", "")))
+        code = result.code if isinstance(result, Coupon) else ""
+        self.app.notify(t("coupon.voided_now", code=code))
         self.dismiss(True)

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Static
 from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.errors import RegularsError
-from db.values import CustomerInput, SearchResult, parse_terms
+from db.values import Customer, CustomerInput, SearchResult, parse_terms
 from db.vocab import STAGES
 
 from .base import DataScreen
@@ -223,10 +223,9 @@ class LookupScreen(DataScreen[None]):
         from .customer import CustomerScreen
         from .customer_form import CustomerFormScreen
 
-        def opened(customer: object) -> None:
-            customer_id = getattr(customer, "id", None)
-            if customer_id is not None:
-                self.app.push_screen(CustomerScreen(customer_id))
+        def opened(customer: Customer | None) -> None:
+            if customer is not None:
+                self.app.push_screen(CustomerScreen(customer.id))
 
         self.app.push_screen(CustomerFormScreen(prefill=prefill_from(self.query_text)), opened)
 

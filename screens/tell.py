@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from console.i18n import t, t_in
@@ -13,6 +14,15 @@ from db.clock import local_date_text
 from db.values import FeedbackItem, Raiser
 
 from .base import DataScreen
+
+
+class TellRead(Message):
+    """Who raised the item, and the item: the list, and the message for the one chosen."""
+
+    def __init__(self, raisers: list[Raiser], item: FeedbackItem) -> None:
+        super().__init__()
+        self.raisers = raisers
+        self.item = item
 
 
 class TellScreen(DataScreen[None]):
@@ -45,11 +55,13 @@ class TellScreen(DataScreen[None]):
 
     def _load(self) -> None:
         item_id = self.item_id
-        self.run_db(lambda: (self.shop.feedback.raisers(item_id),
-                             self.shop.feedback.item(item_id)), self._show, group="tell")
+        self.run_db_message(lambda: (self.shop.feedback.raisers(item_id),
+                                     self.shop.feedback.item(item_id)),
+                            lambda loaded: TellRead(*loaded), group="tell")
 
-    def _show(self, loaded: tuple[list[Raiser], FeedbackItem]) -> None:
-        raisers, self.item = loaded
+    def on_tell_read(self, message: TellRead) -> None:
+        message.stop()
+        raisers, self.item = message.raisers, message.item
         self.people = raisers
         table = self.query_one("#people", DataTable)
         table.clear()
