@@ -88,8 +88,8 @@ class TitleBar(Static):
     TitleBar { dock: top; height: 1; background: $primary-darken-2; color: $text; }
     """
 
-    def __init__(self, right: str = "", **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, right: str = "") -> None:
+        super().__init__()
         self.right = right
 
     def compose(self) -> ComposeResult:

@@ -187,23 +187,25 @@ class InboxScreen(LoadedScreen[None]):
         self.query_one("#items", DataTable).focus()
         self._load()
 
-    def _cycle(self, **change: object) -> None:
-        self.filter = replace(self.filter, **change)  # type: ignore[arg-type]
+    def _cycle(self, changed: Filter) -> None:
+        self.filter = changed
         self._load()
 
     def action_cycle_status(self) -> None:
         i = STATUS_FILTERS.index(self.filter.status)
-        self._cycle(status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)])
+        self._cycle(replace(self.filter, status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]))
 
     def action_cycle_category(self) -> None:
         i = CATEGORY_FILTERS.index(self.filter.category)
-        self._cycle(category=CATEGORY_FILTERS[(i + 1) % len(CATEGORY_FILTERS)])
+        self._cycle(replace(self.filter,
+                            category=CATEGORY_FILTERS[(i + 1) % len(CATEGORY_FILTERS)]))
 
     def action_seed_users(self) -> None:
-        self._cycle(seed_users_only=not self.filter.seed_users_only)
+        self._cycle(replace(self.filter, seed_users_only=not self.filter.seed_users_only))
 
     def action_sort(self) -> None:
-        self._cycle(sort=SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)])
+        i = SORTS.index(self.filter.sort)
+        self._cycle(replace(self.filter, sort=SORTS[(i + 1) % len(SORTS)]))
 
     # -- triage ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

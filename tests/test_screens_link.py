@@ -130,3 +130,31 @@ async def test_settings_tabs_are_widgets_that_tell_the_screen(
         await settle(pilot)
         assert [p.active for p in shop.feedback.products()] == [False]
         assert str(products.table.get_row_at(0)[2]) == "retired"
+
+
+async def test_inbox_keys_cycle_one_filter_field_each(
+        shop: Shop, people: dict[str, int]) -> None:
+    """F3 status, F4 category, F6 seed users, F7 sort: each changes its own field only,
+    and the list is read again with it (InboxRead)."""
+    from screens.inbox import InboxScreen
+
+    shop.feedback.add(people["王伟"], "quality", "牛角包有点硬", "complaint", "牛角包")
+    app = RegularsApp(shop)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        table = screen.query_one("#items", DataTable)
+        assert screen.filter.status == "open" and table.row_count == 1
+        seen = []
+        for key in ("f3", "f4", "f6", "f7"):
+            await pilot.press(key)
+            await settle(pilot)
+            f = screen.filter
+            seen.append((f.status, f.category, f.seed_users_only, f.sort))
+        assert seen == [("new", None, False, "newest"), ("new", "quality", False, "newest"),
+                        ("new", "quality", True, "newest"),
+                        ("new", "quality", True, "oldest_open")]
+        assert table.row_count == 0  # 王伟 is no seed user
+        assert t("inbox.seed_users_only") in text_of(screen.query_one("#filters", Static))
