@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from db.shop import Shop
+from screens.link import ShopApp
 
 from .i18n import has_message, language, set_language, t
 from .keys import KeyGate
@@ -94,15 +95,15 @@ class RegularsApp(App[None]):
         self.title = t("app.name")
         self.run_worker(partial(self.shop.settings.set, "language", new), thread=True,
                         group="settings", exit_on_error=False)
+        from screens.base import DataScreen
+
         for screen in self.screen_stack:
-            remember = getattr(screen, "remember_state", None)
-            if remember is not None:
-                remember()
+            if isinstance(screen, DataScreen):
+                screen.remember_state()
             if screen.is_mounted:
                 await screen.recompose()
-            after = getattr(screen, "after_recompose", None)
-            if after is not None:
-                after()
+            if isinstance(screen, DataScreen):
+                screen.after_recompose()
         self.refresh_bindings()
         self.notify(t("app.language_set"))
 
@@ -127,3 +128,7 @@ class RegularsApp(App[None]):
             yield SystemCommand(
                 t(binding.description), t("palette.key", key=self.get_key_display(binding)),
                 partial(self.run_action, binding.action, active.node))
+
+
+def _links(app: RegularsApp) -> ShopApp:
+    return app  # mypy fails here if the app stops giving the screens what they need

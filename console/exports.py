@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from db.export import write_table
-from db.shop import Shop
+from db.shop import ShopDoor
 from db.values import BATCH_EXPORT_COLUMNS as EXPORT_COLUMNS
 
 from .i18n import t
 
 
-def write_batch(shop: Shop, batch_id: str, path: Path, full_phone: bool = False) -> int:
+def write_batch(shop: ShopDoor, batch_id: str, path: Path, full_phone: bool = False) -> int:
     """A batch's coupons with names and codes (phones masked unless asked), to send
     through WeChat or WeCom. Returns how many rows were written."""
     rows = shop.campaigns.export_rows(batch_id, full_phone)

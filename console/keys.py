@@ -120,6 +120,11 @@ class KeyGate:
         finally:  # whatever the key did, the ones behind it must not be stuck
             self._then(chain * PASSES, self._settle_then_send)
 
+    def typed_after(self, moment: float) -> bool:
+        """Was the key being handled now typed after ``moment`` (``time.monotonic``)? A
+        question on screen is answered only by a key typed once it was there."""
+        return self.typed_at is None or self.typed_at > moment
+
     @staticmethod
     def _ready(screen: MessagePump) -> bool:
         mounted = bool(getattr(screen, "is_mounted", True))
@@ -169,9 +174,3 @@ def _at(key: events.Key, time: float) -> events.Key:
     return key
 
 
-def typed_after(app: App[Any], moment: float) -> bool:
-    """Was the key being handled now typed after ``moment`` (``time.monotonic``)? A
-    question on screen is answered only by a key typed once it was there."""
-    gate = getattr(app, "key_gate", None)
-    typed = gate.typed_at if isinstance(gate, KeyGate) else None
-    return typed is None or typed > moment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.lifecycle import Recompute
+from db.values import Recompute
 
 from .i18n import stage_label
 

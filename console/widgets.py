@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.link import shop_of
+
 from .i18n import t
 
 
@@ -86,8 +88,8 @@ class TitleBar(Static):
     TitleBar { dock: top; height: 1; background: $primary-darken-2; color: $text; }
     """
 
-    def __init__(self, right: str = "", **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, right: str = "") -> None:
+        super().__init__()
         self.right = right
 
     def compose(self) -> ComposeResult:
@@ -97,8 +99,7 @@ class TitleBar(Static):
         self.refresh_title()
 
     def refresh_title(self) -> None:
-        app = self.app
-        shop = getattr(app, "shop", None)
+        shop = shop_of(self.app)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {t('app.name')} ", style="bold")
         if shop is not None:

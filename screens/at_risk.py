@@ -7,14 +7,24 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
-from db.search import Hit
+from db.values import Hit
 
 from .base import LoadedScreen
 from .hits import fill, hits_table, selected_id
+
+
+class AtRiskRead(Message):
+    """The list and the median trust period: the list and the summary under it."""
+
+    def __init__(self, hits: list[Hit], median: float | None) -> None:
+        super().__init__()
+        self.hits = hits
+        self.median = median
 
 
 class AtRiskScreen(LoadedScreen[None]):
@@ -43,11 +53,12 @@ class AtRiskScreen(LoadedScreen[None]):
 
     def _load(self) -> None:
         lifecycle = self.shop.lifecycle
-        self.run_db(lambda: (lifecycle.at_risk(200), lifecycle.median_trust_period()),
-                    self._show, group="at-risk")
+        self.run_db_message(lambda: (lifecycle.at_risk(200), lifecycle.median_trust_period()),
+                            lambda loaded: AtRiskRead(*loaded), group="at-risk")
 
-    def _show(self, loaded: tuple[list[Hit], float | None]) -> None:
-        self.hits, self.median = loaded
+    def on_at_risk_read(self, message: AtRiskRead) -> None:
+        message.stop()
+        self.hits, self.median = message.hits, message.median
         self._fill()
         self.refresh_bindings()
 

@@ -10,6 +10,7 @@ or at a screen-specific handler when one is given.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
@@ -19,8 +20,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from console.i18n import error_text, t
 from db.errors import RegularsError
 
+from .link import app_link
+
 if TYPE_CHECKING:
-    from db.shop import Shop
+    from console.keys import KeyGate
+    from db.shop import ShopDoor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,18 +66,38 @@ class DataScreen(Screen[R]):
         False.)"""
         return bool(self._holding)
 
+    # A language switch (console/app.py) composes every screen on the stack anew.
+    def remember_state(self) -> None:
+        """Before it: keep what composing cannot give back (what was typed)."""
+
+    def after_recompose(self) -> None:
+        """After it: draw again from what the screen holds."""
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in _FINAL:
             self._holding.discard(event.worker)
 
     @property
-    def shop(self) -> Shop:
-        shop: Shop = self.app.shop  # type: ignore[attr-defined]
-        return shop
+    def shop(self) -> ShopDoor:
+        return app_link(self.app).shop
+
+    @property
+    def key_gate(self) -> KeyGate:
+        return app_link(self.app).key_gate
 
     def run_db(self, work: Callable[[], T], done: Callable[[T], None], *, group: str,
                failed: Callable[[RegularsError], None] | None = None,
                exclusive: bool = True) -> None:
+        """Call ``work`` in a worker and ``done`` with its result on the UI thread."""
+        self.run_db_message(work, partial(DbDone, done), group=group, failed=failed,
+                            exclusive=exclusive)
+
+    def run_db_message(self, work: Callable[[], T], arrived: Callable[[T], Message], *,
+                       group: str, failed: Callable[[RegularsError], None] | None = None,
+                       exclusive: bool = True) -> None:
+        """Call ``work`` in a worker and post its result to this screen as the typed
+        message ``arrived(result)``: for a result that feeds several widgets, whose
+        handler takes it by its type (``on_story_read(self, message: StoryRead)``)."""
         def job() -> None:
             worker = get_current_worker()
             try:
@@ -86,7 +110,7 @@ class DataScreen(Screen[R]):
                 self.post_message(DbFailed(exc, None))
                 raise
             if not worker.is_cancelled:
-                self.post_message(DbDone(done, value))
+                self.post_message(arrived(value))
 
         worker = self.run_worker(job, thread=True, exclusive=exclusive, group=group,
                                  exit_on_error=False)

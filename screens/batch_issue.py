@@ -23,9 +23,8 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db import gate
-from db.audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
-from db.coupon_batch import Issued, Plan
 from db.errors import RegularsError
+from db.values import BIRTHDAY_WINDOW_MAX, Audience, Issued, Plan, parse_spend_between
 from db.vocab import COUPON_REASONS, STAGES
 
 from .base import DataScreen

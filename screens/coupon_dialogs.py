@@ -10,11 +10,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from console.i18n import error_text, t
-from db import codes
-from db.coupons import CODE_BODY, Coupon, last_day
 from db.errors import RegularsError, ValidationError
 from db.money import format_fen
-from db.purchases import Purchase
+from db.values import CODE_BODY, Coupon, Purchase, last_day, looks_like_code
 from db.vocab import COUPON_REASONS
 
 from .dialogs import ConfirmUnusual, CounterDialog, pick_line, picked
@@ -63,7 +61,7 @@ class IssueCouponDialog(CounterDialog):
         self.save_with(lambda: self.shop.coupons.issue(name, cid, reason))
 
     def _saved(self, result: object) -> None:
-        code = getattr(result, "code", "")
+        code = result.code if isinstance(result, Coupon) else ""
         self.app.notify(t("coupon.issued", code=code), timeout=15)
         self.dismiss(True)
 
@@ -101,7 +99,7 @@ class RedeemDialog(ConfirmUnusual, CounterDialog):
         self.refusal_shown = False
         preview = self.query_one("#coupon-preview", Static)
         code = self.query_one("#code", Input).value
-        if not codes.looks_like_code(code, CODE_BODY + 1):
+        if not looks_like_code(code, CODE_BODY + 1):
             preview.update("")
             return
 
@@ -176,5 +174,6 @@ class VoidDialog(CounterDialog):
         self.save_with(lambda: self.shop.coupons.void(code, reason))
 
     def _saved(self, result: object) -> None:
-        self.app.notify(t("coupon.voided_now", code=getattr(result, "code", "")))
+        code = result.code if isinstance(result, Coupon) else ""
+        self.app.notify(t("coupon.voided_now", code=code))
         self.dismiss(True)

@@ -13,8 +13,8 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from console.i18n import channel_label, error_text, t
 from console.widgets import KeyBar, TitleBar
-from db.customers import Customer, CustomerInput
 from db.errors import DuplicatePhone, RegularsError, ValidationError
+from db.values import Customer, CustomerInput, validate_customer
 from db.vocab import CHANNELS, GENDERS
 
 from .base import DataScreen
@@ -151,10 +151,9 @@ class CustomerFormScreen(DataScreen[Customer | None]):
         region = self.shop.region
 
         def work() -> dict[str, str]:
-            from db.customers import validate
 
             try:
-                validate(data, today, region)
+                validate_customer(data, today, region)
             except ValidationError as exc:
                 return {f: t(code, **params) for f, (code, params) in exc.fields.items()}
             return {}

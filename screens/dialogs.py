@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from console.i18n import error_text, stage_label, t
 from db.errors import RegularsError, ValidationError
+from db.values import is_confirmable
 from db.vocab import STAGES
 
 from .base import DataScreen
@@ -130,17 +131,14 @@ class ConfirmUnusual:
     sent: str = ""  # the amount of the save in flight
 
     def confirming(self, amount: str) -> bool:
-        from console.keys import typed_after
-
         assert isinstance(self, DataScreen)
         self.sent = amount.strip()
         return (self.warned is not None and self.warned == self.sent
-                and typed_after(self.app, self.warned_at))
+                and self.key_gate.typed_after(self.warned_at))
 
     def note_refusal(self, error: RegularsError) -> None:
         import time
 
-        from db.unusual import is_confirmable
 
         fields = error.fields if isinstance(error, ValidationError) else {}
         self.warned = self.sent if is_confirmable(fields) else None

@@ -9,7 +9,7 @@ from console.i18n import level_label, stage_label, t
 from db.clock import local_date_text
 from db.money import format_fen
 from db.phones import mask
-from db.search import Hit
+from db.values import Hit
 
 # 63 cells plus padding: the whole row fits an 80-column terminal
 COLUMNS = (("phone", 11), ("name", 9), ("code", 8), ("stage", 8), ("level", 7),

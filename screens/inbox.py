@@ -14,20 +14,34 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from console.i18n import error_text, t, t_in
+from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.errors import RegularsError
-from db.feedback import SORTS, Filter, Item, Raiser, Row, Summary
+from db.values import SORTS, Filter, Row, Summary, with_typed
 from db.vocab import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
 
-from .base import DataScreen, LoadedScreen
+from .base import LoadedScreen
 from .dialogs import CounterDialog
+from .tell import TellScreen
+
+__all__ = ["InboxRead", "InboxScreen", "NoteDialog", "TellScreen"]  # the tell list lives in tell.py
 
 STATUS_FILTERS: tuple[str | None, ...] = (None, "open", *FEEDBACK_STATUSES)
 CATEGORY_FILTERS: tuple[str | None, ...] = (None, *FEEDBACK_CATEGORIES)
+
+
+class InboxRead(Message):
+    """The filtered list and the summary above it: the summary, the filter line, the
+    list and the detail under it all draw from it."""
+
+    def __init__(self, rows: list[Row], summary: Summary) -> None:
+        super().__init__()
+        self.rows = rows
+        self.summary = summary
 
 
 class InboxScreen(LoadedScreen[None]):
@@ -78,17 +92,17 @@ class InboxScreen(LoadedScreen[None]):
         except RegularsError as error:
             self.query_one("#filters", Static).update(Text(error_text(error), style="red"))
             return
-        self.run_db(lambda: (self.shop.feedback.inbox(f), self.shop.feedback.summary()),
-                    self._show, group="inbox")
+        self.run_db_message(lambda: (self.shop.feedback.inbox(f), self.shop.feedback.summary()),
+                            lambda loaded: InboxRead(*loaded), group="inbox")
 
     def _current_filter(self, typed: str | None = None) -> Filter:
-        from db.feedback import with_typed
 
         return with_typed(self.filter, self.typed if typed is None else typed,
                           self.shop.timezone, self.shop.now())
 
-    def _show(self, loaded: tuple[list[Row], Summary]) -> None:
-        self.rows, self.summary = loaded
+    def on_inbox_read(self, message: InboxRead) -> None:
+        message.stop()
+        self.rows, self.summary = message.rows, message.summary
         self._fill()
         self.refresh_bindings()
 
@@ -173,23 +187,25 @@ class InboxScreen(LoadedScreen[None]):
         self.query_one("#items", DataTable).focus()
         self._load()
 
-    def _cycle(self, **change: object) -> None:
-        self.filter = replace(self.filter, **change)  # type: ignore[arg-type]
+    def _cycle(self, changed: Filter) -> None:
+        self.filter = changed
         self._load()
 
     def action_cycle_status(self) -> None:
         i = STATUS_FILTERS.index(self.filter.status)
-        self._cycle(status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)])
+        self._cycle(replace(self.filter, status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]))
 
     def action_cycle_category(self) -> None:
         i = CATEGORY_FILTERS.index(self.filter.category)
-        self._cycle(category=CATEGORY_FILTERS[(i + 1) % len(CATEGORY_FILTERS)])
+        self._cycle(replace(self.filter,
+                            category=CATEGORY_FILTERS[(i + 1) % len(CATEGORY_FILTERS)]))
 
     def action_seed_users(self) -> None:
-        self._cycle(seed_users_only=not self.filter.seed_users_only)
+        self._cycle(replace(self.filter, seed_users_only=not self.filter.seed_users_only))
 
     def action_sort(self) -> None:
-        self._cycle(sort=SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)])
+        i = SORTS.index(self.filter.sort)
+        self._cycle(replace(self.filter, sort=SORTS[(i + 1) % len(SORTS)]))
 
     # -- triage ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -288,78 +304,6 @@ class NoteDialog(CounterDialog):
             self.save_with(lambda: self.shop.feedback.set_note(item_id, note))
         else:
             self.save_with(lambda: self.shop.feedback.set_status(item_id, status, note))
-
-
-class TellScreen(DataScreen[None]):
-    """Done: the customers who raised it, each with a message to paste into a chat."""
-
-    BINDINGS = [Binding("escape", "back", "key.back"),
-                Binding("t", "told", "key.told")]
-
-    def __init__(self, item_id: int, words: str) -> None:
-        super().__init__()
-        self.item_id = item_id
-        self.words = words
-        self.people: list[Raiser] = []
-        self.item: Item | None = None
-
-    def compose(self) -> ComposeResult:
-        yield TitleBar(right=t("tell.title"))
-        yield Static("", id="message")
-        table: DataTable[object] = DataTable(id="people", cursor_type="row")
-        for key, width in (("customer", 10), ("phone", 13), ("told", 12)):
-            table.add_column(t(f"tell.column.{key}"), width=width, key=key)
-        yield table
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self._load()
-
-    def after_recompose(self) -> None:
-        self._load()  # F2: the message in the other language, for a customer who reads it
-
-    def _load(self) -> None:
-        item_id = self.item_id
-        self.run_db(lambda: (self.shop.feedback.raisers(item_id),
-                             self.shop.feedback.item(item_id)), self._show, group="tell")
-
-    def _show(self, loaded: tuple[list[Raiser], Item]) -> None:
-        raisers, self.item = loaded
-        self.people = raisers
-        table = self.query_one("#people", DataTable)
-        table.clear()
-        for who in raisers:
-            told = local_date_text(who.told_at, self.shop.timezone) if who.told_at else "—"
-            table.add_row(who.name, who.phone, told, key=f"{who.feedback_id}:{who.customer_id}")
-        table.focus()
-        self._show_message()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_message()
-
-    def _show_message(self) -> None:
-        """The selected customer's message, in their language, ready to paste."""
-        table = self.query_one("#people", DataTable)
-        box = self.query_one("#message", Static)
-        if self.item is None or table.row_count == 0:
-            box.update(Text(t("tell.nobody"), style="dim"))
-            return
-        who = self.people[min(table.cursor_row, len(self.people) - 1)]
-        excerpt = " ".join(self.item.words.split())[:40]
-        box.update(Text(t_in(who.language, "tell.message", words=excerpt,
-                             note=self.item.owner_note or "…"), style="bold"))
-
-    def action_told(self) -> None:
-        table = self.query_one("#people", DataTable)
-        if table.row_count == 0:
-            return
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        item_id, customer_id = (int(x) for x in str(key.value).split(":"))
-        self.run_db(lambda: self.shop.feedback.mark_told(item_id, customer_id),
-                    lambda _: self._load(), group="told")
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
 
 def _summary_text(s: Summary) -> Text:

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from console.i18n import error_text, t
 from console.widgets import KeyBar, TitleBar
-from db.customers import CustomerInput
 from db.errors import RegularsError
-from db.search import SearchResult, parse_terms
+from db.values import Customer, CustomerInput, SearchResult, parse_terms
 from db.vocab import STAGES
 
 from .base import DataScreen
 from .hits import fill, hits_table, selected_id
 
 DEBOUNCE_SECONDS = 0.015  # coalesces key-repeat bursts; human keystrokes are ~100 ms apart
+
+
+class SearchAnswered(Message):
+    """A search's answer: the list and the status line under it both show it."""
+
+    def __init__(self, result: SearchResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 class LookupScreen(DataScreen[None]):
@@ -98,8 +106,12 @@ class LookupScreen(DataScreen[None]):
 
     def _search_now(self) -> None:
         query = self.query_text
-        self.run_db(lambda: self.shop.customers.search(query), self._show, group="search",
-                    failed=self._search_failed)
+        self.run_db_message(lambda: self.shop.customers.search(query), SearchAnswered,
+                            group="search", failed=self._search_failed)
+
+    def on_search_answered(self, message: SearchAnswered) -> None:
+        message.stop()
+        self._show(message.result)
 
     def _search_failed(self, error: RegularsError) -> None:
         """No result will arrive to open after that Enter: the keys typed next go on
@@ -211,10 +223,9 @@ class LookupScreen(DataScreen[None]):
         from .customer import CustomerScreen
         from .customer_form import CustomerFormScreen
 
-        def opened(customer: object) -> None:
-            customer_id = getattr(customer, "id", None)
-            if customer_id is not None:
-                self.app.push_screen(CustomerScreen(customer_id))
+        def opened(customer: Customer | None) -> None:
+            if customer is not None:
+                self.app.push_screen(CustomerScreen(customer.id))
 
         self.app.push_screen(CustomerFormScreen(prefill=prefill_from(self.query_text)), opened)
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from console.i18n import t
 from console.widgets import KeyBar, TitleBar
 from db.money import format_fen
-from db.referrals import Leader
+from db.values import Leader
 
 from .base import LoadedScreen
 

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from console.i18n import t
 from db.errors import RegularsError, ValidationError
+from db.values import PointsEntry
 
 from .dialogs import CounterDialog, pick_line, pick_then_next
 
@@ -63,8 +64,9 @@ class PointsDialog(CounterDialog):
             self.save_with(lambda: self.shop.rewards.adjust_points(cid, amount, reason))
 
     def _saved(self, result: object) -> None:
-        self.app.notify(t("points.posted", delta=f"{getattr(result, 'delta', 0):+d}",
-                          balance=getattr(result, "balance_after", 0),
+        delta, balance = ((result.delta, result.balance_after)
+                          if isinstance(result, PointsEntry) else (0, 0))
+        self.app.notify(t("points.posted", delta=f"{delta:+d}", balance=balance,
                           name=self.customer_name))
         self.dismiss(True)
 

@@ -11,14 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Static
 
 from console.i18n import t
-from console.keys import typed_after
 from console.moves import moves_text
-from db.coupons import Template
 from db.errors import RegularsError, ValidationError
-from db.feedback import Product
-from db.lifecycle import Recompute
 from db.money import format_fen
-from db.tags import Tag
+from db.values import Product, Recompute, Tag, Template
 from db.vocab import COUPON_KINDS
 
 from .dialogs import CounterDialog, pick_line, pick_then_next
@@ -214,7 +210,7 @@ class StageRuleDialog(RuleDialog):
     def action_save(self) -> None:
         key, value = self.key, self.query_one("#value", Input).value.strip()
         if value == self.previewed:
-            if typed_after(self.app, self.previewed_at):  # read the preview, then Enter
+            if self.key_gate.typed_after(self.previewed_at):  # read the preview, then Enter
                 super().action_save()
             return
         self.query_one("#value-error", Static).display = False
