@@ -55,8 +55,8 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
                     count += 1
         else:
             os.close(fd)
-            from openpyxl import Workbook  # type: ignore[import-untyped]
-            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+            from openpyxl import Workbook
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
             def xlsx_value(value: Cell) -> Cell:  # control characters pasted from chats
                 return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value

@@ -143,7 +143,7 @@ FORMULAS = ("=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)"
 def test_export_neutralises_formulas_and_masks_phones(shop: Shop, tmp_path: Path) -> None:
     import csv
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
+    from openpyxl import load_workbook
 
     from db.export import write_table
 

@@ -19,14 +19,7 @@ from screens.link import app_link, shop_of
 from screens.lookup import LookupScreen, SearchAnswered
 from screens.settings import SettingsScreen
 from screens.settings_tabs import TABS, ProductsTab, RulesTab, SettingsTab
-
-
-async def settle(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
-    for _ in range(3):
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+from tests.screens_helpers import settle
 
 
 def text_of(widget: Static) -> str:

@@ -76,7 +76,7 @@ async def test_batch_coupons_preview_confirm_progress_and_export(
             == len(people)
     from pathlib import Path
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
+    from openpyxl import load_workbook
 
     [saved] = Path(str(tmp_path)).glob("coupons-*.xlsx")
     sheet = load_workbook(saved).active
