@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,12 @@ def replay(source: Store, path: Path, changed: dict[str, str]) -> Store:
                                           p["customer_id"], confirmed=True)
         sale_ids[p["id"]] = sale.id
 
+    def refund(p: sqlite3.Row) -> None:
+        shop.sales.refund(sale_ids[p["refund_of"]])
+
+    def void(c: sqlite3.Row) -> None:
+        shop.coupons.void(codes[c["id"]], c["void_reason"])
+
     def issue(c: sqlite3.Row) -> None:
         made = shop.coupons.issue(c["template"], c["customer_id"], c["reason"])
         assert made is not None
@@ -123,27 +130,25 @@ def replay(source: Store, path: Path, changed: dict[str, str]) -> Store:
     for link in links:
         code = shop.customers.get(link["referrer_id"]).member_code
         at(link["at"], REGISTER, link["referee_id"],
-           lambda r=link["referee_id"], code=code: shop.rewards.register_referral(r, code))
+           partial(shop.rewards.register_referral, link["referee_id"], code))
     for p in sales:
         if p["refund_of"] is None:
-            at(p["at"], SALE, p["id"], lambda p=p: sell(p))
+            at(p["at"], SALE, p["id"], partial(sell, p))
         else:
-            at(p["at"], REFUND, p["id"],
-               lambda p=p: shop.sales.refund(sale_ids[p["refund_of"]]))
+            at(p["at"], REFUND, p["id"], partial(refund, p))
     for c in given:
-        at(c["issued_at"], ISSUE, c["id"], lambda c=c: issue(c))
+        at(c["issued_at"], ISSUE, c["id"], partial(issue, c))
         if c["status"] == "voided":
-            at(c["voided_at"], VOID, c["id"],
-               lambda c=c: shop.coupons.void(codes[c["id"]], c["void_reason"]))
+            at(c["voided_at"], VOID, c["id"], partial(void, c))
     for row in own:
         if row["kind"] == "opening":
-            at(row["at"], OPENING, row["customer_id"],
-               lambda r=row: shop.rewards.opening_points(r["customer_id"], str(r["delta"]),
-                                                         r["reason"]))
+            at(row["at"], OPENING, row["customer_id"], partial(
+                shop.rewards.opening_points, row["customer_id"], str(row["delta"]),
+                row["reason"]))
         else:
-            at(row["at"], SPEND, row["customer_id"],
-               lambda r=row: shop.rewards.spend_points(r["customer_id"], str(-r["delta"]),
-                                                       r["reason"]))
+            at(row["at"], SPEND, row["customer_id"], partial(
+                shop.rewards.spend_points, row["customer_id"], str(-row["delta"]),
+                row["reason"]))
     for when, _, _, do in sorted(events, key=lambda e: e[:3]):
         clock.now = from_iso(when)
         do()
