@@ -13,6 +13,14 @@ come from db.purchases.figures_from_rows and stages from the lifecycle rule,
 the same code the console uses. Purchases are drawn with numpy per chunk,
 seeded by (seed, chunk), so the result is deterministic and fast.
 
+What follows a sale is written set-based, but by the shop's rules and settings,
+not restated here: points earned and reversed (db.points.earned and its SQL twin,
+at points.per_yuan), referral rewards, second level and clawback window
+(db.referrals.terms), coupons within each template's per-customer limit, valid in
+the shop's time zone, redeemed one per sale at coupons.discount_fen, and stage
+dates from the shop's stage rules. tests/test_seed_replay.py replays a seeded
+shop's operations through Shop and gets the same shop.
+
 Speed: one million customers with their 10 M purchases in about two minutes on 2
 cores (the budget is 3). A second process makes the rows while the first writes
 them with ``executemany``; it then sorts the 16 M lookup keys with numpy into a
@@ -899,7 +907,7 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
                      [(off, sale) for _, _, _, sale, off, _ in redeemed if off])
     conn.executemany("UPDATE customers SET total_spend_fen = total_spend_fen - ? WHERE id = ?",
                      [(off, who) for _, _, who, _, off, _ in redeemed if off])
-    conn.execute("UPDATE settings SET value = '新人券' WHERE key = 'referral.welcome_template'")
+    settings.put(tx, "referral.welcome_template", "新人券")  # new referees get one from now on
     conn.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
                  " issued_by, void_reason = ? WHERE status = 'issued' AND id % 97 = 0",
                  (VOID_REASON,))
