@@ -17,7 +17,7 @@ What follows a sale is written set-based, but by the shop's rules and settings,
 not restated here: points earned and reversed (db.points.earned and its SQL twin,
 at points.per_yuan), referral rewards, second level and clawback window
 (db.referrals.terms), coupons within each template's per-customer limit, valid in
-the shop's time zone, redeemed one per sale at coupons.discount_fen, and stage
+the shop's time zone, redeemed one per sale at coupons.discount_for, and stage
 dates from the shop's stage rules. tests/test_seed_replay.py replays a seeded
 shop's operations through Shop and gets the same shop.
 
@@ -845,8 +845,9 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
     time order, within each template's per-customer limit, valid to the end of the
     last day in the shop's time zone. Seven in ten were used at the customer's first
     sale inside the validity that the coupon fits (worth less than the sale, its
-    minimum spend met), one coupon a sale: that sale becomes what was paid after the
-    coupon's discount (coupons.discount_fen). A few unused ones were voided."""
+    minimum spend met: coupons.discount_for), one coupon a sale: that sale becomes what
+    was paid after the discount, noted as the console notes it. A few unused ones were
+    voided."""
     from db import coupons
 
     rng = random.Random(seed_value * 7 + 11)
@@ -885,28 +886,33 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
     by_id = {t.id: t for t in made}
     used: set[int] = set()
     redeemed = []
-    for i, (_, template_id, who, _, issued, _, expires) in enumerate(rows):
+    for i, (code, template_id, who, _, issued, _, expires) in enumerate(rows):
         if (first + i) % 10 >= 7:
             continue
         t = by_id[template_id]
-        for sale, amount, at in conn.execute(
+        for sale, amount, at in conn.execute(  # the sales it could have been used on
                 "SELECT p.id, p.amount_fen, p.at FROM purchases p WHERE p.customer_id = ?"
-                " AND p.at >= ? AND p.at < ? AND p.refund_of IS NULL AND p.amount_fen >= ?"
+                " AND p.at >= ? AND p.at < ? AND p.refund_of IS NULL"
                 " AND NOT EXISTS (SELECT 1 FROM purchases r WHERE r.refund_of = p.id)"
-                " ORDER BY p.at, p.id", (who, issued, expires, t.min_spend_fen)):
-            if sale in used or (t.kind == "amount" and t.value_fen >= amount):
-                continue  # one coupon a sale; an amount off must be less than the sale
+                " ORDER BY p.at, p.id", (who, issued, expires)):
+            if sale in used:
+                continue  # one coupon a sale
+            try:
+                off = coupons.discount_for(t, amount)  # refuses a sale it does not fit
+            except RegularsError:
+                continue
             used.add(sale)
-            redeemed.append((at, tx.actor.id, who, sale, coupons.discount_fen(t, amount),
-                             first + i))
+            note = coupons.sale_note(coupons.Claim(first + i, code, who, t))
+            redeemed.append((at, tx.actor.id, who, sale, off, first + i, note))
             break
     conn.executemany("UPDATE coupons SET status = 'redeemed', redeemed_at = ?, redeemed_by = ?,"
                      " redeemed_for = ?, purchase_id = ?, discount_fen = ? WHERE id = ?",
-                     redeemed)
-    conn.executemany("UPDATE purchases SET amount_fen = amount_fen - ? WHERE id = ?",
-                     [(off, sale) for _, _, _, sale, off, _ in redeemed if off])
+                     [r[:6] for r in redeemed])
+    # the sale was what was paid after the discount, and says so (db/sales.redeem_coupon)
+    conn.executemany("UPDATE purchases SET amount_fen = amount_fen - ?, items = ? WHERE id = ?",
+                     [(off, note, sale) for _, _, _, sale, off, _, note in redeemed])
     conn.executemany("UPDATE customers SET total_spend_fen = total_spend_fen - ? WHERE id = ?",
-                     [(off, who) for _, _, who, _, off, _ in redeemed if off])
+                     [(off, who) for _, _, who, _, off, _, _ in redeemed if off])
     settings.put(tx, "referral.welcome_template", "新人券")  # new referees get one from now on
     conn.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
                  " issued_by, void_reason = ? WHERE status = 'issued' AND id % 97 = 0",
