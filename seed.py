@@ -786,47 +786,49 @@ def _points(tx: Tx) -> None:
     brought an old member card's points (its spend at the shop's rate) and some swapped
     200 of them for a tote bag. Balances are the ledger's running sums: they never dip
     below zero, as each take-back follows what it takes back and the bag needs 300 on
-    the card, so the rules' "take what is left" never has to cut (a replay test checks)."""
+    the card, so the rules' "take what is left" never has to cut (a replay test checks).
+
+    One statement: a running sum over every customer's rows in time order, which is
+    also the order they go in (ids follow each customer's time, as history expects).
+    """
     conn = tx.conn
     rate = points.rates(conn).per_yuan
-    earn, opening = points.earned_sql("amount_fen", rate), points.earned_sql(
-        "total_spend_fen", rate)
-    conn.execute("CREATE TEMP TABLE seed_points(customer_id, delta, kind, purchase_id,"
-                 " referral_id, reason, at)")
-    conn.execute(f"""INSERT INTO seed_points SELECT id, {opening}, 'opening', NULL, NULL,
-        '旧会员卡积分结转', created_at FROM customers WHERE id % 3 = 0 AND {opening} > 0""")
-    conn.execute(f"""INSERT INTO seed_points SELECT customer_id, {earn}, 'earn', id, NULL, '',
-        at FROM purchases WHERE refund_of IS NULL AND {earn} > 0""")
-    took = points.earned_sql("s.amount_fen", rate)  # what the refunded sale earned
-    conn.execute(f"""INSERT INTO seed_points SELECT r.customer_id, -{took}, 'reversal', r.id,
-        NULL, 'refund of sale ' || s.id, r.at FROM purchases r
-        JOIN purchases s ON s.id = r.refund_of WHERE {took} > 0""")
-    conn.execute("""INSERT INTO seed_points SELECT customer_id, points, 'referral', NULL,
-        referral_id, 'referral ' || referral_id, at FROM referral_rewards WHERE points > 0""")
-    conn.execute("""INSERT INTO seed_points SELECT customer_id, -points, 'clawback', NULL,
-        referral_id, 'referral ' || referral_id || ' refunded', clawed_back_at
-        FROM referral_rewards WHERE clawed_back_at IS NOT NULL AND points > 0""")
-    conn.execute(f"""INSERT INTO seed_points SELECT id, -{TOTE_POINTS}, 'spend', NULL, NULL,
-        '兑换帆布袋', max(last_visit_at, created_at) FROM customers WHERE id % 3 = 0
-        AND id % 7 = 0 AND {opening} >= {TOTE_NEEDS} AND last_visit_at IS NOT NULL""")
-    # Like the shop's own indexes, the ledger's are built once at the end; rows go in
-    # in each customer's time order (the window's own order: no second sort).
+    earn, took, opening = (points.earned_sql(column, rate) for column in (
+        "amount_fen", "s.amount_fen", "total_spend_fen"))  # took: what the refunded sale earned
+    rows = f"""
+        SELECT id AS customer_id, {opening} AS delta, 'opening' AS kind, NULL AS purchase_id,
+            NULL AS referral_id, '旧会员卡积分结转' AS reason, created_at AS at
+        FROM customers WHERE id % 3 = 0 AND {opening} > 0
+        UNION ALL SELECT customer_id, {earn}, 'earn', id, NULL, '', at FROM purchases
+        WHERE refund_of IS NULL AND {earn} > 0
+        UNION ALL SELECT r.customer_id, -{took}, 'reversal', r.id, NULL,
+            'refund of sale ' || s.id, r.at
+        FROM purchases r JOIN purchases s ON s.id = r.refund_of WHERE {took} > 0
+        UNION ALL SELECT customer_id, points, 'referral', NULL, referral_id,
+            'referral ' || referral_id, at FROM referral_rewards WHERE points > 0
+        UNION ALL SELECT customer_id, -points, 'clawback', NULL, referral_id,
+            'referral ' || referral_id || ' refunded', clawed_back_at
+        FROM referral_rewards WHERE clawed_back_at IS NOT NULL AND points > 0
+        UNION ALL SELECT id, -{TOTE_POINTS}, 'spend', NULL, NULL, '兑换帆布袋',
+            max(last_visit_at, created_at) FROM customers WHERE id % 3 = 0 AND id % 7 = 0
+            AND {opening} >= {TOTE_NEEDS} AND last_visit_at IS NOT NULL"""
+    # Like the shop's own indexes, the ledger's are built once, after its rows.
     deferred = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
                             " AND sql IS NOT NULL AND tbl_name = 'points_ledger'").fetchall()
     for name, _ in deferred:
         conn.execute(f'DROP INDEX "{name}"')
     conn.execute(f"""INSERT INTO points_ledger(customer_id, delta, kind, balance_after,
         purchase_id, referral_id, reason, at, staff_id)
-        SELECT customer_id, delta, kind, sum(delta) OVER (PARTITION BY customer_id
-            ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING), purchase_id, referral_id,
-            reason, at, {tx.actor.id}
-        FROM seed_points""")
+        SELECT customer_id, delta, kind, sum(delta) OVER running, purchase_id, referral_id,
+            reason, at, {tx.actor.id} FROM ({rows})
+        WINDOW running AS (PARTITION BY customer_id ORDER BY at, delta DESC
+                           ROWS UNBOUNDED PRECEDING)
+        ORDER BY customer_id, at, delta DESC""")
     for _, sql in deferred:
         conn.execute(sql)
-    conn.execute("""UPDATE customers SET points = b.total FROM (SELECT customer_id,
-        sum(delta) AS total FROM seed_points GROUP BY customer_id) AS b
-        WHERE customers.id = b.customer_id""")
-    conn.execute("DROP TABLE seed_points")
+    conn.execute("""UPDATE customers SET points = l.balance_after
+        FROM (SELECT customer_id, max(id) AS id FROM points_ledger GROUP BY customer_id) AS m
+        JOIN points_ledger l ON l.id = m.id WHERE customers.id = m.customer_id""")
 
 
 COUPON_TEMPLATES = (  # name, kind, value, cap, gift, min spend, days, per customer

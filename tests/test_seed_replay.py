@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -178,5 +179,13 @@ def test_replaying_the_seed_through_the_shop_gives_the_same_shop(
         assert 2 in {r[1] for r in seeded_state["rewards"]}  # the referrer's referrer's
     else:
         assert "clawed_back" in statuses and "clawback" in kinds
+    with made.read() as conn:  # history reads a customer's rows newest id first
+        ledger = conn.execute("SELECT customer_id, at, balance_after FROM points_ledger"
+                              " ORDER BY customer_id, id").fetchall()
+        held = dict(conn.execute("SELECT id, points FROM customers").fetchall())
+    for (who, at, _), (then, later, _) in pairwise(ledger):
+        assert who != then or at <= later, (who, at, later)
+    last = {who: after for who, _, after in ledger}  # each customer's newest row
+    assert {who: last.get(who, 0) for who in held} == held
     made.close()
     again.close()
