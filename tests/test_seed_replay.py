@@ -25,7 +25,7 @@ from db.clock import from_iso
 from db.customers import CustomerInput
 from db.shop import Shop
 from db.store import Store
-from tests.conftest import FIXED_NOW, HandClock, fixed_clock
+from tests.conftest import FIXED_NOW, HandClock, Stores
 
 CUSTOMERS = 120
 SEED = 133  # among its 120 customers: a chain of referrals, a clawback, coupons used
@@ -65,8 +65,8 @@ def state(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         return {name: [tuple(r) for r in conn.execute(sql)] for name, sql in queries.items()}
 
 
-def seeded(path: Path, changed: dict[str, str]) -> Store:
-    store = Store(path, clock=fixed_clock)
+def seeded(stores: Stores, path: Path, changed: dict[str, str]) -> Store:
+    store = stores.open(path)
     owner = Shop(store, store.actor())
     for key, value in changed.items():
         owner.settings.set(key, value)
@@ -74,7 +74,7 @@ def seeded(path: Path, changed: dict[str, str]) -> Store:
     return store
 
 
-def replay(source: Store, path: Path, changed: dict[str, str]) -> Store:
+def replay(stores: Stores, source: Store, path: Path, changed: dict[str, str]) -> Store:
     """The seeded shop's operations, one by one through Shop, each at its own time."""
     with source.read() as conn:
         people = conn.execute("SELECT id, name, phone FROM customers ORDER BY id").fetchall()
@@ -89,7 +89,7 @@ def replay(source: Store, path: Path, changed: dict[str, str]) -> Store:
                            " WHERE kind IN ('opening', 'spend')").fetchall()
     first = min(from_iso(r["at"]) for r in [*sales, *links, *own])
     clock = HandClock(first - timedelta(days=1))
-    store = Store(path, clock=clock)
+    store = stores.open(path, clock)
     shop = Shop(store, store.actor())
     for key, value in changed.items():
         shop.settings.set(key, value)
@@ -161,9 +161,9 @@ def replay(source: Store, path: Path, changed: dict[str, str]) -> Store:
 
 @pytest.mark.parametrize("changed", [{}, CHANGED], ids=["default", "changed"])
 def test_replaying_the_seed_through_the_shop_gives_the_same_shop(
-        tmp_path: Path, changed: dict[str, str]) -> None:
-    made = seeded(tmp_path / "seeded.db", changed)
-    again = replay(made, tmp_path / "replayed.db", changed)
+        tmp_path: Path, stores: Stores, changed: dict[str, str]) -> None:
+    made = seeded(stores, tmp_path / "seeded.db", changed)
+    again = replay(stores, made, tmp_path / "replayed.db", changed)
     seeded_state, replayed_state = state(made), state(again)
     for table, rows in seeded_state.items():
         assert rows == replayed_state[table], table
@@ -187,5 +187,3 @@ def test_replaying_the_seed_through_the_shop_gives_the_same_shop(
         assert who != then or at <= later, (who, at, later)
     last = {who: after for who, _, after in ledger}  # each customer's newest row
     assert {who: last.get(who, 0) for who in held} == held
-    made.close()
-    again.close()
