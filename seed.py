@@ -793,8 +793,9 @@ def _points(tx: Tx) -> None:
     """
     conn = tx.conn
     rate = points.rates(conn).per_yuan
-    earn, took, opening = (points.earned_sql(column, rate) for column in (
+    earn, took, card = (points.earned_sql(column, rate) for column in (
         "amount_fen", "s.amount_fen", "total_spend_fen"))  # took: what the refunded sale earned
+    opening = f"min({card}, {points.POINTS_MAX})"  # the most points.opening takes
     rows = f"""
         SELECT id AS customer_id, {opening} AS delta, 'opening' AS kind, NULL AS purchase_id,
             NULL AS referral_id, '旧会员卡积分结转' AS reason, created_at AS at
