@@ -13,6 +13,14 @@ come from db.purchases.figures_from_rows and stages from the lifecycle rule,
 the same code the console uses. Purchases are drawn with numpy per chunk,
 seeded by (seed, chunk), so the result is deterministic and fast.
 
+What follows a sale is written set-based, but by the shop's rules and settings,
+not restated here: points earned and reversed (db.points.earned and its SQL twin,
+at points.per_yuan), referral rewards, second level and clawback window
+(db.referrals.terms), coupons within each template's per-customer limit, valid in
+the shop's time zone, redeemed one per sale at coupons.discount_for, and stage
+dates from the shop's stage rules. tests/test_seed_replay.py replays a seeded
+shop's operations through Shop and gets the same shop.
+
 Speed: one million customers with their 10 M purchases in about two minutes on 2
 cores (the budget is 3). A second process makes the rows while the first writes
 them with ``executemany``; it then sorts the 16 M lookup keys with numpy into a
@@ -38,7 +46,7 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from db import codes, lifecycle
+from db import codes, lifecycle, points, referrals, settings
 from db.clock import Clock, from_iso, system_clock, to_iso
 from db.errors import RegularsError, StoreError
 from db.files import create_private_file
@@ -491,8 +499,8 @@ def seed(store: Store, actor: Actor, customers: int, seed: int = 1,
             _date_the_stages(conn)
             _tag_some(conn, actor.id, tx.now)
             _feedback(tx, customers, seed)
+            _coupons(tx, customers, seed)  # before the points: a coupon lowers what was paid
             _points(tx)
-            _coupons(tx, customers, seed)
             for _, sql in deferred:
                 if " ON purchases" not in sql:
                     conn.execute(sql)
@@ -711,15 +719,15 @@ def _feedback(tx: Tx, customers: int, seed_value: int) -> None:
 
 
 REFERRED_SHARE = 0.04  # of customers came through someone they know
-REFERRAL_POINTS = 200  # the default referral.reward_points
 KOC_EVERY = 499  # one customer in this many refers far more than the rest
 
 
 def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
     """A referral forest: each referee joined after their referrer (so no cycles), some
     referrers were referred themselves (chains), a few KOCs bring many. A referral
-    qualified at the referee's first purchase and earned the referrer its points; one
-    whose qualifying sale was refunded within the window was clawed back."""
+    qualified at the referee's first purchase and earned what the shop's referral terms
+    give (db/referrals.py: on_paid_sale); one whose qualifying sale was refunded within
+    the terms' window was clawed back (on_refund). Set-based, from the same terms."""
     rng = random.Random(seed_value * 104729 + 3)
     pairs: list[tuple[int, int]] = []
     for referee in range(2, customers + 1):
@@ -733,6 +741,7 @@ def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
             else:
                 referrer = rng.randint(max(1, referee - 3000), referee - 1)
             pairs.append((referrer, referee))
+    terms = referrals.terms(tx.conn)
     conn = tx.conn
     conn.executemany(
         "INSERT INTO referrals(referrer_id, referee_id, at, staff_id)"
@@ -741,16 +750,23 @@ def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
         f" {tx.actor.id} FROM customers WHERE id = ?", pairs)
     conn.execute("UPDATE customers SET channel = 'referral'"
                  " WHERE id IN (SELECT referee_id FROM referrals)")
+    # the first sale qualifies, even one refunded later (its refund may claw back)
     conn.execute("""UPDATE referrals SET status = 'qualified', purchase_id = p.id,
         qualified_at = p.at FROM (SELECT customer_id, id, min(at) AS at FROM purchases
         WHERE refund_of IS NULL AND customer_id IN (SELECT referee_id FROM referrals)
         GROUP BY customer_id) AS p WHERE p.customer_id = referrals.referee_id""")
-    conn.execute(f"""INSERT INTO referral_rewards(referral_id, customer_id, tier, points, at)
-        SELECT id, referrer_id, 1, {REFERRAL_POINTS}, qualified_at FROM referrals
-        WHERE status = 'qualified'""")
-    conn.execute("""UPDATE referrals SET status = 'clawed_back', clawed_back_at = r.at
-        FROM purchases r WHERE r.refund_of = referrals.purchase_id
-        AND julianday(r.at) - julianday(referrals.qualified_at) <= 30""")
+    conn.execute("""INSERT INTO referral_rewards(referral_id, customer_id, tier, points, at)
+        SELECT id, referrer_id, 1, ?, qualified_at FROM referrals
+        WHERE status = 'qualified'""", (max(terms.reward_points, 0),))
+    if terms.second_level_points > 0:  # the referrer's referrer, when there is one
+        conn.execute("""INSERT INTO referral_rewards(referral_id, customer_id, tier, points, at)
+            SELECT r.id, up.referrer_id, 2, ?, r.qualified_at FROM referrals r
+            JOIN referrals up ON up.referee_id = r.referrer_id
+            WHERE r.status = 'qualified'""", (terms.second_level_points,))
+    within = referrals.in_clawback_window_sql("referrals.qualified_at", "r.at",
+                                              terms.clawback_days)
+    conn.execute(f"""UPDATE referrals SET status = 'clawed_back', clawed_back_at = r.at
+        FROM purchases r WHERE r.refund_of = referrals.purchase_id AND {within}""")
     conn.execute("""UPDATE referral_rewards SET clawed_back_at = r.clawed_back_at
         FROM referrals r WHERE r.id = referral_rewards.referral_id
         AND r.status = 'clawed_back'""")
@@ -759,35 +775,61 @@ def _referrals(tx: Tx, customers: int, seed_value: int) -> None:
         WHERE customers.id = q.referrer_id""")
 
 
+TOTE_POINTS = 200  # a tote bag, for those whose old card held at least TOTE_NEEDS
+TOTE_NEEDS = 300
+
+
 def _points(tx: Tx) -> None:
-    """Points history: a third of the customers brought an old member card's points (one
-    per yuan they had spent); referrals earned points and clawbacks took them back; some
-    swapped 200 points for a tote bag. Balances are the ledger's running sums, so they
-    never dip below zero (the bag needs 300 on the card; a clawback follows its reward)."""
+    """The points ledger the rules would have written (db/points.py): every sale earned
+    at the shop's rate and its refund took that back, referrals earned and clawbacks
+    took back what db/referrals.py gives. Besides the rules, a third of the customers
+    brought an old member card's points (its spend at the shop's rate) and some swapped
+    200 of them for a tote bag. Balances are the ledger's running sums: they never dip
+    below zero, as each take-back follows what it takes back and the bag needs 300 on
+    the card, so the rules' "take what is left" never has to cut (a replay test checks).
+
+    One statement: a running sum over every customer's rows in time order, which is
+    also the order they go in (ids follow each customer's time, as history expects).
+    """
     conn = tx.conn
-    conn.execute("CREATE TEMP TABLE seed_points(customer_id, delta, kind, referral_id,"
-                 " reason, at)")
-    conn.execute("""INSERT INTO seed_points SELECT id, total_spend_fen / 100, 'opening', NULL,
-        '旧会员卡积分结转', created_at FROM customers
-        WHERE id % 3 = 0 AND total_spend_fen >= 100""")
-    conn.execute(f"""INSERT INTO seed_points SELECT customer_id, {REFERRAL_POINTS}, 'referral',
-        referral_id, '推荐奖励', at FROM referral_rewards""")
-    conn.execute(f"""INSERT INTO seed_points SELECT customer_id, -{REFERRAL_POINTS},
-        'clawback', referral_id, '推荐首单已退款', clawed_back_at FROM referral_rewards
-        WHERE clawed_back_at IS NOT NULL""")
-    conn.execute("""INSERT INTO seed_points SELECT id, -200, 'spend', NULL, '兑换帆布袋',
-        last_visit_at FROM customers WHERE id % 3 = 0 AND id % 7 = 0
-        AND total_spend_fen >= 30000 AND last_visit_at IS NOT NULL""")
+    rate = points.rates(conn).per_yuan
+    earn, took, card = (points.earned_sql(column, rate) for column in (
+        "amount_fen", "s.amount_fen", "total_spend_fen"))  # took: what the refunded sale earned
+    opening = f"min({card}, {points.POINTS_MAX})"  # the most points.opening takes
+    rows = f"""
+        SELECT id AS customer_id, {opening} AS delta, 'opening' AS kind, NULL AS purchase_id,
+            NULL AS referral_id, '旧会员卡积分结转' AS reason, created_at AS at
+        FROM customers WHERE id % 3 = 0 AND {opening} > 0
+        UNION ALL SELECT customer_id, {earn}, 'earn', id, NULL, '', at FROM purchases
+        WHERE refund_of IS NULL AND {earn} > 0
+        UNION ALL SELECT r.customer_id, -{took}, 'reversal', r.id, NULL,
+            'refund of sale ' || s.id, r.at
+        FROM purchases r JOIN purchases s ON s.id = r.refund_of WHERE {took} > 0
+        UNION ALL SELECT customer_id, points, 'referral', NULL, referral_id,
+            'referral ' || referral_id, at FROM referral_rewards WHERE points > 0
+        UNION ALL SELECT customer_id, -points, 'clawback', NULL, referral_id,
+            'referral ' || referral_id || ' refunded', clawed_back_at
+        FROM referral_rewards WHERE clawed_back_at IS NOT NULL AND points > 0
+        UNION ALL SELECT id, -{TOTE_POINTS}, 'spend', NULL, NULL, '兑换帆布袋',
+            max(last_visit_at, created_at) FROM customers WHERE id % 3 = 0 AND id % 7 = 0
+            AND {opening} >= {TOTE_NEEDS} AND last_visit_at IS NOT NULL"""
+    # Like the shop's own indexes, the ledger's are built once, after its rows.
+    deferred = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                            " AND sql IS NOT NULL AND tbl_name = 'points_ledger'").fetchall()
+    for name, _ in deferred:
+        conn.execute(f'DROP INDEX "{name}"')
     conn.execute(f"""INSERT INTO points_ledger(customer_id, delta, kind, balance_after,
-        referral_id, reason, at, staff_id)
-        SELECT customer_id, delta, kind, sum(delta) OVER (PARTITION BY customer_id
-            ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING), referral_id, reason, at,
-            {tx.actor.id}
-        FROM seed_points ORDER BY at, customer_id""")
-    conn.execute("""UPDATE customers SET points = b.total FROM (SELECT customer_id,
-        sum(delta) AS total FROM points_ledger GROUP BY customer_id) AS b
-        WHERE customers.id = b.customer_id""")
-    conn.execute("DROP TABLE seed_points")
+        purchase_id, referral_id, reason, at, staff_id)
+        SELECT customer_id, delta, kind, sum(delta) OVER running, purchase_id, referral_id,
+            reason, at, {tx.actor.id} FROM ({rows})
+        WINDOW running AS (PARTITION BY customer_id ORDER BY at, delta DESC
+                           ROWS UNBOUNDED PRECEDING)
+        ORDER BY customer_id, at, delta DESC""")
+    for _, sql in deferred:
+        conn.execute(sql)
+    conn.execute("""UPDATE customers SET points = l.balance_after
+        FROM (SELECT customer_id, max(id) AS id FROM points_ledger GROUP BY customer_id) AS m
+        JOIN points_ledger l ON l.id = m.id WHERE customers.id = m.customer_id""")
 
 
 COUPON_TEMPLATES = (  # name, kind, value, cap, gift, min spend, days, per customer
@@ -798,22 +840,28 @@ COUPON_TEMPLATES = (  # name, kind, value, cap, gift, min spend, days, per custo
     ("新人券", "amount", "5", "", "", "20", 14, 1))
 COUPON_REASON_OF = {"满50减10": "winback", "老客9折": "manual", "生日蛋挞": "birthday",
                     "推荐有礼": "referral", "新人券": "referral"}
+VOID_REASON = "重复发放"
 
 
 def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
-    """Templates, and coupons issued over the last 60 days: used when the customer
-    bought within the validity (the coupon points at that sale), some voided, the rest
-    still valid or expired."""
+    """Templates, and coupons issued over the last 60 days as db/coupons.py would: in
+    time order, within each template's per-customer limit, valid to the end of the
+    last day in the shop's time zone. Seven in ten were used at the customer's first
+    sale inside the validity that the coupon fits (worth less than the sale, its
+    minimum spend met: coupons.discount_for), one coupon a sale: that sale becomes what
+    was paid after the discount, noted as the console notes it. A few unused ones were
+    voided."""
     from db import coupons
 
     rng = random.Random(seed_value * 7 + 11)
+    conn = tx.conn
     made = [coupons.add_template(tx, name, kind, value=value, cap=cap, gift=gift,
                                  min_spend=least, valid_days=days, per_customer=limit)
             for name, kind, value, cap, gift, least, days, limit in COUPON_TEMPLATES]
     now = from_iso(tx.now)
-    tz = "Asia/Shanghai"
+    tz = settings.get(conn, "timezone", "Asia/Shanghai")
     seen: set[str] = set()
-    rows = []
+    drawn = []
     recent = [r[0] for r in tx.execute(  # campaigns go to people who still come by
         "SELECT id FROM customers WHERE last_visit_at > ?",
         (to_iso(now - timedelta(days=120)),))] or list(range(1, customers + 1))
@@ -824,28 +872,54 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
         while code in seen:
             code = codes.new_code(coupons.CODE_BODY, rng)
         seen.add(code)
-        rows.append((code, t.id, rng.choice(recent), COUPON_REASON_OF[t.name], issued,
-                     tx.actor.id, coupons.expires_at(t, issued, tz)))
-    tx.conn.executemany(
-        "INSERT OR IGNORE INTO coupons(code, template_id, customer_id, reason, issued_at,"
-        " issued_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    for t in made:  # used at the first qualifying sale inside the validity, 7 times in 10
-        off = (f"min({t.value_fen}, p.amount_fen)" if t.kind == "amount" else
-               f"min(p.amount_fen * {t.percent} / 100, {t.cap_fen or 10**9})"
-               if t.kind == "percent" else "0")
-        tx.execute(f"""UPDATE coupons SET status = 'redeemed', redeemed_at = p.at,
-            redeemed_by = issued_by, redeemed_for = customer_id, purchase_id = p.id,
-            discount_fen = {off}
-            FROM (SELECT k.id AS coupon_id, p.id, min(p.at) AS at, p.amount_fen
-                  FROM coupons k JOIN purchases p ON p.customer_id = k.customer_id
-                  AND p.at >= k.issued_at AND p.at < k.expires_at AND p.refund_of IS NULL
-                  AND p.amount_fen >= {t.min_spend_fen}
-                  WHERE k.template_id = {t.id} AND k.id % 10 < 7
-                  GROUP BY k.id) AS p
-            WHERE coupons.id = p.coupon_id""")
-    tx.execute("UPDATE settings SET value = '新人券' WHERE key = 'referral.welcome_template'")
-    tx.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
-               " issued_by, void_reason = '重复发放' WHERE status = 'issued' AND id % 97 = 0")
+        drawn.append((issued, code, t, rng.choice(recent)))
+    held: dict[tuple[int, int], int] = {}
+    rows = []
+    for issued, code, t, who in sorted(drawn, key=lambda d: (d[0], d[1])):
+        if held.get((who, t.id), 0) >= t.per_customer:
+            continue  # coupons.issue refuses one past the limit
+        held[who, t.id] = held.get((who, t.id), 0) + 1
+        rows.append((code, t.id, who, COUPON_REASON_OF[t.name], issued, tx.actor.id,
+                     coupons.expires_at(t, issued, tz)))
+    first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM coupons").fetchone()[0])
+    conn.executemany(
+        "INSERT INTO coupons(id, code, template_id, customer_id, reason, issued_at,"
+        " issued_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(first + i, *row) for i, row in enumerate(rows)])
+    by_id = {t.id: t for t in made}
+    used: set[int] = set()
+    redeemed = []
+    for i, (code, template_id, who, _, issued, _, expires) in enumerate(rows):
+        if (first + i) % 10 >= 7:
+            continue
+        t = by_id[template_id]
+        for sale, amount, at in conn.execute(  # the sales it could have been used on
+                "SELECT p.id, p.amount_fen, p.at FROM purchases p WHERE p.customer_id = ?"
+                " AND p.at >= ? AND p.at < ? AND p.refund_of IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM purchases r WHERE r.refund_of = p.id)"
+                " ORDER BY p.at, p.id", (who, issued, expires)):
+            if sale in used:
+                continue  # one coupon a sale
+            try:
+                off = coupons.discount_for(t, amount)  # refuses a sale it does not fit
+            except RegularsError:
+                continue
+            used.add(sale)
+            note = coupons.sale_note(coupons.Claim(first + i, code, who, t))
+            redeemed.append((at, tx.actor.id, who, sale, off, first + i, note))
+            break
+    conn.executemany("UPDATE coupons SET status = 'redeemed', redeemed_at = ?, redeemed_by = ?,"
+                     " redeemed_for = ?, purchase_id = ?, discount_fen = ? WHERE id = ?",
+                     [r[:6] for r in redeemed])
+    # the sale was what was paid after the discount, and says so (db/sales.redeem_coupon)
+    conn.executemany("UPDATE purchases SET amount_fen = amount_fen - ?, items = ? WHERE id = ?",
+                     [(off, note, sale) for _, _, _, sale, off, _, note in redeemed])
+    conn.executemany("UPDATE customers SET total_spend_fen = total_spend_fen - ? WHERE id = ?",
+                     [(off, who) for _, _, who, _, off, _, _ in redeemed if off])
+    settings.put(tx, "referral.welcome_template", "新人券")  # new referees get one from now on
+    conn.execute("UPDATE coupons SET status = 'voided', voided_at = issued_at, voided_by ="
+                 " issued_by, void_reason = ? WHERE status = 'issued' AND id % 97 = 0",
+                 (VOID_REASON,))
 
 
 DEMO_TAGS = (("附近小区", 18), ("上班族", 14), ("宝妈", 8), ("咖啡控", 10), ("爱甜品", 9),
@@ -870,7 +944,7 @@ def _date_the_stages(conn: sqlite3.Connection) -> None:
     Trust from about the third purchase, decline when the window closed, dormant
     at the dormant threshold; the history row the recompute wrote gets that date.
     """
-    r = lifecycle.Rules()
+    r = lifecycle.rules(conn)  # the shop's stage rules, as the recompute above used them
     iso = "strftime('%Y-%m-%dT%H:%M:%S', {}) || '+00:00'"
     rhythm = "coalesce(median_interval_s, 0) / 86400.0"
     conn.execute(f"""UPDATE customers SET stage_since = CASE stage

@@ -92,10 +92,10 @@ def whole(text: str | int, field: str, low: int = -POINTS_MAX, high: int = POINT
 
 def earn_for_sale(tx: Tx, customer_id: int, purchase_id: int, paid_fen: int) -> Entry | None:
     """Points for what was paid, at the shop's rate; whole yuan only."""
-    earned = paid_fen // 100 * rates(tx.conn).per_yuan
-    if earned <= 0:
+    amount = earned(paid_fen, rates(tx.conn).per_yuan)
+    if amount <= 0:
         return None
-    return post(tx, customer_id, earned, "earn", purchase_id=purchase_id)
+    return post(tx, customer_id, amount, "earn", purchase_id=purchase_id)
 
 
 def reverse_for_refund(tx: Tx, sale_id: int, customer_id: int, refund_id: int
@@ -155,3 +155,15 @@ def history(conn: sqlite3.Connection, customer_id: int, limit: int = 50) -> list
     """Newest first."""
     return [_entry(r) for r in conn.execute(
         f"{_SELECT} WHERE p.customer_id = ? ORDER BY p.id DESC LIMIT ?", (customer_id, limit))]
+
+
+# -- the earning formula, once: the rule above and the seed's set-based SQL use it ----------
+def earned(paid_fen: int, per_yuan: int) -> int:
+    """Points a sale earns: whole yuan paid, times the shop's rate."""
+    return max(paid_fen, 0) // 100 * per_yuan
+
+
+def earned_sql(paid_fen: str, per_yuan: int) -> str:
+    """``earned`` as a SQL expression over a column of fen (SQLite's integer division
+    truncates toward zero, so a negative amount earns 0 here too)."""
+    return f"(max({paid_fen}, 0) / 100 * {int(per_yuan)})"

@@ -122,10 +122,10 @@ def on_paid_sale(tx: Tx, customer_id: int, purchase_id: int) -> None:
     tx.execute("UPDATE referrals SET status = 'qualified', purchase_id = ?, qualified_at = ?"
                " WHERE id = ? AND status = 'pending'", (purchase_id, tx.now, ref["id"]))
     referrer = int(ref["referrer_id"])
-    _reward(tx, ref["id"], referrer, 1,
-            settings.whole_setting(tx.conn, "referral.reward_points", 0),
+    now = terms(tx.conn)
+    _reward(tx, ref["id"], referrer, 1, now.reward_points,
             settings.get(tx.conn, "referral.reward_template"), tz)
-    second = settings.whole_setting(tx.conn, "referral.second_level_points", 0)
+    second = now.second_level_points
     grand = tx.execute("SELECT referrer_id FROM referrals WHERE referee_id = ?",
                        (referrer,)).fetchone()
     if second > 0 and grand is not None:
@@ -154,8 +154,7 @@ def on_refund(tx: Tx, customer_id: int, sale_id: int) -> None:
                      (customer_id, sale_id)).fetchone()
     if ref is None:
         return
-    days = settings.whole_setting(tx.conn, "referral.clawback_days", 30, blank=0)
-    if from_iso(tx.now) - from_iso(ref["qualified_at"]) > timedelta(days=days):
+    if not in_clawback_window(ref["qualified_at"], tx.now, terms(tx.conn).clawback_days):
         return  # refunded long after: the referral stands
     tx.execute("UPDATE referrals SET status = 'clawed_back', clawed_back_at = ? WHERE id = ?",
                (tx.now, ref["id"]))
@@ -235,3 +234,26 @@ def leaderboard(conn: sqlite3.Connection, since: str | None = None, until: str |
         {"start": start, "end": end, "limit": limit})
     return [Leader(r["customer_id"], r["name"], r["member_code"], r["qualified"], r["spend"])
             for r in rows]
+
+
+# -- the terms, once: the rules above and the seed's set-based SQL read them here ----------
+@dataclass(frozen=True)
+class Terms:
+    reward_points: int  # the referrer's, at the referee's first paid purchase
+    second_level_points: int  # the referrer's referrer's (0: none)
+    clawback_days: int  # a refund of that purchase this soon takes the rewards back
+
+
+def terms(conn: sqlite3.Connection) -> Terms:
+    return Terms(settings.whole_setting(conn, "referral.reward_points", 0),
+                 settings.whole_setting(conn, "referral.second_level_points", 0),
+                 settings.whole_setting(conn, "referral.clawback_days", 30, blank=0))
+
+
+def in_clawback_window(qualified_at: str, refunded_at: str, days: int) -> bool:
+    return from_iso(refunded_at) - from_iso(qualified_at) <= timedelta(days=days)
+
+
+def in_clawback_window_sql(qualified_at: str, refunded_at: str, days: int) -> str:
+    """``in_clawback_window`` as SQL over two stored times (whole seconds, both in UTC)."""
+    return f"(unixepoch({refunded_at}) - unixepoch({qualified_at}) <= {int(days)} * 86400)"
