@@ -110,7 +110,7 @@ def test_no_module_in_the_house_grows_past_about_400_lines() -> None:
 
 
 def test_every_type_ignore_says_why() -> None:
-    """`# type: ignore[code]` must be followed on its line by a comment giving the reason."""
+    """Each ignore comment with an error code must go on to say, in a comment, why."""
     bare = []
     roots = [ROOT / d for d in ("db", "screens", "console", "tests", "bench")] + [ROOT / "seed.py"]
     for root in roots:
