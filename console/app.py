@@ -67,8 +67,9 @@ class RegularsApp(App[None]):
 
         self.title = t("app.name")
         self.push_screen(LookupScreen())
-        self.run_worker(self._daily_recompute, thread=True, group="recompute",
-                        exit_on_error=False)
+        # after the first frame: the counter sees its list before the day's stages move
+        self.call_after_refresh(self.run_worker, self._daily_recompute, thread=True,
+                                group="recompute", exit_on_error=False)
         self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
         self.set_interval(RERANK_SECONDS, self._rerank)
 
