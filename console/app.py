@@ -62,11 +62,15 @@ class RegularsApp(App[None]):
         if not self.key_gate.take(event):
             await super().on_event(event)
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """The lookup is the app's own first screen (not pushed over an empty one,
+        which Textual would mount, style and lay out first)."""
         from screens.lookup import LookupScreen
 
+        return LookupScreen()
+
+    def on_mount(self) -> None:
         self.title = t("app.name")
-        self.push_screen(LookupScreen())
         # after the first frame: the counter sees its list before the day's stages move
         self.call_after_refresh(self.run_worker, self._daily_recompute, thread=True,
                                 group="recompute", exit_on_error=False)
