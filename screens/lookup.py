@@ -91,8 +91,8 @@ class LookupScreen(DataScreen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "query":
             return
-        if self.result is not None and event.value == self.query_text == self.result.query:
-            return  # no new text (the box says "changed" when it mounts): its rows are shown
+        if event.value == self.query_text:
+            return  # not typed (the box says "changed" as it mounts): that search is under way
         self.query_text = event.value
         self._open_on_arrival = False  # typing after Enter: that Enter was for another query
         if self._debounce is not None:
