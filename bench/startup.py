@@ -23,9 +23,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, demo_db, pct, size_parser, table, write
-
-sys.path.insert(0, str(ROOT / "tests"))
-from pty_harness import Terminal, regulars_argv  # tests/ is not a package: on the path above
+from tests.pty_harness import Terminal, regulars_argv
 
 HELLO = [sys.executable, str(Path(__file__).with_name("hello_app.py"))]
 HELLO_TEXT = "Hello, world"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
+from typing import Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +29,13 @@ class SearchAnswered(Message):
     def __init__(self, result: SearchResult) -> None:
         super().__init__()
         self.result = result
+
+
+@runtime_checkable
+class ReadsAhead(Protocol):
+    """An app that reads the lookup's first rows while it starts (console/app.py)."""
+
+    def take_first_rows(self) -> Future[SearchResult] | None: ...
 
 
 class LookupScreen(DataScreen[None]):
@@ -67,14 +75,14 @@ class LookupScreen(DataScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
-        take = getattr(self.app, "take_first_rows", None)
-        ahead: Future[SearchResult] | None = take() if callable(take) else None
+        ahead = self.app.take_first_rows() if isinstance(self.app, ReadsAhead) else None
         if ahead is None:
             self._search_now()
         elif ahead.done() and ahead.exception() is None:
             self._show(ahead.result())  # read while the app started: in the first frame
         else:  # still reading, or failed: its answer (or error) arrives as a search's
-            self.run_db(ahead.result, self._show, group="search", failed=self._search_failed)
+            self.run_db_message(ahead.result, SearchAnswered, group="search",
+                                failed=self._search_failed)
 
     def on_screen_resume(self) -> None:
         if self.result is not None and self._shown_before:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pty_harness import Terminal
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -22,6 +21,7 @@ from console.app import RegularsApp
 from db.search import SearchResult
 from db.shop import Shop
 from screens.lookup import DEBOUNCE_SECONDS, LookupScreen
+from tests.pty_harness import Terminal
 
 HELLO_APP = Path(__file__).resolve().parent.parent / "bench" / "hello_app.py"
 
