@@ -47,6 +47,8 @@ class KeyBar(Static):
     KeyBar { dock: bottom; height: 1; background: $panel; color: $text-muted; }
     """
 
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
         self._render_keys()
@@ -78,7 +80,9 @@ class KeyBar(Static):
         for key, description, _ in entries:
             text.append(key, style="bold reverse")
             text.append(description)
-        self.update(text)
+        if text != self._shown:  # bindings are announced often; most change nothing here
+            self._shown = text
+            self.update(text, layout=False)  # one docked line: its size never changes
 
 
 class TitleBar(Static):
@@ -106,4 +110,4 @@ class TitleBar(Static):
             line.append(f" {t('app.staff', name=shop.actor.name)} · {shop.path.name}")
         if self.right:
             line.append(f" · {self.right}")
-        self.update(line)
+        self.update(line, layout=False)  # one docked line: its size never changes

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Protocol, runtime_checkable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -26,6 +29,13 @@ class SearchAnswered(Message):
     def __init__(self, result: SearchResult) -> None:
         super().__init__()
         self.result = result
+
+
+@runtime_checkable
+class ReadsAhead(Protocol):
+    """An app that reads the lookup's first rows while it starts (console/app.py)."""
+
+    def take_first_rows(self) -> Future[SearchResult] | None: ...
 
 
 class LookupScreen(DataScreen[None]):
@@ -54,6 +64,7 @@ class LookupScreen(DataScreen[None]):
         self.searched_at: float = 0.0
         self._debounce: Timer | None = None
         self._open_on_arrival = False
+        self._shown_before = False  # the first resume is the start, not a return
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -64,11 +75,19 @@ class LookupScreen(DataScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
-        self._search_now()
+        ahead = self.app.take_first_rows() if isinstance(self.app, ReadsAhead) else None
+        if ahead is None:
+            self._search_now()
+        elif ahead.done() and ahead.exception() is None:
+            self._show(ahead.result())  # read while the app started: in the first frame
+        else:  # still reading, or failed: its answer (or error) arrives as a search's
+            self.run_db_message(ahead.result, SearchAnswered, group="search",
+                                failed=self._search_failed)
 
     def on_screen_resume(self) -> None:
-        if self.result is not None:  # back from a customer: figures may have changed
-            self._search_now()
+        if self.result is not None and self._shown_before:
+            self._search_now()  # back from a customer: figures may have changed
+        self._shown_before = True
 
     def after_recompose(self) -> None:
         """Language switched: same query, same rows, new words."""
@@ -80,6 +99,8 @@ class LookupScreen(DataScreen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "query":
             return
+        if event.value == self.query_text:
+            return  # not typed (the box says "changed" as it mounts): that search is under way
         self.query_text = event.value
         self._open_on_arrival = False  # typing after Enter: that Enter was for another query
         if self._debounce is not None:

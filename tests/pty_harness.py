@@ -30,6 +30,7 @@ import codecs
 import contextlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -120,13 +121,14 @@ class ConsoleTimeout(AssertionError):
     """The screen did not show what a test waited for; the message carries the screen."""
 
 
-class Console:
-    """One run of the console in a pty. Use as a context manager: it always ends and
-    reaps the child (Ctrl+Q, then SIGTERM, then SIGKILL)."""
+class Terminal:
+    """Any program in a pty of a fixed size, its output read into a pyte screen. Use as
+    a context manager: it always ends and reaps the child (Ctrl+Q, then SIGTERM, then
+    SIGKILL). ``Console`` is the `regulars` console in one; bench/startup.py also runs a
+    hello-world Textual app in one."""
 
-    def __init__(self, db: Path, *, lang: str = "en", size: tuple[int, int] = (80, 24),
-                 home: Path | None = None, extra_args: Sequence[str] = ()) -> None:
-        self.db = db
+    def __init__(self, argv: Sequence[str], env: dict[str, str],
+                 size: tuple[int, int] = (80, 24)) -> None:
         self.columns, self.rows = size
         self.screen = pyte.Screen(self.columns, self.rows)
         self.stream = pyte.Stream(self.screen)
@@ -135,15 +137,8 @@ class Console:
         self._changed = threading.Condition(self._lock)
         self._version = 0
         self._raw = bytearray()
-        home = home or db.parent
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("TEXTUAL", "REGULARS", "TMUX", "COLUMNS", "LINES"))}
-        env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8",
-                   HOME=str(home), XDG_DATA_HOME=str(home / "data"),
-                   XDG_CONFIG_HOME=str(home / "config"),
-                   REGULARS_EXPORTS=str(home / "exports"))
-        argv = [*regulars_argv(), "--db", str(db), "--lang", lang, *extra_args]
-        self.process = PtyProcess.spawn(argv, env=env, dimensions=(self.rows, self.columns))
+        self.process = PtyProcess.spawn(list(argv), env=env,
+                                        dimensions=(self.rows, self.columns))
         self._reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
         self._reader.start()
 
@@ -171,13 +166,14 @@ class Console:
         with self._lock:
             return "\n".join(line.rstrip() for line in self.screen.display)
 
-    def wait_for(self, text: str, timeout: float = 15.0) -> str:
-        """Wait until ``text`` is on the screen; the screen then. Fails with the screen."""
+    def wait_for(self, text: str | re.Pattern[str], timeout: float = 15.0) -> str:
+        """Wait until ``text`` (or a match of a pattern) is on the screen; the screen
+        then. Fails with the screen."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
                 shown = "\n".join(line.rstrip() for line in self.screen.display)
-                if text in shown:
+                if (text.search(shown) if isinstance(text, re.Pattern) else text in shown):
                     return shown
                 left = deadline - time.monotonic()
                 if left <= 0 or (not self.process.isalive() and not self._reader.is_alive()):
@@ -266,12 +262,33 @@ class Console:
         self._reader.join(timeout=3)
         return status
 
-    def __enter__(self) -> Console:
+    def __enter__(self) -> Terminal:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.quit()
+
+
+class Console(Terminal):
+    """One run of the installed `regulars` console in a pty, on ``db``, with HOME and
+    the data folders beside it and no REGULARS_/TEXTUAL settings of the caller's."""
+
+    def __init__(self, db: Path, *, lang: str = "en", size: tuple[int, int] = (80, 24),
+                 home: Path | None = None, extra_args: Sequence[str] = ()) -> None:
+        self.db = db
+        home = home or db.parent
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("TEXTUAL", "REGULARS", "TMUX", "COLUMNS", "LINES"))}
+        env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8",
+                   HOME=str(home), XDG_DATA_HOME=str(home / "data"),
+                   XDG_CONFIG_HOME=str(home / "config"),
+                   REGULARS_EXPORTS=str(home / "exports"))
+        argv = [*regulars_argv(), "--db", str(db), "--lang", lang, *extra_args]
+        super().__init__(argv, env, size)
+
+    def __enter__(self) -> Console:
+        return self
 
 
 # -- the database side ------------------------------------------------------------------
