@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def areas(shop: Shop) -> dict[str, Area]:
-    return {name: value for name, value in vars(shop).items() if isinstance(value, Area)}
+    """Every area the Shop offers (each made on first use, so read them all here)."""
+    found = {name: getattr(shop, name) for name in dir(Shop)
+             if isinstance(getattr(Shop, name), cached_property)}
+    return {name: value for name, value in found.items() if isinstance(value, Area)}
 
 
 def public_methods(area: Area) -> dict[str, Callable[..., object]]:

@@ -122,3 +122,20 @@ def test_every_type_ignore_says_why() -> None:
                     if not after.startswith("#") or len(after.lstrip("# ")) < 4:
                         bare.append(f"{path.relative_to(ROOT)}:{number}")
     assert not bare, "give these a reason: " + ", ".join(bare)
+
+
+def test_the_lazy_values_are_what_mypy_reads() -> None:
+    """db.values imports each name on first use (start-up): its table must say what its
+    TYPE_CHECKING imports say, name for name, and every name must load."""
+    import db.values as values
+
+    tree = ast.parse((ROOT / "db" / "values.py").read_text(encoding="utf-8"))
+    typed: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            for alias in node.names:
+                typed[alias.asname or alias.name] = (node.module, alias.name)
+    assert typed == values._WHERE
+    assert set(values.__all__) == set(typed)
+    for name in values.__all__:
+        assert getattr(values, name) is not None, name

@@ -8,32 +8,43 @@ Where things are: ``root`` (the console, and the options before a command), ``ho
 ``sales``, ``rewards`` with ``referral``, ``coupons``, ``feedback``, ``lifecycle``,
 ``settings``), and ``common``: ``opened`` (the one way to open and close the shop),
 printing, and errors → exit codes. Importing this package stays cheap: pandas, Faker,
-numpy, openpyxl and Textual load inside the commands that need them.
+numpy, openpyxl and Textual load inside the commands that need them, and the command tree
+(``tree``, with typer) loads only for a line that names a command: ``regulars`` alone,
+or with just --db, --staff and --lang, opens the console through ``launch``.
 """
 
 from __future__ import annotations
 
-from . import house  # noqa: F401  # registers demo, init, seed, doctor on the root
-from .coupons import coupon_app
-from .customers import customer_app, tag_app
-from .feedback import feedback_app
-from .lifecycle import lifecycle_app
-from .rewards import points_app, referral_app
-from .root import app
-from .sales import purchase_app
-from .settings import settings_app
+import sys
+from typing import TYPE_CHECKING
+
+from .launch import console_only, launch
+
+if TYPE_CHECKING:
+    import typer
+
+    from .tree import app
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
     """The `regulars` program (pyproject: [project.scripts])."""
-    app()
+    options = console_only(sys.argv[1:])
+    if options is None:
+        from .tree import app
+
+        app()
+        return
+    code = launch(*options)
+    if code:
+        sys.exit(code)
 
 
-# In this order `regulars --help` lists them.
-for _name, _group in (("coupon", coupon_app), ("feedback", feedback_app), ("tag", tag_app),
-                      ("customer", customer_app), ("purchase", purchase_app),
-                      ("lifecycle", lifecycle_app), ("settings", settings_app),
-                      ("points", points_app), ("referral", referral_app)):
-    app.add_typer(_group, name=_name)
+def __getattr__(name: str) -> typer.Typer:
+    """``console.cli.app``, the typer app, built on first use (tests and ``main``)."""
+    if name == "app":
+        from .tree import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

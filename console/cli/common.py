@@ -23,6 +23,7 @@ from db.errors import RegularsError
 from .. import paths
 from ..i18n import choose_language, error_text, set_language, t
 from ..terminal_text import undecodable, visible, visible_field
+from .launch import lang_refusal, shop_for
 from .options import LIMIT_MAX
 
 if TYPE_CHECKING:  # db.shop loads the rules: only a command that opens the file pays for it
@@ -38,17 +39,11 @@ def opened(db: Path | None, staff: str | None, lang: str | None = None, *,
     """The shop the command names (``--db`` after it, before it, $REGULARS_DB, the
     default), acting as ``--staff``, speaking ``--lang`` or the shop's language; closed
     when the block ends, however it ends, so no command leaves the file open."""
-    from db.shop import Shop
-
     db, staff, lang = chosen(db, staff, lang)
     path = db_path(db)
     set_lang(lang, None)
-    shop = Shop.open(str(path), staff, create=create)
-    try:
-        set_lang(lang, shop.settings.get("language"))
+    with shop_for(path, staff, lang, create=create) as shop:
         yield shop
-    finally:
-        shop.close()
 
 
 # -- the options given before the command -------------------------------------------------
@@ -102,8 +97,9 @@ def db_path(db: Path | None) -> Path:
 
 def set_lang(explicit: str | None, setting: str | None) -> None:
     explicit = chosen(None, None, explicit)[2]
-    if explicit and explicit not in ("zh", "en"):
-        raise fail(f"--lang: use zh or en, not {explicit!r}", 2)
+    refusal = lang_refusal(explicit)
+    if refusal is not None:
+        raise fail(refusal, 2)
     set_language(choose_language(explicit, setting))
 
 

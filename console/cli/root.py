@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from .common import GlobalOptions, friendly_errors, opened, refuse_undecodable
+from .launch import run_app
 from .options import TopDbOpt, TopLangOpt, TopStaffOpt
 
 app = typer.Typer(
@@ -36,6 +37,4 @@ def main_callback(ctx: typer.Context, db: TopDbOpt = None, staff: TopStaffOpt = 
 @friendly_errors
 def run_console(db: Path | None, staff: str | None, lang: str | None) -> None:
     with opened(db, staff, lang) as shop:
-        from ..app import RegularsApp  # Textual loads only for the console
-
-        RegularsApp(shop).run()
+        run_app(shop)

@@ -12,25 +12,41 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import search_keys
 from ..clock import Clock, system_clock
-from ..doctor import Report
 from ..errors import StoreError
 from ..store import Actor, Store
 from .base import Door
-from .campaigns import Campaigns
-from .coupons import Coupons
-from .customers import Customers, CustomerStory
 from .door import ShopDoor
-from .feedback import Feedback
-from .lifecycle import Lifecycle, StageView
-from .rewards import Rewards, RewardsView
-from .sales import Sales
-from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..doctor import Report
+    from .campaigns import Campaigns
+    from .coupons import Coupons
+    from .customers import Customers
+    from .feedback import Feedback
+    from .lifecycle import Lifecycle, StageView
+    from .rewards import Rewards, RewardsView
+    from .sales import Sales
+    from .settings import Settings
+    from .story import CustomerStory
 
 __all__ = ["CustomerStory", "RewardsView", "Shop", "ShopDoor", "StageView"]
+
+_VIEWS = {"CustomerStory": "story", "RewardsView": "rewards", "StageView": "lifecycle"}
+
+
+def __getattr__(name: str) -> Any:
+    """The areas' composite views, imported with their area on first use."""
+    if name in _VIEWS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_VIEWS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Shop:
@@ -38,14 +54,56 @@ class Shop:
 
     def __init__(self, store: Store, actor: Actor) -> None:
         self._door = Door(store, actor)
-        self.customers = Customers(self._door)
-        self.sales = Sales(self._door)
-        self.rewards = Rewards(self._door)
-        self.coupons = Coupons(self._door)
-        self.campaigns = Campaigns(self._door)
-        self.lifecycle = Lifecycle(self._door)
-        self.feedback = Feedback(self._door)
-        self.settings = Settings(self._door)
+
+    # -- the areas, each made (and its rules imported) when first used: the console's
+    # first screen needs only customers and settings, and starts that much sooner
+    @cached_property
+    def customers(self) -> Customers:
+        from .customers import Customers
+
+        return Customers(self._door)
+
+    @cached_property
+    def sales(self) -> Sales:
+        from .sales import Sales
+
+        return Sales(self._door)
+
+    @cached_property
+    def rewards(self) -> Rewards:
+        from .rewards import Rewards
+
+        return Rewards(self._door)
+
+    @cached_property
+    def coupons(self) -> Coupons:
+        from .coupons import Coupons
+
+        return Coupons(self._door)
+
+    @cached_property
+    def campaigns(self) -> Campaigns:
+        from .campaigns import Campaigns
+
+        return Campaigns(self._door)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        from .lifecycle import Lifecycle
+
+        return Lifecycle(self._door)
+
+    @cached_property
+    def feedback(self) -> Feedback:
+        from .feedback import Feedback
+
+        return Feedback(self._door)
+
+    @cached_property
+    def settings(self) -> Settings:
+        from .settings import Settings
+
+        return Settings(self._door)
 
     @classmethod
     def open(cls, path: str | Path, staff: str | None = None, *,

@@ -3,28 +3,15 @@ the customer screen shows, read in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .. import customers, feedback, purchases, referrals, tags
+from .. import customers, tags
 from ..customers import Customer, CustomerInput
-from ..purchases import Purchase
 from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
 from .base import Area, reads, writes
-from .lifecycle import StageView, stage_view_in
-from .rewards import RewardsView, rewards_view_in
 
-
-@dataclass(frozen=True)
-class CustomerStory:
-    """Everything the customer screen shows, as of one moment."""
-
-    customer: Customer
-    stage: StageView
-    purchases: list[Purchase]  # the newest ``limit``
-    purchase_rows: int  # all of them, refunds included; the list shows a page at a time
-    tags: list[str]
-    feedback: list[feedback.Item]
-    rewards: RewardsView
+if TYPE_CHECKING:
+    from .story import CustomerStory
 
 
 class Customers(Area):
@@ -53,14 +40,11 @@ class Customers(Area):
     def story(self, customer_id: int, limit: int = 50) -> CustomerStory:
         """The customer screen's whole story in one read transaction, so a sale at
         another counter never shows half way (the new total with the old list)."""
+        from .story import read_story  # its rules load when a customer is first opened
+
         now = self._door.store.now()
         with self._snapshot() as conn:
-            return CustomerStory(
-                customers.get(conn, customer_id), stage_view_in(conn, customer_id, now),
-                purchases.for_customer(conn, customer_id, limit, 0),
-                purchases.count_for(conn, customer_id), tags.of_customer(conn, customer_id),
-                feedback.of_customer(conn, customer_id),
-                rewards_view_in(conn, customer_id, now))
+            return read_story(conn, customer_id, now, limit)
 
     @writes("customer.add")
     def add(self, data: CustomerInput, referred_by: str = "") -> Customer:
@@ -71,6 +55,8 @@ class Customers(Area):
         with self._write() as tx:
             referrer = None
             if referred_by.strip():
+                from .. import referrals
+
                 referrer = customers.get(tx.conn, resolve_one(tx.conn, referred_by, region))
                 referrals.check_self(
                     tx.execute("SELECT id, phone, wechat_id FROM customers WHERE id = ?",

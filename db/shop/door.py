@@ -10,40 +10,40 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..audience import Audience
-from ..doctor import Report
 from ..search import DEFAULT_LIMIT
-from ..store import Actor
-from ..values import (
-    Bar,
-    Coupon,
-    Customer,
-    CustomerInput,
-    FeedbackItem,
-    Filter,
-    Hit,
-    Issued,
-    Leader,
-    Link,
-    Plan,
-    PointsEntry,
-    Product,
-    Purchase,
-    Raiser,
-    Recompute,
-    Row,
-    SearchResult,
-    Summary,
-    Tag,
-    Template,
-    Thresholds,
-)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names for the signatures only: the door itself loads no rules
+    from ..audience import Audience
+    from ..doctor import Report
+    from ..store import Actor
+    from ..values import (
+        Bar,
+        Coupon,
+        Customer,
+        CustomerInput,
+        FeedbackItem,
+        Filter,
+        Hit,
+        Issued,
+        Leader,
+        Link,
+        Plan,
+        PointsEntry,
+        Product,
+        Purchase,
+        Raiser,
+        Recompute,
+        Row,
+        SearchResult,
+        Summary,
+        Tag,
+        Template,
+        Thresholds,
+    )
     from . import Shop
-    from .customers import CustomerStory
     from .lifecycle import StageView
     from .rewards import RewardsView
+    from .story import CustomerStory
 
 Rows = list[list[str | int | None]]
 
