@@ -95,5 +95,10 @@ def launch(db: str | None, staff: str | None, lang: str | None) -> int:
 
 
 def _refuse(message: str, code: int) -> int:
-    print(visible(message), file=sys.stderr)
+    say(message, err=True)
     return code
+
+
+def say(message: str, err: bool = False) -> None:
+    """common.say without typer, which this line has not loaded: made harmless alike."""
+    print(visible(message), file=sys.stderr if err else sys.stdout, flush=True)
