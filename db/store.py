@@ -41,6 +41,24 @@ from .sqlite_file import (
     why_readonly,
 )
 
+
+def _link_if_absent(made: Path, path: Path) -> None:
+    """Put ``made`` at ``path`` unless a file is there already (then that one is the shop)."""
+    import errno
+
+    try:
+        os.link(made, path)
+    except FileExistsError:
+        return  # another process made it first
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
+        # A file system without hard links (FAT on a USB stick): a rename, guarded by a look
+        # first, which leaves a window of microseconds instead of a whole migration.
+        if not path.exists():
+            os.replace(made, path)
+
+
 BULK_CACHE_KB = 1_000_000  # seeding a demo file of a million customers touches ~2 GB
 
 
@@ -91,15 +109,10 @@ class Store:
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         if self.path.is_dir():
             raise StoreError("store.is_folder", path=str(self.path))
-        created = False
         if not self.path.exists():
             if not create:
                 raise StoreError("store.missing", path=str(self.path))
-            try:
-                create_private_file(self.path)
-            except OSError as exc:
-                raise os_error(exc, self.path) from None
-            created = True
+            self._create_whole(migrate)
         try:
             self.readonly = why_readonly(self.path)
             self._check(check_ours)  # another program's file is left byte for byte as it was
@@ -110,9 +123,36 @@ class Store:
                     raise StoreError(self.readonly, path=str(self.path))
         except BaseException:
             self._close_connections()
-            if created:  # a failed init leaves no file behind
-                remove_db_files(self.path)
             raise
+
+    def _create_whole(self, migrate: Any) -> None:
+        """A new shop file appears at its path whole (schema made, 0600) or not at all.
+
+        It is built under a private temporary name and hard-linked into place, which fails
+        if the path exists. So processes creating one file at once never share a half-made
+        file, and none has to delete one on failure (which could pull the file from under
+        another process already using it); a full disk leaves nothing behind.
+        """
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{id(self):x}.new")
+        made = False
+        try:
+            create_private_file(temp)
+            made = True
+            conn = sqlite3.connect(temp, isolation_level=None)
+            try:
+                migrate(conn, temp, self.now())
+            finally:
+                conn.close()
+            _link_if_absent(temp, self.path)
+        except sqlite3.Error as exc:
+            if disk_full(temp):
+                raise StoreError("store.full_nothing_created", path=str(self.path)) from None
+            raise translate(exc) from None
+        except OSError as exc:
+            raise os_error(exc, self.path) from None
+        finally:
+            if made:  # (on a read-only disk even removing a missing file is refused)
+                remove_db_files(temp)
 
     def _check(self, check: Any) -> None:
         """Run ``check(conn, path)`` on a read-only connection that changes nothing."""
