@@ -41,7 +41,10 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError({"output": ("export.no_folder", {"folder": str(folder)})})
-    fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    except OSError as exc:  # a folder we may not write to, or a disk already full
+        raise _failed(exc, path) from None
     temp = Path(temp_name)
     count = 0
     try:
@@ -75,11 +78,14 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
                 packed_out.write(packed.getbuffer())
         os.replace(temp, path)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise StoreError("export.full", path=str(path)) from None
-        raise StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc)) \
-            from None
+        raise _failed(exc, path) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
     return count
+
+
+def _failed(exc: OSError, path: Path) -> StoreError:
+    if exc.errno == errno.ENOSPC:
+        return StoreError("export.full", path=str(path))
+    return StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc))
