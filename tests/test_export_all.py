@@ -180,3 +180,55 @@ def test_an_unwritable_folder_leaves_no_file_and_says_so(
     assert not out.exists()
     code, _, err = run("export", "coupons", "--db", str(db), "-o", str(tmp_path / "x.doc"))
     assert code == 1 and ".csv" in err
+
+
+# -- the same on a real small filesystem (root mounts a tmpfs; skipped otherwise) -----------
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    import subprocess
+
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem needs root (run the tests as root, as CI does)")
+    where = tmp_path / "fs"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs",
+                           str(where)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        if subprocess.run(["umount", str(where)], check=False).returncode != 0:
+            subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_really_full_disk_leaves_no_file(small: tuple[Path, dict[str, str]],
+                                           small_fs: Path) -> None:
+    db, _ = small
+    with open(small_fs / "filler", "wb", buffering=0) as out:  # every free byte
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    for name in ("customers.csv", "customers.xlsx"):
+        target = small_fs / name
+        code, _, err = run("export", "customers", "--db", str(db), "-o", str(target))
+        assert code == 1 and err.strip() == (
+            f"The disk is full: {target} was not written. Free some space and export again.")
+        assert sorted(p.name for p in small_fs.iterdir()) == ["filler"]
+
+
+def test_a_read_only_folder_leaves_no_file(small: tuple[Path, dict[str, str]],
+                                           small_fs: Path) -> None:
+    import subprocess
+
+    db, _ = small
+    done = subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot remount read-only here: {done.stderr.strip()}")
+    target = small_fs / "purchases.csv"
+    code, _, err = run("export", "purchases", "--db", str(db), "-o", str(target))
+    assert code == 1 and f"Could not write {target}" in err and "Traceback" not in err
+    assert list(small_fs.iterdir()) == []
