@@ -63,6 +63,9 @@ POLICY: Mapping[str, frozenset[str]] = MappingProxyType({
     # the shop itself
     "setting.set": OWNER_ONLY,
     "search.rerank": ANYONE,  # upkeep of the lookup order after sales
+    "export.customers": OWNER_ONLY,  # whole tables out of the shop: the owner's
+    "export.purchases": OWNER_ONLY,
+    "export.coupons": OWNER_ONLY,
     "customer.full_phone": OWNER_ONLY,  # an export with whole phone numbers
     "shop.seed": OWNER_ONLY,  # filling a new demo file
 })

@@ -1,9 +1,10 @@
 """Tables out to a file a supplier or the owner opens in Excel: CSV or XLSX.
 
 * CSV is UTF-8 with a BOM, which Excel needs to read Chinese correctly.
-* A cell that begins with = + - @, a tab or a carriage return is written with a
-  leading apostrophe, so a spreadsheet shows it as text and never runs it
-  (customers' words are free text: "=HYPERLINK(…)" must stay words).
+* A cell that begins with = + - @, a tab or a carriage return (unless it is a
+  negative amount such as a refund's "-12.50") is written with a leading
+  apostrophe, so a spreadsheet shows it as text and never runs it (customers'
+  words are free text: "=HYPERLINK(…)" must stay words).
 * The file appears whole or not at all: rows go to a temporary file beside it,
   which replaces the target only when complete (a full disk leaves no half file).
 """
@@ -15,6 +16,7 @@ import csv
 import errno
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,8 +29,15 @@ RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | None
 
 
+# A negative decimal ("-12.50", a refund) cannot run as a formula: it stays as written,
+# so an importer reads the amount back without an apostrophe to strip. ("+86…" phones
+# keep theirs: Excel would turn them into numbers.)
+NEGATIVE_AMOUNT = re.compile(r"-[0-9]+(\.[0-9]+)?")
+
+
 def safe_cell(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(RISKY_STARTS):
+    if isinstance(value, str) and value.startswith(RISKY_STARTS) \
+            and not NEGATIVE_AMOUNT.fullmatch(value):
         return "'" + value
     return value
 
@@ -41,7 +50,10 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError({"output": ("export.no_folder", {"folder": str(folder)})})
-    fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    except OSError as exc:  # a folder we may not write to, or a disk already full
+        raise _failed(exc, path) from None
     temp = Path(temp_name)
     count = 0
     try:
@@ -75,11 +87,14 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
                 packed_out.write(packed.getbuffer())
         os.replace(temp, path)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise StoreError("export.full", path=str(path)) from None
-        raise StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc)) \
-            from None
+        raise _failed(exc, path) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
     return count
+
+
+def _failed(exc: OSError, path: Path) -> StoreError:
+    if exc.errno == errno.ENOSPC:
+        return StoreError("export.full", path=str(path))
+    return StoreError("export.failed", path=str(path), detail=exc.strerror or str(exc))

@@ -50,15 +50,8 @@ def feedback_export(
     full_phone: FullPhoneOpt = False, db: DbOpt = None, lang: LangOpt = None,
 ) -> None:
     """Feedback to a spreadsheet, e.g. for a supplier. Formulas are never run."""
-    from db.export import write_table  # openpyxl: only when a file is written
-    from db.values import FEEDBACK_EXPORT_COLUMNS
+    from ..exports import write_feedback  # openpyxl: only when a file is written
 
     with opened(db, None, lang, create=False) as shop:
-        rows = shop.feedback.export_rows(status, since, supplier, full_phone)
-    coded = {2: "feedback.status.", 3: "feedback.category.", 4: "feedback.sentiment."}
-    for row in rows:  # codes in the reader's language
-        for column, prefix in coded.items():
-            row[column] = t(f"{prefix}{row[column]}")
-    header = [t(f"export.column.{c}") for c in FEEDBACK_EXPORT_COLUMNS]
-    count = write_table(output, header, rows)
+        count = write_feedback(shop, output, status, since, supplier, full_phone)
     say(t("export.done", count=count, path=str(output)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from . import house  # noqa: F401  # registers demo, init, seed, doctor on the root
 from .coupons import coupon_app
 from .customers import customer_app, tag_app
+from .exports import export_app
 from .feedback import feedback_app
 from .lifecycle import lifecycle_app
 from .rewards import points_app, referral_app
@@ -18,5 +19,6 @@ __all__ = ["app"]
 for _name, _group in (("coupon", coupon_app), ("feedback", feedback_app), ("tag", tag_app),
                       ("customer", customer_app), ("purchase", purchase_app),
                       ("lifecycle", lifecycle_app), ("settings", settings_app),
-                      ("points", points_app), ("referral", referral_app)):
+                      ("points", points_app), ("referral", referral_app),
+                      ("export", export_app)):
     app.add_typer(_group, name=_name)

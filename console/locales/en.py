@@ -628,6 +628,9 @@ MESSAGES: dict[str, str] = {
     'action.product.edit': 'edit a product or supplier',
     'action.setting.set': 'change a setting',
     'action.search.rerank': 'update the lookup order',
+    'action.export.customers': 'export the customer list',
+    'action.export.purchases': 'export all purchases',
+    'action.export.coupons': 'export all coupons',
     'action.customer.full_phone': 'see or export whole phone numbers',
     'action.shop.seed': 'fill a demo file',
     # -- end of access policy (issue 12) --

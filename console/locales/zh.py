@@ -614,6 +614,9 @@ MESSAGES: dict[str, str] = {
     'action.product.edit': '编辑商品或供应商',
     'action.setting.set': '修改设置',
     'action.search.rerank': '更新查找排序',
+    'action.export.customers': '导出客户名单',
+    'action.export.purchases': '导出全部消费记录',
+    'action.export.coupons': '导出全部优惠券',
     'action.customer.full_phone': '查看或导出完整手机号',
     'action.shop.seed': '生成演示数据',
     # -- end of access policy (issue 12) --

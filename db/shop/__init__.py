@@ -2,7 +2,8 @@
 
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
-``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.settings``. Each
+``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
+``shop.settings``. Each
 method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .campaigns import Campaigns
     from .coupons import Coupons
     from .customers import Customers
+    from .exports import Exports
     from .feedback import Feedback
     from .lifecycle import Lifecycle, StageView
     from .rewards import Rewards, RewardsView
@@ -98,6 +100,12 @@ class Shop:
         from .feedback import Feedback
 
         return Feedback(self._door)
+
+    @cached_property
+    def exports(self) -> Exports:
+        from .exports import Exports
+
+        return Exports(self._door)
 
     @cached_property
     def settings(self) -> Settings:

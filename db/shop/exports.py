@@ -1,0 +1,38 @@
+"""Exports: whole tables to a CSV or XLSX file for the owner (db/dumps.py has the rows,
+db/export.py the file). Each writes while one read sees the file as of one moment, so
+a sale at the counter during a long export never shows half in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import dumps
+from ..export import write_table
+from .base import Area, reads_sensitive, require
+
+
+class Exports(Area):
+    @reads_sensitive("export.customers")
+    def customers(self, path: Path, full_phone: bool = False) -> int:
+        """Every customer, every field (dumps.CUSTOMER_COLUMNS). Returns rows written."""
+        if full_phone:
+            require(self, "customer.full_phone")
+        with self._snapshot() as conn:
+            rows = dumps.customer_rows(conn, self._door.timezone, full_phone)
+            return write_table(path, dumps.CUSTOMER_COLUMNS, rows)
+
+    @reads_sensitive("export.purchases")
+    def purchases(self, path: Path, full_phone: bool = False) -> int:
+        """Every purchase and refund (dumps.PURCHASE_COLUMNS). Returns rows written."""
+        if full_phone:
+            require(self, "customer.full_phone")
+        with self._snapshot() as conn:
+            rows = dumps.purchase_rows(conn, self._door.timezone, full_phone)
+            return write_table(path, dumps.PURCHASE_COLUMNS, rows)
+
+    @reads_sensitive("export.coupons")
+    def coupons(self, path: Path) -> int:
+        """Every coupon (dumps.COUPON_COLUMNS): codes, not phones. Returns rows written."""
+        with self._snapshot() as conn:
+            return write_table(path, dumps.COUPON_COLUMNS,
+                               dumps.coupon_rows(conn, self._door.timezone))
