@@ -263,3 +263,16 @@ def test_the_cli_backs_up_restores_and_doctor_prints_the_age(tmp_path: Path) -> 
     assert "kept as" in done.stdout
     missing = cli("restore", str(tmp_path / "nothing.db"))
     assert missing.returncode == 1 and "There is no file" in missing.stderr
+
+
+def test_a_full_disk_leaves_no_half_backup_and_says_so(
+        shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(conn: sqlite3.Connection) -> list[str]:
+        conn.execute("CREATE TABLE filler(x)")  # the copy is on disk by now, half checked
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "_integrity", full)
+    with pytest.raises(StoreError) as refused:
+        shop.backups.backup(tmp_path / "out" / "copy.db")
+    assert refused.value.code == "backup.full"
+    assert list((tmp_path / "out").iterdir()) == []

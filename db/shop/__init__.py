@@ -139,10 +139,11 @@ class Shop:
                     local = current.now().astimezone(ZoneInfo(current.timezone))
                 finally:
                     current.close()
-        aside = backup.restore(path, Path(backup_file).expanduser().resolve(), local)
+        source = Path(backup_file).expanduser().resolve()
+        aside = backup.restore(path, source, local)
         restored = cls.open(path, staff, clock=clock, create=False)
         try:
-            restored.backups.restored(Path(backup_file), aside)
+            restored.backups.restored(source, aside)
         finally:
             restored.close()
         return aside

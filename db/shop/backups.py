@@ -39,8 +39,9 @@ class Backups(Area):
         """A checked, private copy of the file now: at ``dest`` (a file or a folder),
         or in backups/ beside the shop file."""
         made = self._take(dest)
-        with self._write() as tx:
-            tx.audit("shop.backup", "shop", None, path=str(made))
+        if self._door.store.readonly is None:  # a read-only file can be copied, not noted
+            with self._write() as tx:
+                tx.audit("shop.backup", "shop", None, path=str(made))
         return made
 
     @writes("shop.backup_auto")
