@@ -74,6 +74,8 @@ class RegularsApp(App[None]):
         # after the first frame: the counter sees its list before the day's stages move
         self.call_after_refresh(self.run_worker, self._daily_recompute, thread=True,
                                 group="recompute", exit_on_error=False)
+        self.call_after_refresh(self.run_worker, self._daily_backup, thread=True,
+                                group="backup", exit_on_error=False)
         self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
         self.set_interval(RERANK_SECONDS, self._rerank)
 
@@ -92,6 +94,23 @@ class RegularsApp(App[None]):
         result = self.shop.lifecycle.recompute_if_due()
         if result is not None and result.total:
             self.call_from_thread(self.notify, t("lifecycle.recomputed", count=result.total))
+
+    def _daily_backup(self) -> None:
+        """Once a shop day, a checked copy into backups/ (keeping ``backup.keep``); and a
+        warning when the file lies in a sync folder. Off the counter's thread."""
+        from db.errors import RegularsError
+
+        from .i18n import error_text
+
+        cloud = self.shop.backups.cloud_folder()
+        if cloud is not None:
+            self.call_from_thread(self.notify, t("backup.cloud_warning", folder=cloud),
+                                  severity="warning", timeout=20)
+        try:
+            self.shop.backups.daily()  # quiet when it works: `regulars doctor` shows its age
+        except RegularsError as exc:  # a full disk or a read-only file: say so, sell on
+            self.call_from_thread(self.notify, t("backup.auto_failed",
+                                                 reason=error_text(exc)), severity="warning")
 
     # -- global actions --------------------------------------------------------------
     def action_help(self) -> None:

@@ -68,6 +68,11 @@ POLICY: Mapping[str, frozenset[str]] = MappingProxyType({
     "export.coupons": OWNER_ONLY,
     "customer.full_phone": OWNER_ONLY,  # an export with whole phone numbers
     "shop.seed": OWNER_ONLY,  # filling a new demo file
+    # a backup holds every customer: on demand it is the owner's; the console's daily one
+    # runs as whoever opened it and only writes into the shop's own backups/ folder
+    "shop.backup": OWNER_ONLY,
+    "shop.backup_auto": ANYONE,
+    "shop.restore": OWNER_ONLY,
 })
 
 

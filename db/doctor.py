@@ -65,10 +65,37 @@ def examine(store: Store, quick: bool = False) -> Report:
         owners = conn.execute(
             "SELECT count(*) FROM staff WHERE role = 'owner' AND active").fetchone()[0]
         report.checks.append(Check("owner", owners > 0, str(owners)))
+        timezone = str(conn.execute("SELECT coalesce((SELECT value FROM settings"
+                                    " WHERE key = 'timezone'), 'Asia/Shanghai')").fetchone()[0])
     if os.name == "posix":
         mode_bits = stat.S_IMODE(store.path.stat().st_mode)
         report.checks.append(Check("permissions", not mode_bits & 0o077, oct(mode_bits)))
+    report.checks.extend(backup_checks(store, timezone))
     return report
+
+
+def backup_checks(store: Store, timezone: str) -> list[Check]:
+    """The newest backup's age (information: none yet is said, not failed), and a
+    warning when the file lies in a sync folder, where SQLite's locking is unsafe."""
+    from zoneinfo import ZoneInfo
+
+    from . import backup
+
+    checks = []
+    found = backup.listed(store.path)
+    taken = backup.taken_at(found[-1]) if found else None
+    if taken is None:
+        checks.append(Check("backup_none", True, "no backup yet",
+                            {"folder": str(backup.folder_for(store.path))}))
+    else:
+        now = store.clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+        hours = max(0, int((now - taken).total_seconds() // 3600))
+        checks.append(Check("backup", True, f"{hours // 24} d {hours % 24} h ago",
+                            {"days": hours // 24, "hours": hours % 24, "file": found[-1].name}))
+    cloud = backup.cloud_folder(store.path)
+    if cloud is not None:
+        checks.append(Check("cloud_folder", False, cloud, {"folder": cloud}))
+    return checks
 
 
 def _check_keys(conn: object) -> Check:

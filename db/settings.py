@@ -60,6 +60,7 @@ SPECS: dict[str, Spec] = {
     "referral.welcome_template": Spec("template"),
     # a sale above it asks once more; empty: derived from the shop's own sales (db/unusual)
     UNUSUAL_KEY: Spec("optional_money", 100, gate.MONEY_MAX_FEN),
+    "backup.keep": Spec("whole", 1, 365),  # the console's daily backups kept (db/backup.py)
 }
 KNOWN = set(SPECS)
 assert set(LIFECYCLE_KEYS) | set(REWARD_KEYS) < KNOWN

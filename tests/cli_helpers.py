@@ -188,7 +188,8 @@ def baseline(shop: Shop0, command: tuple[str, ...]) -> dict[str, str]:
               "code": shop.coupon, "amount": "58.50", "reason": "测试", "category": "quality",
               "text": "好吃", "output": "out.csv", "batch_id": "b1", "tag": "常客",
               "old": shop.tag, "new": "老客", "purchase_id": str(shop.sale_id),
-              "key": "timezone", "by": shop.member, "customers": "1"}
+              "key": "timezone", "by": shop.member, "customers": "1",
+              "dest": "copy.db", "file": "shop-backup.db"}
     if command[0] == "points":
         values["amount"] = "10"
     if command == ("referral", "add"):

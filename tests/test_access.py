@@ -40,7 +40,7 @@ def public_methods(area: Area) -> dict[str, Callable[..., object]]:
 def test_every_public_method_of_every_area_declares_its_access(shop: Shop) -> None:
     found = areas(shop)
     assert set(found) == {"customers", "sales", "rewards", "coupons", "campaigns",
-                          "lifecycle", "feedback", "exports", "settings"}
+                          "lifecycle", "feedback", "exports", "settings", "backups"}
     undeclared, unknown = [], []
     for area_name, area in found.items():
         for name, method in public_methods(area).items():
@@ -138,6 +138,8 @@ OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "customer.full_phone": lambda s, m: s.feedback.export_rows(full_phone=True),
     "product.edit": lambda s, m: s.feedback.edit_product("蛋挞", "葡式蛋挞", "城东面粉厂", True),
     "setting.set": lambda s, m: s.settings.set("points.per_yuan", "2"),
+    "shop.backup": lambda s, m: s.backups.backup(),
+    "shop.restore": lambda s, m: s.backups.restored(Path("shop-backup.db"), None),
 }
 STAGE_RULE = "lifecycle.trust_min_visits"
 

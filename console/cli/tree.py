@@ -3,7 +3,7 @@ lists them. Importing it imports typer and builds the tree (console.cli loads it
 
 from __future__ import annotations
 
-from . import house  # noqa: F401  # registers demo, init, seed, doctor on the root
+from . import backups, house  # noqa: F401  # register backup, restore; demo, init, seed, doctor
 from .coupons import coupon_app
 from .customers import customer_app, tag_app
 from .exports import export_app

@@ -635,4 +635,36 @@ MESSAGES: dict[str, str] = {
     'action.shop.seed': 'fill a demo file',
     # -- end of access policy (issue 12) --
 
+    # -- backup and restore (issue 13) --
+    'action.shop.backup': 'take a backup of the shop file',
+    'action.shop.backup_auto': 'take the daily automatic backup',
+    'action.shop.restore': 'restore the shop file from a backup',
+    'rule.backup.keep': 'Daily backups kept',
+    'doctor.backup': 'last backup',
+    'doctor.detail.backup': '{days} days {hours} hours ago ({file})',
+    'doctor.backup_none': 'last backup',
+    'doctor.detail.backup_none': 'none yet: run `regulars backup` (they go to {folder})',
+    'doctor.cloud_folder': 'sync folder',
+    'doctor.detail.cloud_folder': ('the file is inside “{folder}”: sync clients break '
+                                   "SQLite's locking and can damage it. Move it out."),
+    'backup.done': 'Backup written and checked: {path}',
+    'backup.exists': 'A file is already at {path}: nothing was overwritten. Name another.',
+    'backup.full': 'The disk is full: no backup was written and nothing half-written is '
+                   'left at {path}. Free some space and try again.',
+    'backup.failed': 'The backup failed ({detail}); no backup file was left behind.',
+    'backup.bad_copy': 'The copy did not pass its check ({detail}) and was thrown away. '
+                       'Run `regulars doctor` on the shop file.',
+    'backup.auto_failed': 'Today’s automatic backup failed: {reason}',
+    'backup.cloud_warning': ('The shop file is inside the sync folder “{folder}”. Sync '
+                             'clients can damage a database in use: move it out.'),
+    'restore.done': 'Restored from {source}.',
+    'restore.aside': 'The file that was there is kept as {path}.',
+    'restore.missing': 'There is no file at {path}.',
+    'restore.same_file': '{path} is the shop file itself.',
+    'restore.in_use': ('The shop file {path} is open in another window or program. '
+                       'Close the console (and any other Regulars) first, then restore.'),
+    'restore.not_ours': 'That file is not a Regulars backup: nothing was changed.',
+    'restore.damaged': 'That backup is damaged ({detail}): nothing was changed.',
+    'restore.full': 'The disk is full: nothing was changed. Free some space and try again.',
+
 }

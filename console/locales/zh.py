@@ -621,4 +621,31 @@ MESSAGES: dict[str, str] = {
     'action.shop.seed': '生成演示数据',
     # -- end of access policy (issue 12) --
 
+    # -- backup and restore (issue 13) --
+    'action.shop.backup': '备份店铺文件',
+    'action.shop.backup_auto': '每日自动备份',
+    'action.shop.restore': '从备份恢复店铺文件',
+    'rule.backup.keep': '保留的每日备份份数',
+    'doctor.backup': '最近备份',
+    'doctor.detail.backup': '{days} 天 {hours} 小时前（{file}）',
+    'doctor.backup_none': '最近备份',
+    'doctor.detail.backup_none': '还没有备份：请运行 `regulars backup`（存放在 {folder}）',
+    'doctor.cloud_folder': '同步文件夹',
+    'doctor.detail.cloud_folder': '文件在“{folder}”里：同步软件会破坏 SQLite 的锁，可能损坏文件。请移出。',
+    'backup.done': '备份已写好并检查通过：{path}',
+    'backup.exists': '{path} 已有文件，未覆盖。请换个名字。',
+    'backup.full': '磁盘已满：没有写出备份，{path} 也没有留下半个文件。请腾出空间再试。',
+    'backup.failed': '备份失败（{detail}），没有留下备份文件。',
+    'backup.bad_copy': '备份副本未通过检查（{detail}），已丢弃。请对店铺文件运行 `regulars doctor`。',
+    'backup.auto_failed': '今天的自动备份失败：{reason}',
+    'backup.cloud_warning': '店铺文件在同步文件夹“{folder}”里。同步软件可能损坏正在使用的数据库：请移出。',
+    'restore.done': '已从 {source} 恢复。',
+    'restore.aside': '原来的文件保留为 {path}。',
+    'restore.missing': '{path} 没有文件。',
+    'restore.same_file': '{path} 就是店铺文件本身。',
+    'restore.in_use': '店铺文件 {path} 正在另一个窗口或程序中打开。请先关闭收银台（及其他 Regulars），再恢复。',
+    'restore.not_ours': '这个文件不是 Regulars 的备份：没有做任何改动。',
+    'restore.damaged': '这个备份已损坏（{detail}）：没有做任何改动。',
+    'restore.full': '磁盘已满：没有做任何改动。请腾出空间再试。',
+
 }

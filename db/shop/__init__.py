@@ -3,7 +3,7 @@
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
 ``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
-``shop.settings``. Each
+``shop.backups``, ``shop.settings``. Each
 method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
@@ -26,6 +26,7 @@ from .door import ShopDoor
 
 if TYPE_CHECKING:
     from ..doctor import Report
+    from .backups import Backups
     from .campaigns import Campaigns
     from .coupons import Coupons
     from .customers import Customers
@@ -112,6 +113,48 @@ class Shop:
         from .settings import Settings
 
         return Settings(self._door)
+
+    @cached_property
+    def backups(self) -> Backups:
+        from .backups import Backups
+
+        return Backups(self._door)
+
+    @classmethod
+    def restore(cls, path: str | Path, backup_file: str | Path, staff: str | None = None, *,
+                clock: Clock = system_clock) -> Path | None:
+        """Put a backup in place of the shop file (owner only; db/backup.py: restore).
+        Returns where the file that was there went, or None.
+
+        The role is checked against the current file; a file too damaged to open has no
+        one to ask, so then the restored file's own staff list decides, before the
+        restore is recorded in it."""
+        from zoneinfo import ZoneInfo
+
+        from .. import access, backup
+
+        path = Path(path).expanduser().resolve()
+        local = clock().astimezone(ZoneInfo("UTC"))
+        if path.exists():
+            try:
+                current = cls.open(path, staff, clock=clock, create=False)
+            except StoreError as exc:
+                if exc.code != "store.corrupt":
+                    raise
+            else:
+                try:
+                    access.check("shop.restore", current.actor.role, current.actor.name)
+                    local = current.now().astimezone(ZoneInfo(current.timezone))
+                finally:
+                    current.close()
+        source = Path(backup_file).expanduser().resolve()
+        aside = backup.restore(path, source, local)
+        restored = cls.open(path, staff, clock=clock, create=False)
+        try:
+            restored.backups.restored(source, aside)
+        finally:
+            restored.close()
+        return aside
 
     @classmethod
     def open(cls, path: str | Path, staff: str | None = None, *,
