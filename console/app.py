@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from threading import Event
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -19,6 +20,8 @@ from .i18n import has_message, language, set_language, t
 from .keys import KeyGate
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from db.values import SearchResult
 
 CHECKPOINT_SECONDS = 20
@@ -43,6 +46,14 @@ class RegularsApp(App[None]):
         self.shop = shop
         self.key_gate = KeyGate(self, super().on_event)
         self.first_rows: Future[SearchResult] | None = None
+        self._quitting = Event()  # set on exit: the day's backup is abandoned, not waited for
+
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        """Closing never waits for the day's backup (half a minute on a big file): its
+        check is interrupted and its half copy removed; tomorrow's start makes it."""
+        self._quitting.set()
+        super().exit(result, return_code, message)
 
     def on_load(self) -> None:
         """Read the lookup's first rows while Textual starts the terminal and composes
@@ -107,8 +118,10 @@ class RegularsApp(App[None]):
             self.call_from_thread(self.notify, t("backup.cloud_warning", folder=cloud),
                                   severity="warning", timeout=20)
         try:
-            self.shop.backups.daily()  # quiet when it works: `regulars doctor` shows its age
+            self.shop.backups.daily(self._quitting)  # quiet: `regulars doctor` shows its age
         except RegularsError as exc:  # a full disk or a read-only file: say so, sell on
+            if self._quitting.is_set():
+                return  # abandoned because the console is closing: nothing to say
             self.call_from_thread(self.notify, t("backup.auto_failed",
                                                  reason=error_text(exc)), severity="warning")
 

@@ -16,6 +16,8 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -72,11 +74,20 @@ def listed(db: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
+STALE_PARTIAL_S = 24 * 3600  # a half copy this old was left by a killed process
+
+
 def prune(db: Path, keep: int) -> list[Path]:
-    """Delete all but the ``keep`` newest backups of this shop; returns those deleted."""
+    """Delete all but the ``keep`` newest backups of this shop, and half copies a killed
+    process left a day or more ago; returns the backups deleted."""
     old = listed(db)[:-keep] if keep > 0 else listed(db)
     for path in old:
         path.unlink(missing_ok=True)
+    folder = folder_for(db)
+    for half in folder.glob(f".{db.stem}-*.db.partial") if folder.is_dir() else []:
+        with contextlib.suppress(OSError):
+            if time.time() - half.stat().st_mtime > STALE_PARTIAL_S:
+                remove_db_files(half)
     return old
 
 
@@ -101,15 +112,32 @@ def _full(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) and "full" in str(exc).lower()
 
 
-def _integrity(conn: sqlite3.Connection) -> list[str]:
-    return [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+def _integrity(conn: sqlite3.Connection, stop: threading.Event | None = None) -> list[str]:
+    """``integrity_check``, most of a backup's time (≈ 28 s of 36 s at 1M customers):
+    interrupted as soon as ``stop`` is set, so quitting the console does not wait for it."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while stop is not None and not done.is_set():
+            if stop.wait(0.1):
+                conn.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    finally:
+        done.set()
 
 
-def take(source: Path, dest: Path) -> Path:
+def take(source: Path, dest: Path, stop: threading.Event | None = None) -> Path:
     """Copy the shop file at ``source`` to ``dest`` (a new file, 0600), checked whole.
 
     Readers and writers of ``source`` carry on meanwhile: the copy is made in one step
-    inside one read transaction, so it is the file as of one moment."""
+    inside one read transaction, so it is the file as of one moment. Setting ``stop``
+    abandons it (``backup.stopped``) and leaves no half file; the copy step itself cannot
+    be interrupted (≈ 7 s at 1M customers), the check can."""
     if dest.exists():
         raise StoreError("backup.exists", path=str(dest))
     partial = _partial(dest)
@@ -118,10 +146,12 @@ def take(source: Path, dest: Path) -> Path:
         create_private_file(partial)
         src = sqlite3.connect(source, timeout=5)
         try:
-            dst = sqlite3.connect(partial)
+            dst = sqlite3.connect(partial, check_same_thread=False)  # the watcher interrupts
             try:
                 src.backup(dst)
-                problems = _integrity(dst)
+                if stop is not None and stop.is_set():
+                    raise StoreError("backup.stopped")
+                problems = _integrity(dst, stop)
                 # the copy need not carry the shop's write-ahead log mode's files around
                 dst.execute("PRAGMA journal_mode = DELETE")
             finally:
@@ -136,6 +166,8 @@ def take(source: Path, dest: Path) -> Path:
         _sync_folder(dest.parent)
     except BaseException as exc:
         remove_db_files(partial)
+        if stop is not None and stop.is_set():
+            raise StoreError("backup.stopped") from None
         if _full(exc):
             raise StoreError("backup.full", path=str(dest)) from None
         if isinstance(exc, sqlite3.Error):

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -267,7 +268,7 @@ def test_the_cli_backs_up_restores_and_doctor_prints_the_age(tmp_path: Path) -> 
 
 def test_a_full_disk_leaves_no_half_backup_and_says_so(
         shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(conn: sqlite3.Connection) -> list[str]:
+    def full(conn: sqlite3.Connection, stop: threading.Event | None = None) -> list[str]:
         conn.execute("CREATE TABLE filler(x)")  # the copy is on disk by now, half checked
         raise sqlite3.OperationalError("database or disk is full")
 
@@ -276,3 +277,28 @@ def test_a_full_disk_leaves_no_half_backup_and_says_so(
         shop.backups.backup(tmp_path / "out" / "copy.db")
     assert refused.value.code == "backup.full"
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_stopped_backup_leaves_nothing_and_says_so(shop: Shop, tmp_path: Path) -> None:
+    """The console sets ``stop`` when it closes: no half copy, a sentence, no audit row."""
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(StoreError) as err:
+        shop.backups.daily(stop)
+    assert err.value.code == "backup.stopped"
+    folder = shop.path.parent / "backups"
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert shop.backups.last() is None
+
+
+def test_a_half_copy_left_by_a_killed_process_goes_a_day_later(shop: Shop) -> None:
+    made = shop.backups.daily()
+    assert made is not None
+    half = made.with_name(f".{shop.path.stem}-20260101-000000.db.partial")
+    fresh = made.with_name(f".{shop.path.stem}-20260102-000000.db.partial")
+    half.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(half, (old, old))
+    backup.prune(shop.path, 7)
+    assert not half.exists() and fresh.exists()  # a copy being made now is left alone

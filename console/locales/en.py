@@ -652,6 +652,7 @@ MESSAGES: dict[str, str] = {
     'backup.full': 'The disk is full: no backup was written and nothing half-written is '
                    'left at {path}. Free some space and try again.',
     'backup.failed': 'The backup failed ({detail}); no backup file was left behind.',
+    'backup.stopped': 'The backup was stopped before it was checked; no backup file was left behind. The next start makes it.',
     'backup.bad_copy': 'The copy did not pass its check ({detail}) and was thrown away. '
                        'Run `regulars doctor` on the shop file.',
     'backup.auto_failed': 'Today’s automatic backup failed: {reason}',

@@ -636,6 +636,7 @@ MESSAGES: dict[str, str] = {
     'backup.exists': '{path} 已有文件，未覆盖。请换个名字。',
     'backup.full': '磁盘已满：没有写出备份，{path} 也没有留下半个文件。请腾出空间再试。',
     'backup.failed': '备份失败（{detail}），没有留下备份文件。',
+    'backup.stopped': '备份在校验完成前被中止，没有留下备份文件；下次启动时会重新备份。',
     'backup.bad_copy': '备份副本未通过检查（{detail}），已丢弃。请对店铺文件运行 `regulars doctor`。',
     'backup.auto_failed': '今天的自动备份失败：{reason}',
     'backup.cloud_warning': '店铺文件在同步文件夹“{folder}”里。同步软件可能损坏正在使用的数据库：请移出。',

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from threading import Event
 from zoneinfo import ZoneInfo
 
 from .. import backup, settings
@@ -23,7 +24,7 @@ class Backups(Area):
     def _local(self) -> datetime:
         return self._door.now().astimezone(ZoneInfo(self._door.timezone))
 
-    def _take(self, dest: Path | None) -> Path:
+    def _take(self, dest: Path | None, stop: Event | None = None) -> Path:
         db = self._door.store.path
         name = backup.name_for(db, self._local())
         if dest is None:
@@ -31,7 +32,7 @@ class Backups(Area):
         elif dest.is_dir():
             dest = dest / name
         dest = dest.expanduser().resolve()
-        backup.take(db, dest)
+        backup.take(db, dest, stop)
         return dest
 
     @writes("shop.backup")
@@ -45,16 +46,17 @@ class Backups(Area):
         return made
 
     @writes("shop.backup_auto")
-    def daily(self) -> Path | None:
+    def daily(self, stop: Event | None = None) -> Path | None:
         """The console's backup on start: one per shop day, keeping the last
-        ``backup.keep``. None when today's is already there, or the file is read-only here."""
+        ``backup.keep``. None when today's is already there, or the file is read-only here.
+        Setting ``stop`` (the console quitting) abandons it: ``backup.stopped``."""
         db = self._door.store.path
         if self._door.store.readonly is not None:  # a file opened to look at, not to keep
             return None
         last = self.last()
         if last is not None and last.date() >= self._local().date():
             return None
-        made = self._take(None)
+        made = self._take(None, stop)
         with self._read() as conn:
             keep = settings.whole_setting(conn, "backup.keep", KEEP_DEFAULT)
         pruned = backup.prune(db, keep)
