@@ -17,7 +17,7 @@ import json
 import os
 import queue
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +125,7 @@ class Store:
             self._close_connections()
             raise
 
-    def _create_whole(self, migrate: Any) -> None:
+    def _create_whole(self, migrate: Callable[[sqlite3.Connection, Path, str], int]) -> None:
         """A new shop file appears at its path whole (schema made, 0600) or not at all.
 
         It is built under a private temporary name and hard-linked into place, which fails

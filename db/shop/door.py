@@ -1,6 +1,7 @@
 """The Shop's surface as typed Protocols, one per area: what a second backend (a server
 database for a chain of stores) must provide to stand behind the same door. mypy checks
-that ``Shop`` satisfies ``ShopDoor`` (see the end of this file), so the two cannot drift.
+that ``Shop`` satisfies ``ShopDoor`` (at the end of db/shop/__init__.py), so the two cannot
+drift.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # names for the signatures only: the door itself loads no rul
         Template,
         Thresholds,
     )
-    from . import Shop
     from .lifecycle import StageView
     from .rewards import RewardsView
     from .story import CustomerStory
@@ -214,6 +214,3 @@ class ShopDoor(Protocol):
     def doctor(self, quick: bool = False) -> Report: ...
     def close(self) -> None: ...
 
-
-def _conforms(shop: Shop) -> ShopDoor:
-    return shop  # mypy fails here if Shop drifts from the door
