@@ -29,7 +29,7 @@ CUSTOMER_COLUMNS = (
 PURCHASE_COLUMNS = ("id", "member_code", "phone", "time", "amount_yuan", "items",
                     "refund_of", "staff")
 COUPON_COLUMNS = ("code", "template", "member_code", "status", "issued", "expires",
-                  "redeemed")
+                  "redeemed", "batch")
 
 
 def yuan_text(fen: int) -> str:
@@ -85,16 +85,19 @@ def purchase_rows(conn: sqlite3.Connection, tz: str, full_phone: bool) -> Iterat
                yuan_text(int(r["amount_fen"])), r["items"], r["refund_of"], r["staff"]]
 
 
-def coupon_rows(conn: sqlite3.Connection, tz: str) -> Iterator[Row]:
-    """Every coupon, in the order issued, in COUPON_COLUMNS order; ``expires`` is the
-    last local day it can be used."""
+def coupon_rows(conn: sqlite3.Connection, tz: str, batch_id: str | None = None
+                ) -> Iterator[Row]:
+    """Every coupon (or one batch's), in the order issued, in COUPON_COLUMNS order;
+    ``expires`` is the last local day it can be used."""
     zone = ZoneInfo(tz)
     cursor = conn.execute(
         "SELECT k.code, t.name AS template, c.member_code, k.status, k.issued_at,"
-        " k.expires_at, k.redeemed_at FROM coupons k"
+        " k.expires_at, k.redeemed_at, k.batch_id FROM coupons k"
         " JOIN coupon_templates t ON t.id = k.template_id"
-        " JOIN customers c ON c.id = k.customer_id ORDER BY k.id")
+        " JOIN customers c ON c.id = k.customer_id"
+        " WHERE ? IS NULL OR k.batch_id = ? ORDER BY k.id", (batch_id, batch_id))
     for r in cursor:
         yield [r["code"], r["template"], r["member_code"], r["status"],
                _local(r["issued_at"], zone),
-               last_day(r["expires_at"], tz), _local(r["redeemed_at"], zone)]
+               last_day(r["expires_at"], tz), _local(r["redeemed_at"], zone),
+               r["batch_id"] or ""]

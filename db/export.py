@@ -46,7 +46,8 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]
     """Write header and rows to ``path`` (.csv or .xlsx). Returns the number of rows."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValidationError({"output": ("export.format", {"formats": ", ".join(FORMATS)})})
+        raise ValidationError({"output": ("export.format", {
+            "name": path.name, "formats": " / ".join(FORMATS)})})
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError({"output": ("export.no_folder", {"folder": str(folder)})})

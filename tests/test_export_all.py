@@ -74,7 +74,7 @@ def expected(kind: str, m: dict[str, str], full: bool = False) -> list[list[str]
                 ["2", m["wang"], wang_phone, at, "-1234.56", "坏了", "1", "owner"],
                 ["3", m["li"], li_phone, at, "0.05", "'-糖", "", "owner"]]
     return [list(COUPON_COLUMNS),
-            [m["coupon"], "满50减10", m["li"], "issued", at, "2026-11-30", ""]]
+            [m["coupon"], "满50减10", m["li"], "issued", at, "2026-11-30", "", ""]]
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -179,7 +179,25 @@ def test_an_unwritable_folder_leaves_no_file_and_says_so(
     assert code == 1 and "Could not write" in err and "Permission denied" in err
     assert not out.exists()
     code, _, err = run("export", "coupons", "--db", str(db), "-o", str(tmp_path / "x.doc"))
-    assert code == 1 and ".csv" in err
+    assert code == 1 and "“x.doc”" in err and ".csv / .xlsx" in err
+
+
+def test_one_batch_of_coupons_alone(small: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    db, made = small
+    shop = Shop.open(db)
+    try:
+        wang = shop.customers.find(made["wang"])
+        batched = shop.coupons.issue("满50减10", wang.id, "winback", batch_id="双十一")
+    finally:
+        shop.close()
+    assert batched is not None
+    out = tmp_path / "batch.csv"
+    code, said, err = run("export", "coupons", "--db", str(db), "-o", str(out),
+                          "--batch-id", "双十一")
+    assert code == 0, err
+    rows = read_csv(out)
+    assert [r[0] for r in rows[1:]] == [batched.code] and rows[1][-1] == "双十一"
+    assert "1 rows written" in said
 
 
 # -- the same on a real small filesystem (root mounts a tmpfs; skipped otherwise) -----------

@@ -39,11 +39,15 @@ def export_purchases(output: OutputOpt, full_phone: FullPhoneOpt = False, db: Db
 
 @export_app.command("coupons")
 @friendly_errors
-def export_coupons(output: OutputOpt, db: DbOpt = None, staff: StaffOpt = None,
-                   lang: LangOpt = None) -> None:
-    """Every coupon: code, template, member, status, issued, last day, redeemed."""
+def export_coupons(
+    output: OutputOpt,
+    batch_id: Annotated[str | None, typer.Option(
+        help="Only the coupons of this batch (as named at `coupon issue --batch-id`).")] = None,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+) -> None:
+    """Every coupon: code, template, member, status, issued, last day, redeemed, batch."""
     with opened(db, staff, lang, create=False) as shop:
-        count = shop.exports.coupons(output)
+        count = shop.exports.coupons(output, batch_id)
     say(t("export.done", count=count, path=str(output)))
 
 

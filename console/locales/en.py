@@ -266,7 +266,7 @@ MESSAGES: dict[str, str] = {
     'feedback.link_needs_two': 'Choose at least two items to link.',
     'feedback.not_linked': 'Item {ref} is not linked to anything.',
     'feedback.added': 'Feedback #{id} written down ({status}).',
-    'export.format': 'Export to a file ending in {formats}.',
+    'export.format': '“{name}” is not a file type Regulars writes: give a name ending in {formats}, for example customers.xlsx.',
     'export.no_folder': 'The folder {folder} does not exist.',
     'export.failed': 'Could not write {path}: {detail}. Nothing was written; free some space or choose another folder.',
     'export.done': '{count} rows written to {path}.',

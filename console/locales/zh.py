@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     'feedback.link_needs_two': '请至少选择两条反馈再关联。',
     'feedback.not_linked': '反馈 {ref} 没有关联到其他反馈。',
     'feedback.added': '已记下反馈 #{id}（{status}）。',
-    'export.format': '请导出为以 {formats} 结尾的文件。',
+    'export.format': '“{name}”不是可导出的文件类型：请用以 {formats} 结尾的文件名，例如 customers.xlsx。',
     'export.no_folder': '文件夹 {folder} 不存在。',
     'export.failed': '无法写入 {path}：{detail}。没有写入任何内容；请腾出空间或换一个文件夹。',
     'export.done': '已写入 {count} 行到 {path}。',

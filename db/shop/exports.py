@@ -31,8 +31,9 @@ class Exports(Area):
             return write_table(path, dumps.PURCHASE_COLUMNS, rows)
 
     @reads_sensitive("export.coupons")
-    def coupons(self, path: Path) -> int:
-        """Every coupon (dumps.COUPON_COLUMNS): codes, not phones. Returns rows written."""
+    def coupons(self, path: Path, batch_id: str | None = None) -> int:
+        """Every coupon, or one batch's (dumps.COUPON_COLUMNS): codes, not phones.
+        Returns rows written."""
         with self._snapshot() as conn:
             return write_table(path, dumps.COUPON_COLUMNS,
-                               dumps.coupon_rows(conn, self._door.timezone))
+                               dumps.coupon_rows(conn, self._door.timezone, batch_id))
