@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from .. import customers, tags
 from ..customers import Customer, CustomerInput
 from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
-from .base import Area, reads, writes
+from .base import Area, reads, reads_sensitive, writes
 
 if TYPE_CHECKING:
+    from ..duplicates import Pair
+    from ..merge import Merged
     from .story import CustomerStory
 
 
@@ -77,6 +79,32 @@ class Customers(Area):
     def record_view(self, customer_id: int) -> None:
         with self._write() as tx:
             customers.record_view(tx, customer_id)
+
+    # -- duplicates and merge (db/duplicates.py, db/merge.py) ----------------------------
+    @reads
+    def duplicates(self, limit: int = 50, offset: int = 0) -> list[Pair]:
+        """Pairs that look like one person written twice, each with its reasons."""
+        from .. import duplicates
+
+        with self._read() as conn:
+            return duplicates.pairs(conn, limit, offset)
+
+    @reads_sensitive("customer.merge")  # only for a merge: the owner's
+    def merge_plan(self, keep_id: int, other_id: int) -> dict[str, int]:
+        """What merging OTHER into KEEP would move (rows by table), or why it can't."""
+        from .. import merge
+
+        with self._snapshot() as conn:
+            merge.check(conn, keep_id, other_id)
+            return merge.counts(conn, other_id)
+
+    @writes("customer.merge")
+    def merge(self, keep_id: int, other_id: int) -> Merged:
+        """OTHER's rows become KEEP's and OTHER is gone, in one transaction."""
+        from .. import merge
+
+        with self._write() as tx:
+            return merge.merge(tx, keep_id, other_id)
 
     # -- tags ----------------------------------------------------------------------------
     @reads
