@@ -106,8 +106,8 @@ def counter(shop: Shop) -> Iterator[tuple[Shop, Shop, dict[str, object]]]:
     shop.feedback.link(linked)
     plan = shop.campaigns.plan(template.name, Audience(tag="团购"), "winback")
     twin = shop.customers.add(CustomerInput(name="王芳", phone="13722224444"))
-    made = {"wang": wang.id, "twin": twin.id, "coupon": coupon.code, "item": item.id, "other": other.id,
-            "linked": linked[0],
+    made = {"wang": wang.id, "twin": twin.id, "coupon": coupon.code, "item": item.id,
+            "other": other.id, "linked": linked[0],
             "template": template.name, "plan": plan}
     yield shop, staff_of(shop), made
 

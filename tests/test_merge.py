@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from console.cli import app, merges
 from db import merge
 from db.customers import CustomerInput
 from db.errors import AccessDenied, NotFound, RegularsError
@@ -260,3 +262,109 @@ def test_every_customer_column_in_the_schema_is_handled(shop: Shop) -> None:
     handled = {(t, c) for t, cols in merge.MOVES.items() for c in cols}
     assert found - handled == set()
     assert handled - found == set()  # no stale names either
+
+
+# -- possible duplicates ----------------------------------------------------------------------
+def test_duplicates_finds_the_three_kinds_with_their_reasons(shop: Shop) -> None:
+    phone = add(shop, "王芳", "138 0013 8000")
+    wechat = add(shop, "小芳", wechat_id="13800138000")  # her number, typed as WeChat
+    anna = add(shop, "Anna Li", "139 1111 3333", birthday="1990-03-05")
+    anna2 = add(shop, "ＡＮＮＡ  li", "137 2222 5555", birthday="03-05")  # full-width, no year
+    anna91 = add(shop, "Anna Li", "136 3333 6666", birthday="1991-03-05")  # not anna's year
+    add(shop, "Anna Li", "135 4444 7777", birthday="03-06")
+    zhang = add(shop, "张伟", "139 0000 1234")
+    zhang2 = add(shop, "张伟", "137 5555 1234")  # same tail, a changed number
+    add(shop, "张伟", "136 6666 4321")
+    found = shop.customers.duplicates()
+    got = {(p.first.id, p.second.id): p.reasons for p in found}
+    assert got == {
+        (phone, wechat): ("phone_wechat",),
+        (anna, anna2): ("name_birthday",),
+        (anna2, anna91): ("name_birthday",),  # no year on one side: either may be her
+        (zhang, zhang2): ("name_phone_tail",),
+    }
+    assert [(p.first.id, p.second.id) for p in found] == sorted(got)  # paged in id order
+    page = shop.customers.duplicates(limit=1, offset=1)
+    assert [(p.first.id, p.second.id) for p in page] == [sorted(got)[1]]
+    assert (anna, anna91) not in got
+
+
+def test_a_pair_found_twice_is_listed_once_with_both_reasons(shop: Shop) -> None:
+    a = add(shop, "王芳", "139 1111 2222", birthday="03-05")
+    b = add(shop, "王芳", "137 2222 2222", birthday="03-05")
+    [pair] = shop.customers.duplicates()
+    assert (pair.first.id, pair.second.id) == (a, b)
+    assert pair.reasons == ("name_birthday", "name_phone_tail")
+    shop.customers.merge(a, b)
+    assert shop.customers.duplicates() == []
+
+
+# -- the CLI ------------------------------------------------------------------------------------
+runner = CliRunner()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def two(shop: Shop) -> tuple[str, str, str]:
+    """A file with a pair on it, closed so the CLI can open it; (path, KEEP, OTHER)."""
+    keep = add(shop, "王芳", "139 1111 2222", birthday="03-05")
+    other = add(shop, "王芳", "137 2222 4444", birthday="03-05")
+    shop.sales.record(other, "30.00")
+    return (str(shop.path), shop.customers.get(keep).member_code,
+            shop.customers.get(other).member_code)
+
+
+def test_cli_lists_duplicates_with_masked_phones(two: tuple[str, str, str]) -> None:
+    db, keep, other = two
+    code, out, err = cli("customer", "duplicates", "--db", db)
+    assert code == 0, err
+    assert "same name and birthday" in out and keep in out and other in out
+    assert "139****2222" in out and "13911112222" not in out
+    code, out, err = cli("customer", "duplicates", "--db", db, "--json", "--lang", "zh")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["reasons"] == ["name_birthday"]
+    assert [c["member_code"] for c in row["customers"]] == [keep, other]
+    assert row["customers"][0]["phone"] == "139****2222"
+
+
+def test_cli_merge_refuses_without_a_terminal_or_yes_and_asks_once_on_one(
+        two: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    db, keep, other = two
+    code, out, err = cli("customer", "merge", keep, other, "--db", db)
+    assert code == 1 and "--yes" in err
+    assert "137****4444" in out and "1 sales and refunds" in out  # shown before refusing
+    monkeypatch.setattr(merges, "can_ask", lambda: True)
+    result = runner.invoke(app, ["customer", "merge", keep, other, "--db", db], input="n\n")
+    assert result.exit_code == 1 and "Nothing was merged" in result.stderr
+    code, out, err = cli("customer", "find", other, "--db", db)
+    assert code == 0, err  # still there
+    result = runner.invoke(app, ["customer", "merge", keep, other, "--db", db], input="y\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("Merge them now?") == 1 and f"{other} is merged" in result.stdout
+    code, out, err = cli("customer", "show", other, "--db", db)
+    assert code == 1 and "No customer" in err
+
+
+def test_cli_merge_refuses_self_and_names_it_in_both_languages(
+        two: tuple[str, str, str]) -> None:
+    db, keep, _ = two
+    code, _, err = cli("customer", "merge", keep, keep, "--yes", "--db", db)
+    assert code == 1 and "themselves" in err
+    code, _, err = cli("customer", "merge", keep, "139 1111 2222", "--yes", "--db", db,
+                       "--lang", "zh")
+    assert code == 1 and "不能把顾客和自己合并" in err
+
+
+def test_cli_merge_with_yes_prints_what_moved(two: tuple[str, str, str]) -> None:
+    db, keep, other = two
+    code, out, err = cli("customer", "merge", keep, "137 2222 4444", "--yes", "--db", db,
+                         "--json")
+    assert code == 0, err
+    done = json.loads(out)
+    assert done["keep"]["member_code"] == keep and done["other"]["member_code"] == other
+    assert done["moved"]["purchases"] == 1
