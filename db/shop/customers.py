@@ -11,12 +11,15 @@ from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
 from .base import Area, reads, reads_sensitive, writes
 
 if TYPE_CHECKING:
-    from ..duplicates import Pair
+    from ..duplicates import Found, Pair
     from ..merge import Merged
     from .story import CustomerStory
 
 
 class Customers(Area):
+    # the last duplicates list, and the customers table's fingerprint when it was made
+    _duplicates: tuple[tuple[object, ...], Found] | None = None
+
     @reads
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
         with self._read() as conn:
@@ -86,8 +89,12 @@ class Customers(Area):
         """Pairs that look like one person written twice, each with its reasons."""
         from .. import duplicates
 
-        with self._read() as conn:
-            return duplicates.pairs(conn, limit, offset)
+        with self._snapshot() as conn:
+            mark = duplicates.fingerprint(conn)
+            cached = self._duplicates
+            if cached is None or cached[0] != mark:  # a customer changed: look again
+                cached = self._duplicates = (mark, duplicates.find_all(conn))
+            return duplicates.page(conn, cached[1], limit, offset)
 
     @reads_sensitive("customer.merge")  # only for a merge: the owner's
     def merge_plan(self, keep_id: int, other_id: int) -> dict[str, int]:
