@@ -12,7 +12,7 @@ from ..i18n import t
 from ..terminal_text import safe_json
 from .common import check_limit, fail, friendly_errors, opened, say
 from .customers import customer_app
-from .options import DbOpt, JsonOpt, LangOpt, LimitOpt, StaffOpt
+from .options import CUSTOMERS_MAX, DbOpt, JsonOpt, LangOpt, LimitOpt, StaffOpt
 
 if TYPE_CHECKING:
     from db.values import Customer
@@ -43,7 +43,8 @@ def what_moves(plan: dict[str, int]) -> str:
 @friendly_errors
 def customer_duplicates(
     limit: LimitOpt = 50,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many pairs (the next page).")
+    offset: Annotated[int, typer.Option(min=0, max=CUSTOMERS_MAX,
+                                        help="Skip this many pairs (the next page).")
                       ] = 0,
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
