@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from . import lifecycle, purchases, search_keys
+from . import codes, lifecycle, purchases, search_keys
 from .customers import NOTES_MAX
 from .errors import NotFound, RegularsError
 from .store import Tx
@@ -273,3 +273,21 @@ def _refresh(tx: Tx, keep_id: int) -> None:
         (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, keep_id))
     lifecycle.apply_rule(tx, keep_id)
     search_keys.index(tx.conn, _row(tx.conn, keep_id))
+
+
+def merged_into(conn: sqlite3.Connection, ref: str) -> str | None:
+    """The member code a merged-away member code now lives on (following a merge of the
+    kept one too), or None. The audit log is its only record; it is read only when a
+    typed code matched no one, and holds a row per change, not per customer."""
+    code = codes.normalize(ref)
+    if not codes.looks_like_code(code):
+        return None
+    found = None
+    for _ in range(10):  # a chain of merges, never a loop: each code disappears once
+        row = conn.execute("SELECT detail ->> '$.keep_code' FROM audit_log"
+                           " WHERE action = 'customer.merge'"
+                           " AND detail ->> '$.other_code' = ?", (code,)).fetchone()
+        if row is None:
+            break
+        found = code = str(row[0])
+    return found

@@ -150,8 +150,10 @@ def test_other_can_no_longer_be_found_and_the_file_is_healthy(shop: Shop, pair: 
     shop.customers.merge(pair.keep, pair.other)
     with pytest.raises(NotFound):
         shop.customers.get(pair.other)
-    with pytest.raises(NotFound):
-        shop.customers.find(other.member_code)
+    with pytest.raises(NotFound) as gone:
+        shop.customers.find(other.member_code.lower())
+    assert gone.value.code == "customer.merged"  # the old card still leads somewhere
+    assert gone.value.params["keep_code"] == shop.customers.get(pair.keep).member_code
     with pytest.raises(NotFound):
         shop.customers.find("137 2222 4444")
     assert [h.id for h in shop.customers.search("王芳").hits] == [pair.keep]
@@ -200,6 +202,21 @@ def test_a_link_between_the_two_is_dropped_not_made_a_self_referral(shop: Shop) 
     after = shop.customers.get(keep)
     assert after.points == points and after.referrals_qualified == 0  # points stay
     assert shop.doctor(quick=True).ok
+
+
+def test_a_code_merged_twice_leads_to_where_it_lives_now(shop: Shop) -> None:
+    first = add(shop, "王芳", "139 1111 2222")
+    second = add(shop, "王芳", "137 2222 4444")
+    third = add(shop, "王芳", "136 3333 5555")
+    gone = referrer_code(shop, third)
+    shop.customers.merge(second, third)
+    shop.customers.merge(first, second)
+    with pytest.raises(NotFound) as found:
+        shop.customers.find(gone)
+    assert found.value.params["keep_code"] == referrer_code(shop, first)
+    with pytest.raises(NotFound) as never:
+        shop.customers.find("AAAAAAA")
+    assert never.value.code == "customer.not_found"
 
 
 def test_others_referrer_below_keep_would_loop_and_is_dropped(shop: Shop) -> None:
@@ -347,7 +364,7 @@ def test_cli_merge_refuses_without_a_terminal_or_yes_and_asks_once_on_one(
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("Merge them now?") == 1 and f"{other} is merged" in result.stdout
     code, out, err = cli("customer", "show", other, "--db", db)
-    assert code == 1 and "No customer" in err
+    assert code == 1 and f"{other} was merged into {keep}" in err
 
 
 def test_cli_merge_refuses_self_and_names_it_in_both_languages(

@@ -637,6 +637,7 @@ MESSAGES: dict[str, str] = {
     'key.duplicates': 'Possible duplicates (owner)',
     'key.merge': 'Merge',
     'key.swap_keep': 'Swap which stays',
+    'customer.merged': '{ref} was merged into {keep_code}: that code finds the customer now.',
     # -- end of duplicates and merge --
     'action.tag.add': 'tag a customer',
     'action.tag.remove': 'take a tag off',

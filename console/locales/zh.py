@@ -623,6 +623,7 @@ MESSAGES: dict[str, str] = {
     'key.duplicates': '可能重复的顾客（店主）',
     'key.merge': '合并',
     'key.swap_keep': '调换保留哪位',
+    'customer.merged': '{ref} 已合并到 {keep_code}：请用这个会员码查找。',
     # -- end of duplicates and merge --
     'action.tag.add': '给顾客加标签',
     'action.tag.remove': '去掉标签',

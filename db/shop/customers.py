@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import customers, tags
 from ..customers import Customer, CustomerInput
+from ..errors import NotFound
 from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
 from .base import Area, reads, reads_sensitive, writes
 
@@ -34,7 +35,15 @@ class Customers(Area):
     def find(self, ref: str) -> Customer:
         """By member code, phone or phone tail, or name: exactly one, or an error."""
         with self._read() as conn:
-            return customers.find_one(conn, ref, self._door.region)
+            try:
+                return customers.find_one(conn, ref, self._door.region)
+            except NotFound:
+                from ..merge import merged_into
+
+                keep = merged_into(conn, ref)
+                if keep is None:
+                    raise
+                raise NotFound("customer.merged", ref=ref, keep_code=keep) from None
 
     @reads
     def phone_owner(self, phone: str, exclude_id: int | None = None) -> Customer | None:
