@@ -28,6 +28,7 @@ POLICY: Mapping[str, frozenset[str]] = MappingProxyType({
     "customer.add": ANYONE,
     "customer.edit": ANYONE,
     "customer.view": ANYONE,
+    "customer.merge": OWNER_ONLY,  # two customers become one: history is rewritten
     "tag.add": ANYONE,
     "tag.remove": ANYONE,
     "tag.rename": OWNER_ONLY,

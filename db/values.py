@@ -18,12 +18,15 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
     from .coupons import CODE_BODY, Coupon, Template, last_day
     from .customers import Customer, CustomerInput
     from .customers import validate as validate_customer
+    from .duplicates import REASONS as DUPLICATE_REASONS
+    from .duplicates import Pair
     from .feedback import EXPORT_COLUMNS as FEEDBACK_EXPORT_COLUMNS
     from .feedback import SORTS, Filter, Product, Raiser, Row, Summary, with_typed
     from .feedback import Item as FeedbackItem
     from .levels import Thresholds
     from .lifecycle import SETTING_KEYS as STAGE_RULE_KEYS
     from .lifecycle import Recompute, StageChange, Suggestion
+    from .merge import Merged
     from .points import Entry as PointsEntry
     from .purchases import Purchase, parse_when
     from .referrals import Leader, Link
@@ -42,6 +45,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "CODE_BODY": ("coupons", "CODE_BODY"),
     "Coupon": ("coupons", "Coupon"),
     "Customer": ("customers", "Customer"),
+    "DUPLICATE_REASONS": ("duplicates", "REASONS"),
     "CustomerInput": ("customers", "CustomerInput"),
     "FEEDBACK_EXPORT_COLUMNS": ("feedback", "EXPORT_COLUMNS"),
     "FeedbackItem": ("feedback", "Item"),
@@ -50,6 +54,8 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Issued": ("coupon_batch", "Issued"),
     "Leader": ("referrals", "Leader"),
     "Link": ("referrals", "Link"),
+    "Merged": ("merge", "Merged"),
+    "Pair": ("duplicates", "Pair"),
     "Plan": ("coupon_batch", "Plan"),
     "PointsEntry": ("points", "Entry"),
     "Product": ("feedback", "Product"),
@@ -91,6 +97,7 @@ __all__ = [
     "BATCH_EXPORT_COLUMNS",
     "BIRTHDAY_WINDOW_MAX",
     "CODE_BODY",
+    "DUPLICATE_REASONS",
     "FEEDBACK_EXPORT_COLUMNS",
     "SETTING_KEYS",
     "SORTS",
@@ -106,6 +113,8 @@ __all__ = [
     "Issued",
     "Leader",
     "Link",
+    "Merged",
+    "Pair",
     "Plan",
     "PointsEntry",
     "Product",

@@ -49,6 +49,7 @@ class LookupScreen(DataScreen[None]):
         Binding("f5", "inbox", "key.inbox"),
         Binding("f6", "leaderboard", "key.leaderboard", show=False),
         Binding("f7", "batch", "key.batch", show=False),  # owner: a campaign
+        Binding("f8", "duplicates", "key.duplicates", show=False),  # owner: merge pairs
         Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
@@ -229,6 +230,11 @@ class LookupScreen(DataScreen[None]):
         from .batch_issue import BatchIssueScreen
 
         self.app.push_screen(BatchIssueScreen())
+
+    def action_duplicates(self) -> None:
+        from .duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen())
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen

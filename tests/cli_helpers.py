@@ -189,7 +189,8 @@ def baseline(shop: Shop0, command: tuple[str, ...]) -> dict[str, str]:
               "text": "好吃", "output": "out.csv", "batch_id": "b1", "tag": "常客",
               "old": shop.tag, "new": "老客", "purchase_id": str(shop.sale_id),
               "key": "timezone", "by": shop.member, "customers": "1",
-              "dest": "copy.db", "file": "shop-backup.db"}
+              "dest": "copy.db", "file": "shop-backup.db", "keep": shop.member,
+              "other": shop.other}
     if command[0] == "points":
         values["amount"] = "10"
     if command == ("referral", "add"):

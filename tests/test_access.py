@@ -105,8 +105,9 @@ def counter(shop: Shop) -> Iterator[tuple[Shop, Shop, dict[str, object]]]:
     linked = [shop.feedback.add(wang.id, "price", f"贵了{n}", "complaint").id for n in (1, 2)]
     shop.feedback.link(linked)
     plan = shop.campaigns.plan(template.name, Audience(tag="团购"), "winback")
-    made = {"wang": wang.id, "coupon": coupon.code, "item": item.id, "other": other.id,
-            "linked": linked[0],
+    twin = shop.customers.add(CustomerInput(name="王芳", phone="13722224444"))
+    made = {"wang": wang.id, "twin": twin.id, "coupon": coupon.code, "item": item.id,
+            "other": other.id, "linked": linked[0],
             "template": template.name, "plan": plan}
     yield shop, staff_of(shop), made
 
@@ -114,6 +115,7 @@ def counter(shop: Shop) -> Iterator[tuple[Shop, Shop, dict[str, object]]]:
 # Each owner-only action, called the same way by staff and by the owner.
 OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "tag.rename": lambda s, m: s.customers.rename_tag("团购", "老顾客"),
+    "customer.merge": lambda s, m: s.customers.merge(int(str(m["wang"])), int(str(m["twin"]))),
     "points.adjust": lambda s, m: s.rewards.adjust_points(int(str(m["wang"])), "50", "goodwill"),
     "points.opening": lambda s, m: s.rewards.opening_points(int(str(m["wang"])), "300"),
     "coupon.void": lambda s, m: s.coupons.void(str(m["coupon"]), "given twice"),
@@ -196,6 +198,7 @@ def test_staff_may_not_change_a_stage_rule_but_may_work_the_counter(
 # -- the CLI says the same -------------------------------------------------------------------
 CLI_OWNER_ONLY: dict[str, list[str]] = {
     "tag.rename": ["tag", "rename", "团购", "老顾客"],
+    "customer.merge": ["customer", "merge", "{member}", "{other}", "--yes"],
     "points.adjust": ["points", "adjust", "{member}", "--points", "50", "--reason", "goodwill"],
     "points.opening": ["points", "opening", "{member}", "--points", "300"],
     "coupon.void": ["coupon", "void", "{coupon}", "--reason", "given twice"],
@@ -217,7 +220,7 @@ def cli_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         staff_of(shop).close()
     finally:
         shop.close()
-    return small.path, {"member": small.member, "coupon": small.coupon,
+    return small.path, {"member": small.member, "other": small.other, "coupon": small.coupon,
                         "template": small.template}
 
 

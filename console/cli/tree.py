@@ -3,7 +3,8 @@ lists them. Importing it imports typer and builds the tree (console.cli loads it
 
 from __future__ import annotations
 
-from . import backups, house  # noqa: F401  # register backup, restore; demo, init, seed, doctor
+# (imported to register: backup, restore; demo, init, seed, doctor; customer duplicates, merge)
+from . import backups, house, merges  # noqa: F401
 from .coupons import coupon_app
 from .customers import customer_app, tag_app
 from .exports import export_app

@@ -7,14 +7,20 @@ from typing import TYPE_CHECKING
 
 from .. import customers, tags
 from ..customers import Customer, CustomerInput
+from ..errors import NotFound
 from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
-from .base import Area, reads, writes
+from .base import Area, reads, reads_sensitive, writes
 
 if TYPE_CHECKING:
+    from ..duplicates import Found, Pair
+    from ..merge import Merged
     from .story import CustomerStory
 
 
 class Customers(Area):
+    # the last duplicates list, and the customers table's fingerprint when it was made
+    _duplicates: tuple[tuple[object, ...], Found] | None = None
+
     @reads
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
         with self._read() as conn:
@@ -29,7 +35,15 @@ class Customers(Area):
     def find(self, ref: str) -> Customer:
         """By member code, phone or phone tail, or name: exactly one, or an error."""
         with self._read() as conn:
-            return customers.find_one(conn, ref, self._door.region)
+            try:
+                return customers.find_one(conn, ref, self._door.region)
+            except NotFound:
+                from ..merge import merged_into
+
+                keep = merged_into(conn, ref)
+                if keep is None:
+                    raise
+                raise NotFound("customer.merged", ref=ref, keep_code=keep) from None
 
     @reads
     def phone_owner(self, phone: str, exclude_id: int | None = None) -> Customer | None:
@@ -77,6 +91,36 @@ class Customers(Area):
     def record_view(self, customer_id: int) -> None:
         with self._write() as tx:
             customers.record_view(tx, customer_id)
+
+    # -- duplicates and merge (db/duplicates.py, db/merge.py) ----------------------------
+    @reads
+    def duplicates(self, limit: int = 50, offset: int = 0) -> list[Pair]:
+        """Pairs that look like one person written twice, each with its reasons."""
+        from .. import duplicates
+
+        with self._snapshot() as conn:
+            mark = duplicates.fingerprint(conn)
+            cached = self._duplicates
+            if cached is None or cached[0] != mark:  # a customer changed: look again
+                cached = self._duplicates = (mark, duplicates.find_all(conn))
+            return duplicates.page(conn, cached[1], limit, offset)
+
+    @reads_sensitive("customer.merge")  # only for a merge: the owner's
+    def merge_plan(self, keep_id: int, other_id: int) -> dict[str, int]:
+        """What merging OTHER into KEEP would move (rows by table), or why it can't."""
+        from .. import merge
+
+        with self._snapshot() as conn:
+            merge.check(conn, keep_id, other_id)
+            return merge.counts(conn, other_id)
+
+    @writes("customer.merge")
+    def merge(self, keep_id: int, other_id: int) -> Merged:
+        """OTHER's rows become KEEP's and OTHER is gone, in one transaction."""
+        from .. import merge
+
+        with self._write() as tx:
+            return merge.merge(tx, keep_id, other_id)
 
     # -- tags ----------------------------------------------------------------------------
     @reads
