@@ -12,7 +12,8 @@ A customer needs a name, 1..40 characters (never cut): the name column, else the
 nickname column (Youzan's 客户昵称); a row with neither is refused rather than given a
 made-up name. Rows with the same E.164 phone, WeCom id, WeChat id or member code are one
 person (WeCom lists a customer once per staff member who added them): lines and tags
-united, notes joined by a newline without repeats, a later value fills an empty one; a
+united, notes joined by a newline without repeats, a later value fills an empty one;
+times keep the earliest (created, first visit) or the latest (last visit); any other
 later value that differs from one already kept is listed as "import.fold.conflict".
 """
 
@@ -34,6 +35,9 @@ from .sheet import Sheet, read_sheet
 T = TypeVar("T")
 KEYS = ("phone", "external_id", "wechat_id", "member_code")  # fold on any of these
 _UNSET = ("", None)
+# Times fold by meaning, not by order: WeCom lists one add time per staff member.
+_EARLIEST = ("created", "first_visit")
+_LATEST = ("last_visit",)
 
 
 class _RowRefused(Exception):
@@ -76,8 +80,9 @@ def parse_purchases(path: Path, mapping: Mapping[str, str] | None, today: date,
             sale = _purchase(reader, line, reader.padded(line, row))
             if sale.order_id is not None:
                 if sale.order_id in orders:
-                    raise _RowRefused(reader.refusal(line, "order_id", "import.order.twice",
-                                                     {"first": str(orders[sale.order_id])}))
+                    raise _RowRefused(reader.refusal(
+                        line, "order_id", "import.order.twice",
+                        {"first": orders[sale.order_id]}, reader.text(row, "order_id")))
                 orders[sale.order_id] = line
             rows.append(sale)
         except _RowRefused as refused:
@@ -203,7 +208,8 @@ class _CustomerReader:
         self.keys: dict[str, Callable[[str], Any]] = {
             "phone": r.phone, "external_id": cells.external_id, "wechat_id": cells.wechat,
             "member_code": r.code}
-        self.plan = [(f, r.index[f], read) for f, read in readers.items() if f in r.index]
+        self.plan = sorted(((f, r.index[f], read) for f, read in readers.items()
+                            if f in r.index), key=lambda step: step[1])  # the file's order
         self.blank: dict[str, Any] = dict.fromkeys(_OPTIONAL)
         self.blank["notes"] = ""
 
@@ -324,6 +330,10 @@ class _Folder:
                                             {"line": owner.lines[0]}, str(value)))
             elif kept in _UNSET:
                 person.values[field] = value
+            elif field in _EARLIEST or field in _LATEST:  # ISO UTC text sorts as time
+                later = value > kept
+                if later == (field in _LATEST):
+                    person.values[field] = value
             elif kept != value:
                 column = name_from if field == "name" else field
                 r.refusals.append(r.refusal(line, column, "import.fold.conflict",
