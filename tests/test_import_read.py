@@ -454,3 +454,30 @@ def test_any_csv_reads_into_rows_and_refusals(tmp_path_factory: pytest.TempPathF
     seen = {line for r in parsed.rows for line in r.lines}  # every data line: in or refused
     assert len(seen) + len({r.line for r in parsed.refusals if r.line not in seen}) \
         == parsed.lines
+
+
+def test_extra_cells_past_the_header_refuse_the_row_and_tabs_separate_a_txt(
+        tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("姓名\t手机\t\n张三\t13800138000\t\t\n李四\t13900139000\t多的\n",
+                    encoding="utf-8")
+    parsed = customers(path)
+    assert parsed.rows == (person(2, "张三", phone="+8613800138000"),)
+    assert parsed.refusals == (
+        Refusal(3, "", "", "import.row.extra_cells", {"count": "3", "headers": "2"}),)
+
+
+def test_every_import_code_has_a_sentence_in_both_languages() -> None:
+    import re
+
+    from console.locales import en, zh
+    from db.imports import fields
+
+    root = Path(__file__).resolve().parent.parent / "db" / "imports"
+    found = set()
+    for module in root.glob("*.py"):
+        found |= set(re.findall(r'"(import\.[a-z0-9_.]+[a-z0-9_])"', module.read_text("utf-8")))
+    found |= {fields.NOT_KEPT_CODE + reason for reason in fields.NOT_KEPT}
+    found.discard(fields.NOT_KEPT_CODE.rstrip("."))
+    assert len(found) > 40
+    assert not {code for code in found if code not in en.MESSAGES or code not in zh.MESSAGES}

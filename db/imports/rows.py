@@ -75,9 +75,10 @@ def parse_purchases(path: Path, mapping: Mapping[str, str] | None, today: date,
                      ZoneInfo(tz))
     rows: list[PurchaseRow] = []
     orders: dict[str, int] = {}
+    sale_of = _PurchaseReader(reader)
     for line, row in sheet.rows:
         try:
-            sale = _purchase(reader, line, reader.padded(line, row))
+            sale = sale_of(line, reader.padded(line, row))
             if sale.order_id is not None:
                 if sale.order_id in orders:
                     raise _RowRefused(reader.refusal(
@@ -103,8 +104,8 @@ class _Reader:
         self.header = {c.field: c.header for c in columns if c.field}
         self.today, self.region, self.zone = today, region, zone
         self.refusals: list[Refusal] = []
-        self._phones: dict[str, str | ValidationError] = {}
-        self._codes: dict[str, str | ValidationError] = {}
+        self.phone = _remembered(lambda t: cells.phone(t, region))
+        self._code = _remembered(lambda t: cells.code(t, "member_code"))
 
     def padded(self, line: int, row: list[str]) -> list[str]:
         if len(row) < self.width:
@@ -138,29 +139,8 @@ class _Reader:
             self.refusals.append(self.refused(line, field, text, exc))
             return None
 
-    def phone(self, text: str) -> str:
-        found = self._phones.get(text)
-        if found is None:
-            try:
-                found = cells.phone(text, self.region)
-            except ValidationError as exc:
-                found = exc
-            self._phones[text] = found
-        if isinstance(found, ValidationError):
-            raise found
-        return found
-
     def code(self, text: str, field: str = "member_code") -> str:
-        found = self._codes.get(text)
-        if found is None:
-            try:
-                found = cells.code(text, field)
-            except ValidationError as exc:
-                found = exc
-            self._codes[text] = found
-        if isinstance(found, ValidationError):
-            raise found
-        return found
+        return self._code(text) if field == "member_code" else cells.code(text, field)
 
     def moment(self, text: str, field: str) -> str:
         return cells.moment(text, field, self.zone, self.today)
@@ -361,27 +341,57 @@ def _customer_row(p: _Person) -> CustomerRow:
         first_visit=v["first_visit"], last_visit=v["last_visit"], created=v["created"])
 
 
-def _purchase(r: _Reader, line: int, row: list[str]) -> PurchaseRow:
-    at = _required(r, line, row, "at", lambda t: r.moment(t, "at"))
-    amount = _required(r, line, row, "amount", cells.money)
-    refund_of = r.read(line, row, "refund_of", lambda t: r.code(t, "refund_of"))
-    if amount == 0:
-        raise _RowRefused(r.refusal(line, "amount", "import.amount.zero", {},
-                                    r.text(row, "amount")))
-    if amount < 0 and refund_of is None:
-        raise _RowRefused(r.refusal(line, "amount", "import.amount.refund_of", {},
-                                    r.text(row, "amount")))
-    if amount > 0 and refund_of is not None:
-        raise _RowRefused(r.refusal(line, "refund_of", "import.amount.refund_positive", {},
-                                    r.text(row, "refund_of")))
-    key = r.keys(line, row, {"phone": r.phone, "member_code": r.code})
-    return PurchaseRow(
-        line=line, phone=key.get("phone"), member_code=key.get("member_code"),
-        name=r.read(line, row, "name", lambda t: gate.line(t, "name", customers.NAME_MAX)),
-        at=at, amount_fen=amount,
-        items=r.read(line, row, "items", purchases.clean_items) or "",
-        order_id=r.read(line, row, "order_id", lambda t: r.code(t, "order_id")),
-        refund_of=refund_of)
+class _PurchaseReader:
+    """One sale per line; the readers bound once, and those whose cells repeat in a
+    history (phones, member codes, items, names) remember their answers for this file."""
+
+    def __init__(self, r: _Reader) -> None:
+        self.r = r
+        self.keys: dict[str, Callable[[str], Any]] = {"phone": r.phone, "member_code": r.code}
+        self.name = _remembered(lambda t: gate.line(t, "name", customers.NAME_MAX))
+        self.items = _remembered(purchases.clean_items)
+        self.refund_of = lambda t: r.code(t, "refund_of")
+        self.order_id = lambda t: cells.code(t, "order_id")  # unique: nothing to remember
+
+    def __call__(self, line: int, row: list[str]) -> PurchaseRow:
+        r = self.r
+        at = _required(r, line, row, "at", lambda t: r.moment(t, "at"))
+        amount = _required(r, line, row, "amount", cells.money)
+        refund_of = r.read(line, row, "refund_of", self.refund_of)
+        if amount == 0:
+            raise _RowRefused(r.refusal(line, "amount", "import.amount.zero", {},
+                                        r.text(row, "amount")))
+        if amount < 0 and refund_of is None:
+            raise _RowRefused(r.refusal(line, "amount", "import.amount.refund_of", {},
+                                        r.text(row, "amount")))
+        if amount > 0 and refund_of is not None:
+            raise _RowRefused(r.refusal(line, "refund_of", "import.amount.refund_positive",
+                                        {}, r.text(row, "refund_of")))
+        key = r.keys(line, row, self.keys)
+        return PurchaseRow(
+            line, key.get("phone"), key.get("member_code"),
+            r.read(line, row, "name", self.name), at, amount,
+            r.read(line, row, "items", self.items) or "",
+            r.read(line, row, "order_id", self.order_id), refund_of)
+
+
+def _remembered(read: Callable[[str], T]) -> Callable[[str], T]:
+    """``read`` that answers a text it has seen (a value or the same refusal) at once."""
+    seen: dict[str, T | ValidationError] = {}
+
+    def remembered(text: str) -> T:
+        found = seen.get(text)
+        if found is None:
+            try:
+                found = read(text)
+            except ValidationError as exc:
+                found = exc
+            seen[text] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    return remembered
 
 
 def _required(r: _Reader, line: int, row: list[str], field: str,
