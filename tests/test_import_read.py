@@ -481,3 +481,14 @@ def test_every_import_code_has_a_sentence_in_both_languages() -> None:
     found.discard(fields.NOT_KEPT_CODE.rstrip("."))
     assert len(found) > 40
     assert not {code for code in found if code not in en.MESSAGES or code not in zh.MESSAGES}
+
+
+def test_a_damaged_workbook_or_csv_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    whole = corpus.write_xlsx(tmp_path / "whole.xlsx", ("姓名", "手机"), [("张三", 1)])
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    assert refusal_of(cut) == ("import.file.bad_xlsx", {"name": "cut.xlsx"})
+    huge = tmp_path / "huge.csv"
+    huge.write_text("姓名,备注\n张三,\"" + "很" * 200_000 + "\"\n", encoding="utf-8")
+    code, params = refusal_of(huge)
+    assert (code, params["name"]) == ("import.file.bad_csv", "huge.csv")

@@ -124,6 +124,8 @@ MESSAGES: dict[str, str] = {
                            "Split it into smaller files.",
     "import.file.unreadable": "“{name}” could not be read: {detail}",
     "import.file.empty": "“{name}” is empty.",
+    "import.file.bad_csv": "“{name}” is not a readable CSV file ({detail}). Open it in Excel "
+                           "and Save As “CSV UTF-8”.",
     "import.file.bad_xlsx": "“{name}” is not a readable Excel workbook. Open it in Excel "
                             "and save it again as .xlsx or as CSV UTF-8.",
     "import.file.no_header": "The first line of “{name}” is blank. The first line must "

@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "import.file.too_big": "“{name}”有 {mb} MB，单次导入最多 {max} MB。请拆成几个小文件。",
     "import.file.unreadable": "无法读取“{name}”：{detail}",
     "import.file.empty": "“{name}”是空文件。",
+    "import.file.bad_csv": "“{name}”不是可读取的 CSV 文件（{detail}）。请在 Excel 中另存为 CSV UTF-8。",
     "import.file.bad_xlsx": "“{name}”不是可读取的 Excel 工作簿。请在 Excel 中重新另存为 "
                             ".xlsx 或“CSV UTF-8”。",
     "import.file.no_header": "“{name}”的第一行是空的。第一行必须是列名。",
