@@ -79,6 +79,28 @@ def test_bytes_no_encoding_reads_cleanly_are_refused(tmp_path: Path, bad: bytes)
     assert caught.value.params == {"name": "bad.csv", "tried": "UTF-8, UTF-8 BOM, GB18030"}
 
 
+@pytest.mark.parametrize(("encoding", "header", "rows"), [
+    ("big5", ("姓名", "電話", "備註"), [("陳美玲", "13800138000", "喜歡喝咖啡，每週來兩次"),
+                                     ("林志明", "13900139000", "會員生日送蛋糕")]),
+    ("shift_jis", ("名前", "電話", "備考"), [("山田太郎", "13800138000", "毎週コーヒーを買う"),
+                                         ("佐藤花子", "13900139000", "誕生日")])])
+def test_other_encodings_that_decode_as_nonsense_are_refused(
+        tmp_path: Path, encoding: str, header: tuple[str, ...],
+        rows: list[tuple[str, str, str]]) -> None:
+    path = corpus.write_csv(tmp_path / "o.csv", header, rows, encoding=encoding)
+    with pytest.raises(ImportRefused) as caught:
+        customers(path)
+    assert (caught.value.code, caught.value.params) == ("import.encoding.other",
+                                                        {"name": "o.csv"})
+
+
+def test_rare_characters_in_names_are_still_chinese(tmp_path: Path) -> None:
+    names = ["王玥", "李堃", "赵珺", "刘昇", "陈喆", "杨赟", "黄崧", "周镕"]
+    path = corpus.write_csv(tmp_path / "r.csv", ("姓名", "手机"), [
+        (n, f"1380013800{i}") for i, n in enumerate(names)], encoding="gbk")
+    assert [r.name for r in customers(path).rows] == names
+
+
 # -- the file as a whole -----------------------------------------------------------------------
 def refusal_of(path: Path) -> tuple[str, dict[str, object]]:
     with pytest.raises(ImportRefused) as caught:

@@ -133,6 +133,9 @@ MESSAGES: dict[str, str] = {
     "import.encoding.utf16": "“{name}” is saved as UTF-16 (Excel's “Unicode text”), which "
                              "Regulars does not read. In Excel choose Save As "
                              "“CSV UTF-8”, then import that file.",
+    "import.encoding.other": "“{name}” reads as Chinese only as nonsense: it looks saved in "
+                             "another encoding (Big5, Shift-JIS …). Nothing was guessed. In "
+                             "Excel choose Save As “CSV UTF-8”, then import that file.",
     "import.encoding": "“{name}” is not clean text in any encoding Regulars reads (tried "
                        "{tried}). Nothing was guessed. In Excel choose Save As "
                        "“CSV UTF-8”, then import that file.",

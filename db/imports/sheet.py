@@ -80,11 +80,31 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
             continue
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             if encoding == "utf-8-sig":  # a BOM says UTF-8: anything else is damage
                 break
+            continue
+        if encoding == "gb18030" and misread(text):
+            raise ImportRefused("import.encoding.other", name=name)
+        return text, encoding
     raise ImportRefused("import.encoding", name=name, tried="UTF-8, UTF-8 BOM, GB18030")
+
+
+def misread(text: str, sample: int = 65_536) -> bool:
+    """Big5 or Shift-JIS bytes also decode as GB18030, into nonsense made mostly of
+    characters outside GB2312's 7,000 common ones. Real Chinese text, rare characters in
+    names (玥, 堃) included, stays far below half; Big5 is ~2/3, Shift-JIS ~all."""
+    wide = [ch for ch in text[:sample] if ord(ch) > 0x7F]
+    if len(wide) < 20:
+        return False
+    rare = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare * 2 > len(wide)
 
 
 def _csv_rows(text: str) -> Iterable[list[str]]:
