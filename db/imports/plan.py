@@ -42,7 +42,8 @@ class Decision:
 
     @property
     def changed(self) -> bool:
-        return bool(self.changes or self.tags or self.points or self.referrer or self.stage)
+        return self.stored is None or bool(self.changes or self.tags or self.points
+                                           or self.referrer or self.stage)
 
 
 @dataclass(frozen=True)
