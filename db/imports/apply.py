@@ -271,4 +271,3 @@ def apply_customers(tx: Tx, parsed: Parsed[CustomerRow], file_name: str, sha256:
     _set_stages(tx, ids, decisions)
     finish_batch(tx, batch_id, "customers", plan.counts)
     return batch_id, plan.counts, tuple(notes)
-
