@@ -102,6 +102,7 @@ def merge(tx: Tx, keep_id: int, other_id: int) -> Merged:
         raise RuntimeError(f"rows still point at customer {other_id} after the merge: {left}")
     tx.execute("DELETE FROM customers WHERE id = ?", (other_id,))
     filled = _fill(tx, keep, other)
+    _add_opening(tx, keep, other)
     _refresh(tx, keep_id)
     done = Merged(keep_id, keep["member_code"], other_id, other["member_code"],
                   {k: v for k, v in moved.items() if v}, tuple(dropped), filled)
@@ -264,6 +265,18 @@ def _fill(tx: Tx, keep: sqlite3.Row, other: sqlite3.Row) -> tuple[str, ...]:
     named = {"phone_rev": "phone", "birth_year": "birthday", "birth_month": "birthday",
              "birth_day": "birthday"}
     return tuple(f for f in _FILLED if f in {named.get(k, k) for k in values})
+
+
+def _add_opening(tx: Tx, keep: sqlite3.Row, other: sqlite3.Row) -> None:
+    """OTHER's figures from an old system (an import's opening_* columns) join KEEP's, as
+    its purchases do: deleting OTHER must not lose spend the shop's reports count."""
+    firsts = [t for t in (keep["opening_first_at"], other["opening_first_at"]) if t]
+    lasts = [t for t in (keep["opening_last_at"], other["opening_last_at"]) if t]
+    tx.execute("UPDATE customers SET opening_spend_fen = ?, opening_orders = ?,"
+               " opening_first_at = ?, opening_last_at = ? WHERE id = ?",
+               (keep["opening_spend_fen"] + other["opening_spend_fen"],
+                keep["opening_orders"] + other["opening_orders"],
+                min(firsts) if firsts else None, max(lasts) if lasts else None, keep["id"]))
 
 
 def _refresh(tx: Tx, keep_id: int) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -385,3 +386,22 @@ def test_cli_merge_with_yes_prints_what_moved(two: tuple[str, str, str]) -> None
     done = json.loads(out)
     assert done["keep"]["member_code"] == keep and done["other"]["member_code"] == other
     assert done["moved"]["purchases"] == 1
+
+
+def test_figures_brought_from_an_old_system_join_keep(shop: Shop, tmp_path: Path) -> None:
+    """Imported opening spend, orders and visits live on the customer row: a merge adds
+    OTHER's to KEEP's before OTHER's row goes, so the shop's totals do not shrink."""
+    sheet = tmp_path / "old.csv"
+    sheet.write_text("姓名,手机号,累计消费,消费次数,最近消费\n"
+                     "王芳,13911112222,100.50,2,2025-03-01\n"
+                     "王芳,13722224444,20.25,1,2025-06-01\n", encoding="utf-8")
+    assert shop.imports.run("customers", sheet).counts.new == 2
+    keep = shop.customers.find("13911112222")
+    other = shop.customers.find("13722224444")
+    shop.sales.record(other.id, "9.00")
+    before = keep.total_spend_fen + shop.customers.get(other.id).total_spend_fen
+    shop.customers.merge(keep.id, other.id)
+    after = shop.customers.get(keep.id)
+    assert after.total_spend_fen == before == 10050 + 2025 + 900
+    assert after.orders == 4
+    assert shop.doctor(quick=True).ok
