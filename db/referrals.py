@@ -105,6 +105,23 @@ def link(tx: Tx, referee_id: int, referrer_id: int) -> int:
     return int(cursor.lastrowid or 0)
 
 
+def qualify_from_old_system(tx: Tx, referral_id: int) -> bool:
+    """An imported referral whose referee already bought in the old system (opening
+    orders) counts as qualified from their first visit there, with no reward here: the
+    old system rewarded it, and their first sale here must not pay for it twice."""
+    done = tx.execute(
+        "UPDATE referrals SET status = 'qualified',"
+        " qualified_at = coalesce(c.opening_first_at, c.opening_last_at, :now)"
+        " FROM customers c WHERE referrals.id = :id AND c.id = referrals.referee_id"
+        " AND referrals.status = 'pending' AND c.opening_orders > 0",
+        {"id": referral_id, "now": tx.now}).rowcount
+    if done:
+        tx.execute("UPDATE customers SET referrals_qualified = referrals_qualified + 1"
+                   " WHERE id = (SELECT referrer_id FROM referrals WHERE id = ?)",
+                   (referral_id,))
+    return bool(done)
+
+
 def _coupon_if_active(tx: Tx, template: str, customer_id: int, tz: str) -> int | None:
     """A reward coupon, if the shop names a template that can still be issued.
     A reward is never worth refusing the sale over: a retired template gives none."""

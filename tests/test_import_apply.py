@@ -215,3 +215,28 @@ def test_referrers_later_in_the_file_link_and_loops_and_self_referrals_are_refus
                              " JOIN customers a ON a.id = r.referrer_id"
                              " JOIN customers b ON b.id = r.referee_id").fetchall()
     assert [tuple(x) for x in links] == [("乙", "甲")]  # the referrer came a line later
+
+
+def test_a_referral_the_old_system_already_paid_for_is_not_rewarded_again(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """甲 bought three times in the old system, brought there by 乙: the link comes in
+    qualified, and 甲's first sale here earns 乙 nothing. 丙 never bought: still pending,
+    so 丙's first sale here qualifies the referral and rewards 乙 as usual."""
+    rows = [person(2, "乙", "+8613900000003", member_code="BBBBBBB"),
+            person(3, "甲", "+8613900000002", referrer="BBBBBBB", orders=3, spend_fen=9000,
+                   first_visit="2025-05-01T02:00:00+00:00"),
+            person(4, "丙", "+8613900000004", referrer="BBBBBBB")]
+    shop.imports.run("customers", feed(monkeypatch, tmp_path, "customers", rows))
+    with shop.store.read() as conn:
+        status = dict(conn.execute(
+            "SELECT b.name, r.status || ' ' || coalesce(r.qualified_at, '') FROM referrals r"
+            " JOIN customers b ON b.id = r.referee_id").fetchall())
+    assert status == {"甲": "qualified 2025-05-01T02:00:00+00:00", "丙": "pending "}
+    referrer = shop.customers.find("BBBBBBB")
+    assert referrer.referrals_qualified == 1
+    shop.sales.record(shop.customers.find("+8613900000002").id, "80.00", confirmed=True)
+    assert shop.customers.get(referrer.id).points == referrer.points  # nothing twice
+    shop.sales.record(shop.customers.find("+8613900000004").id, "80.00", confirmed=True)
+    after = shop.customers.get(referrer.id)
+    assert after.points > referrer.points and after.referrals_qualified == 2
+    assert shop.doctor(quick=True).ok

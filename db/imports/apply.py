@@ -14,7 +14,9 @@ Choices, documented here once:
   ``reason.import``, so an export -> import round trip gives the same stage back and
   the rules do not move it the next morning. Without a stage, the rule decides.
 * A referral from the file is linked pending (db.referrals.link: no self-referral, no
-  loop); no welcome coupon, no reward now.
+  loop); no welcome coupon, no reward now. A referee who already bought in the old
+  system (opening orders) is linked as qualified then, with no reward: the old system
+  paid for that first sale, and a first sale here must not pay for it again.
 * Importing the same file again compares again and, when nothing changes, writes
   nothing at all: no batch (``Outcome.batch_id`` None), no audit row.
 """
@@ -213,10 +215,12 @@ def _link_referrers(tx: Tx, ids: Sequence[int], decisions: Sequence[Decision],
             notes.append(Refusal(d.row.line, "referrer", d.referrer, "import.referrer_unknown"))
             continue
         try:
-            referrals.link(tx, cid, referrer)
+            referral_id = referrals.link(tx, cid, referrer)
         except RegularsError as exc:
             notes.append(Refusal(d.row.line, "referrer", d.referrer, exc.code,
                                  {k: str(v) for k, v in exc.params.items()}))
+            continue
+        referrals.qualify_from_old_system(tx, referral_id)
 
 
 def _set_stages(tx: Tx, ids: Sequence[int], decisions: Sequence[Decision]) -> None:
