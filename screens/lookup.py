@@ -49,6 +49,7 @@ class LookupScreen(DataScreen[None]):
         Binding("f5", "inbox", "key.inbox"),
         Binding("f6", "leaderboard", "key.leaderboard", show=False),
         Binding("f7", "batch", "key.batch", show=False),  # owner: a campaign
+        Binding("f8", "import_file", "key.import", show=False),  # owner: members from a file
         Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
@@ -229,6 +230,11 @@ class LookupScreen(DataScreen[None]):
         from .batch_issue import BatchIssueScreen
 
         self.app.push_screen(BatchIssueScreen())
+
+    def action_import_file(self) -> None:
+        from .imports import ImportScreen
+
+        self.app.push_screen(ImportScreen())
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen

@@ -1,0 +1,211 @@
+"""Pilot tests of the Import screen (F8, owner): a file previewed with its exact counts, a
+column's field changed and the file read again, one confirm imports once, a refused file
+says why, Escape never abandons an import half way, staff are refused."""
+
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, ProgressBar, Static
+
+from console.app import RegularsApp
+from console.i18n import set_language
+from db.shop import Shop
+from screens.import_parts import FieldDialog
+from screens.imports import ImportScreen
+from tests.screens_helpers import burst, screen_text, settle, text_of
+
+# A Youzan-style member list. 王伟 is already in the shop (the people fixture) with the
+# same name and phone: unchanged; 李雷 comes twice (the same phone written two ways:
+# folded); 韩梅梅's gender is unreadable (that value is refused, she comes in); the last
+# row names nobody (no phone): refused whole. The balance column is not kept.
+HEADER = ["客户姓名", "客户手机号", "性别", "客户积分", "客户储值余额"]
+ROWS = [
+    ["李雷", "138 0099 0001", "男", "120", "50.00"],
+    ["韩梅梅", "+86 139-0099-0002", "X", "", ""],
+    ["李雷", "13800990001", "", "", ""],
+    ["王伟", "158 2222 3333", "", "", ""],
+    ["无名", "", "", "", ""],
+]
+
+
+def members(folder: Path, name: str = "members.csv") -> Path:
+    path = folder / name
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        writer.writerows(ROWS)
+    return path
+
+
+def screen(app: RegularsApp) -> ImportScreen:
+    assert isinstance(app.screen, ImportScreen)
+    return app.screen
+
+
+def status(app: RegularsApp) -> str:
+    return text_of(app.screen.query_one("#import-status", Static), width=300)
+
+
+def summary(app: RegularsApp) -> str:
+    return text_of(app.screen.query_one("#import-summary", Static), width=200)
+
+
+def mapping(app: RegularsApp) -> dict[str, tuple[str, str]]:
+    table = app.screen.query_one("#mapping", DataTable)
+    return {str(r[0]): (str(r[1]), str(r[2]))
+            for r in (table.get_row_at(i) for i in range(table.row_count))}
+
+
+async def open_with(pilot: Pilot[Any], path: Path | str) -> None:
+    """F8, type the path, Enter: the preview."""
+    await pilot.press("f8")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ImportScreen)
+    await pilot.press(*str(path), "enter")
+    await settle(pilot)
+
+
+async def test_a_file_is_previewed_with_exact_counts_then_imported_once(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    source = members(tmp_path)
+    before = len(shop.customers.search("").hits)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, source)
+        assert "2 new · 0 updated · 1 unchanged · 1 folded duplicates · 1 refused" in \
+            summary(app)
+        assert mapping(app)["客户姓名"][0] == "Name"
+        assert mapping(app)["客户手机号"][0] == "Phone"
+        assert mapping(app)["客户储值余额"][1] == \
+            "not imported: Regulars keeps no stored-value balance"
+        refused = text_of(app.screen.query_one("#refusals", Static), width=200).splitlines()
+        assert refused[1].startswith("line 3 · 性别 “X” · “X” is not a gender")
+        assert refused[2].startswith("line 6 · whole row · No phone, WeChat id")
+        assert "Nothing is written yet" in status(app)
+        assert shop.imports.batches() == []  # a preview writes nothing
+        assert len(shop.customers.search("").hits) == before
+
+        await pilot.press("enter", "enter")  # confirm, and a second Enter typed after it
+        await settle(pilot)
+        assert len(shop.imports.batches()) == 1
+        assert "Imported (batch" in summary(app)
+        errors = source.with_name("members.errors.csv")
+        assert f"listed in {errors}" in summary(app)
+        assert app.screen.query_one("#import-progress", ProgressBar).percentage == 1.0
+    assert shop.customers.find("13800990001").name == "李雷"
+    assert shop.customers.find("13800990001").points == 120
+    assert shop.customers.find("13900990002").name == "韩梅梅"
+    with errors.open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))
+    assert lines[0] == ["line", "column", "value", "reason"]
+    assert [line[:3] for line in lines[1:]] == [["3", "性别", "X"], ["6", "", ""]]
+    assert lines[1][3].startswith("“X” is not a gender")
+
+
+async def test_changing_a_columns_field_reads_the_file_again(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    source = members(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, source)
+        assert mapping(app)["客户积分"][0] == "Points (opening)"
+        table = app.screen.query_one("#mapping", DataTable)
+        table.focus()
+        while str(table.get_row_at(table.cursor_row)[0]) != "客户积分":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldDialog)
+        option = app.screen.query_one("#fields", OptionList).highlighted_option
+        assert option is not None and option.id == "points"  # where the column is now
+        await pilot.press("home", "enter")  # the first choice: leave it out
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        assert screen(app).mapping == {"客户积分": ""}
+        assert mapping(app)["客户积分"] == ("—", "not imported: left out by the mapping")
+        # the new reading's preview is on screen: Ctrl+S imports with the column left out
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert len(shop.imports.batches()) == 1
+    assert shop.customers.find("13800990001").points == 0  # the 120 was left out
+
+
+async def test_a_refused_file_says_why_in_the_shops_language(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    utf16 = tmp_path / "old-excel.csv"
+    utf16.write_bytes("客户姓名,客户手机号\n李雷,13800138000\n".encode("utf-16"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, utf16)
+        said = status(app)
+        assert "UTF-16" in said or "utf-16" in said, said
+        assert screen(app).preview is None
+        assert not screen(app).check_action("confirm", ())  # nothing to confirm
+        await pilot.press("f2")  # 中文: the same refusal, in the shop's other language
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "UTF-16" in status(app) and "另存为" in status(app), status(app)
+        assert "文件" in shown and "1 客户" in shown and "2 消费记录" in shown
+    set_language("en")
+    assert shop.imports.batches() == []
+
+
+async def test_escape_during_the_import_does_not_abandon_it(
+        app: RegularsApp, shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import holds in its first progress call until Escape has been pressed (and
+    a third Enter): the screen stays, says why, and the import still finishes, once."""
+    source = members(tmp_path)
+    area = shop.imports
+    real_run = area.run
+    pressed = threading.Event()
+
+    def held_run(kind: str, path: Path, mapping: Any = None, progress: Any = None) -> Any:
+        def heard(done: int, total: int) -> None:
+            pressed.wait(10)
+            if progress is not None:
+                progress(done, total)
+        return real_run(kind, path, mapping, progress=heard)
+
+    monkeypatch.setattr(area, "run", held_run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, source)
+        burst(app, "enter", "enter")  # fast: the second finds it already running
+        await pilot.pause(0.2)
+        assert screen(app).running
+        assert "all rows or none" in status(app)
+        await pilot.press("escape", "enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ImportScreen)  # Esc did not leave mid-import
+        pressed.set()
+        await settle(pilot)
+        assert not screen(app).running
+        assert "Imported (batch" in summary(app)
+        await pilot.press("escape")  # now it leaves
+        await settle(pilot)
+        assert not isinstance(app.screen, ImportScreen)
+    assert len(shop.imports.batches()) == 1
+
+
+async def test_staff_are_refused(shop: Shop, people: dict[str, int], tmp_path: Path) -> None:
+    with shop.store.write(shop.actor, "customer.edit") as tx:
+        tx.execute("INSERT INTO staff(name, role, created_at) VALUES ('小李', 'staff', ?)",
+                   (tx.now,))
+        tx.audit("staff.add", "staff", None, name="小李")
+    staff = Shop.open(shop.path, "小李", create=False)
+    try:
+        app = RegularsApp(staff)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f1")  # the key says it is the owner's
+            await settle(pilot)
+            assert "Import from a file (owner)" in screen_text(pilot)
+            await pilot.press("escape")
+            await open_with(pilot, members(tmp_path))
+            assert "Only the owner may" in status(app)
+            assert screen(app).preview is None
+    finally:
+        staff.close()
+    assert shop.imports.batches() == []
