@@ -157,7 +157,9 @@ class ImportScreen(DataScreen[None]):
         bar = self.query_one("#import-progress", ProgressBar)
         bar.display = self.running or self.finished is not None
         done, total = self.progress
-        bar.update(total=max(total, 1), progress=done)
+        # until the first count arrives (the file is read and compared again first),
+        # the bar pulses rather than sitting at 0%
+        bar.update(total=total or None, progress=done)
         self._say()
         self.refresh_bindings()
 
@@ -211,13 +213,13 @@ class ImportScreen(DataScreen[None]):
         self.finished = None
         self.problem = None
         if not path_text:
-            self._say()
+            self._draw()
             return
-        if self.columns_of != (path_text, kind):  # another file's columns: not these
+        if self.columns_of != (path_text, kind):  # another file's: not about this one
             self.columns = ()
-            fill_mapping(self.query_one("#mapping", DataTable), ())
+            self.preview, self.preview_key = None, None
         self.reading = True
-        self._say()
+        self._draw()
         path = Path(path_text).expanduser()
         mapping = dict(self.mapping) or None
         self.run_db_message(lambda: self.shop.imports.preview(kind, path, mapping),
@@ -304,13 +306,13 @@ class ImportScreen(DataScreen[None]):
         message.stop()
         self.progress = (message.done, message.total)
         self.query_one("#import-progress", ProgressBar).update(
-            total=max(message.total, 1), progress=message.done)
+            total=message.total or None, progress=message.done)
 
     def on_imported(self, message: Imported) -> None:
         message.stop()
         self.running = False
         self.finished, self.finished_key = message.finished, self.preview_key
-        total = max(self.progress[1], 1)
+        total = max(self.progress[1], 1)  # a file with nothing to write ticks never
         self.progress = (total, total)
         self.preview, self.preview_key = None, None  # Enter now reads the file afresh
         self._draw()
