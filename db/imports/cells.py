@@ -218,9 +218,9 @@ def naive_or_aware(raw: str, zone: tzinfo) -> datetime:
     if _ISO_FAST.fullmatch(raw) or "+" in raw or raw.endswith("Z"):
         try:
             found = datetime.fromisoformat(raw)
+            return found if found.tzinfo else found.replace(tzinfo=zone)
         except ValueError:
-            raise ValueError("import.date.format") from None
-        return found if found.tzinfo else found.replace(tzinfo=zone)
+            pass  # 2024-02-30: the slower reader below says which part is wrong
     if _DIGITS.fullmatch(raw):
         return _number_moment(raw, zone)
     match = _MOMENT.fullmatch(raw)
@@ -241,14 +241,17 @@ def moment(text: str, field: str, zone: tzinfo, today: date) -> str:
     raw = unicodedata.normalize("NFKC", text).strip()
     try:
         found = naive_or_aware(raw, zone)
+        local = found.astimezone(zone)
+        stored = to_iso(found)
     except ValueError as exc:
         raise _refuse(field, str(exc), value=gate.shown(text)) from None
-    local = found.astimezone(zone)
+    except OverflowError:  # year 1 with a positive offset, 9999-12-31 23:59 …: not a date
+        raise _refuse(field, "import.date.format", value=gate.shown(text)) from None
     if local.year < EARLIEST_YEAR:
         raise _refuse(field, "import.date.early", value=gate.shown(text))
     if local.date() > today:
         raise _refuse(field, "import.date.future", value=gate.shown(text))
-    return to_iso(found)
+    return stored
 
 
 def birthday(text: str, today: date) -> str:

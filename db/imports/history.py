@@ -27,7 +27,7 @@ from .. import purchases, search_keys
 from ..phones import from_e164, mask
 from ..pinyin import variants
 from ..store import Tx
-from .apply import Progress, Ticker, finish_batch, member_codes, start_batch
+from .apply import Progress, Ticker, finish_batch, insert_keys, member_codes, start_batch
 from .model import Counts, Parsed, PurchaseRow, Refusal
 from .plan import chunks
 
@@ -148,8 +148,7 @@ def _add_customers(tx: Tx, plan: PurchasePlan, notes: list[Refusal]) -> dict[str
         "INSERT INTO customers(id, member_code, name, sort_name, pinyin, phone, phone_rev,"
         " created_at, updated_at, created_by, updated_by, stage_since)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    keys.sort()
-    tx.conn.executemany(search_keys.INSERT_SQL, keys)
+    insert_keys(tx.conn, keys)
     return made
 
 

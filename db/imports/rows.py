@@ -12,7 +12,8 @@ A customer needs a name, 1..40 characters (never cut): the name column, else the
 nickname column (Youzan's 客户昵称); a row with neither is refused rather than given a
 made-up name. Rows with the same E.164 phone, WeCom id, WeChat id or member code are one
 person (WeCom lists a customer once per staff member who added them): lines and tags
-united, notes joined by a newline without repeats, a later value fills an empty one; a
+united, notes joined by a newline without repeats, a later value fills an empty one;
+times keep the earliest (created, first visit) or the latest (last visit); any other
 later value that differs from one already kept is listed as "import.fold.conflict".
 """
 
@@ -34,6 +35,9 @@ from .sheet import Sheet, read_sheet
 T = TypeVar("T")
 KEYS = ("phone", "external_id", "wechat_id", "member_code")  # fold on any of these
 _UNSET = ("", None)
+# Times fold by meaning, not by order: WeCom lists one add time per staff member.
+_EARLIEST = ("created", "first_visit")
+_LATEST = ("last_visit",)
 
 
 class _RowRefused(Exception):
@@ -71,13 +75,15 @@ def parse_purchases(path: Path, mapping: Mapping[str, str] | None, today: date,
                      ZoneInfo(tz))
     rows: list[PurchaseRow] = []
     orders: dict[str, int] = {}
+    sale_of = _PurchaseReader(reader)
     for line, row in sheet.rows:
         try:
-            sale = _purchase(reader, line, reader.padded(line, row))
+            sale = sale_of(line, reader.padded(line, row))
             if sale.order_id is not None:
                 if sale.order_id in orders:
-                    raise _RowRefused(reader.refusal(line, "order_id", "import.order.twice",
-                                                     {"first": str(orders[sale.order_id])}))
+                    raise _RowRefused(reader.refusal(
+                        line, "order_id", "import.order.twice",
+                        {"first": orders[sale.order_id]}, reader.text(row, "order_id")))
                 orders[sale.order_id] = line
             rows.append(sale)
         except _RowRefused as refused:
@@ -98,8 +104,8 @@ class _Reader:
         self.header = {c.field: c.header for c in columns if c.field}
         self.today, self.region, self.zone = today, region, zone
         self.refusals: list[Refusal] = []
-        self._phones: dict[str, str | ValidationError] = {}
-        self._codes: dict[str, str | ValidationError] = {}
+        self.phone = _remembered(lambda t: cells.phone(t, region))
+        self._code = _remembered(lambda t: cells.code(t, "member_code"))
 
     def padded(self, line: int, row: list[str]) -> list[str]:
         if len(row) < self.width:
@@ -133,29 +139,8 @@ class _Reader:
             self.refusals.append(self.refused(line, field, text, exc))
             return None
 
-    def phone(self, text: str) -> str:
-        found = self._phones.get(text)
-        if found is None:
-            try:
-                found = cells.phone(text, self.region)
-            except ValidationError as exc:
-                found = exc
-            self._phones[text] = found
-        if isinstance(found, ValidationError):
-            raise found
-        return found
-
     def code(self, text: str, field: str = "member_code") -> str:
-        found = self._codes.get(text)
-        if found is None:
-            try:
-                found = cells.code(text, field)
-            except ValidationError as exc:
-                found = exc
-            self._codes[text] = found
-        if isinstance(found, ValidationError):
-            raise found
-        return found
+        return self._code(text) if field == "member_code" else cells.code(text, field)
 
     def moment(self, text: str, field: str) -> str:
         return cells.moment(text, field, self.zone, self.today)
@@ -203,7 +188,8 @@ class _CustomerReader:
         self.keys: dict[str, Callable[[str], Any]] = {
             "phone": r.phone, "external_id": cells.external_id, "wechat_id": cells.wechat,
             "member_code": r.code}
-        self.plan = [(f, r.index[f], read) for f, read in readers.items() if f in r.index]
+        self.plan = sorted(((f, r.index[f], read) for f, read in readers.items()
+                            if f in r.index), key=lambda step: step[1])  # the file's order
         self.blank: dict[str, Any] = dict.fromkeys(_OPTIONAL)
         self.blank["notes"] = ""
 
@@ -324,6 +310,10 @@ class _Folder:
                                             {"line": owner.lines[0]}, str(value)))
             elif kept in _UNSET:
                 person.values[field] = value
+            elif field in _EARLIEST or field in _LATEST:  # ISO UTC text sorts as time
+                later = value > kept
+                if later == (field in _LATEST):
+                    person.values[field] = value
             elif kept != value:
                 column = name_from if field == "name" else field
                 r.refusals.append(r.refusal(line, column, "import.fold.conflict",
@@ -351,27 +341,57 @@ def _customer_row(p: _Person) -> CustomerRow:
         first_visit=v["first_visit"], last_visit=v["last_visit"], created=v["created"])
 
 
-def _purchase(r: _Reader, line: int, row: list[str]) -> PurchaseRow:
-    at = _required(r, line, row, "at", lambda t: r.moment(t, "at"))
-    amount = _required(r, line, row, "amount", cells.money)
-    refund_of = r.read(line, row, "refund_of", lambda t: r.code(t, "refund_of"))
-    if amount == 0:
-        raise _RowRefused(r.refusal(line, "amount", "import.amount.zero", {},
-                                    r.text(row, "amount")))
-    if amount < 0 and refund_of is None:
-        raise _RowRefused(r.refusal(line, "amount", "import.amount.refund_of", {},
-                                    r.text(row, "amount")))
-    if amount > 0 and refund_of is not None:
-        raise _RowRefused(r.refusal(line, "refund_of", "import.amount.refund_positive", {},
-                                    r.text(row, "refund_of")))
-    key = r.keys(line, row, {"phone": r.phone, "member_code": r.code})
-    return PurchaseRow(
-        line=line, phone=key.get("phone"), member_code=key.get("member_code"),
-        name=r.read(line, row, "name", lambda t: gate.line(t, "name", customers.NAME_MAX)),
-        at=at, amount_fen=amount,
-        items=r.read(line, row, "items", purchases.clean_items) or "",
-        order_id=r.read(line, row, "order_id", lambda t: r.code(t, "order_id")),
-        refund_of=refund_of)
+class _PurchaseReader:
+    """One sale per line; the readers bound once, and those whose cells repeat in a
+    history (phones, member codes, items, names) remember their answers for this file."""
+
+    def __init__(self, r: _Reader) -> None:
+        self.r = r
+        self.keys: dict[str, Callable[[str], Any]] = {"phone": r.phone, "member_code": r.code}
+        self.name = _remembered(lambda t: gate.line(t, "name", customers.NAME_MAX))
+        self.items = _remembered(purchases.clean_items)
+        self.refund_of = lambda t: r.code(t, "refund_of")
+        self.order_id = lambda t: cells.code(t, "order_id")  # unique: nothing to remember
+
+    def __call__(self, line: int, row: list[str]) -> PurchaseRow:
+        r = self.r
+        at = _required(r, line, row, "at", lambda t: r.moment(t, "at"))
+        amount = _required(r, line, row, "amount", cells.money)
+        refund_of = r.read(line, row, "refund_of", self.refund_of)
+        if amount == 0:
+            raise _RowRefused(r.refusal(line, "amount", "import.amount.zero", {},
+                                        r.text(row, "amount")))
+        if amount < 0 and refund_of is None:
+            raise _RowRefused(r.refusal(line, "amount", "import.amount.refund_of", {},
+                                        r.text(row, "amount")))
+        if amount > 0 and refund_of is not None:
+            raise _RowRefused(r.refusal(line, "refund_of", "import.amount.refund_positive",
+                                        {}, r.text(row, "refund_of")))
+        key = r.keys(line, row, self.keys)
+        return PurchaseRow(
+            line, key.get("phone"), key.get("member_code"),
+            r.read(line, row, "name", self.name), at, amount,
+            r.read(line, row, "items", self.items) or "",
+            r.read(line, row, "order_id", self.order_id), refund_of)
+
+
+def _remembered(read: Callable[[str], T]) -> Callable[[str], T]:
+    """``read`` that answers a text it has seen (a value or the same refusal) at once."""
+    seen: dict[str, T | ValidationError] = {}
+
+    def remembered(text: str) -> T:
+        found = seen.get(text)
+        if found is None:
+            try:
+                found = read(text)
+            except ValidationError as exc:
+                found = exc
+            seen[text] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    return remembered
 
 
 def _required(r: _Reader, line: int, row: list[str], field: str,
