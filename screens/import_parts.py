@@ -141,8 +141,9 @@ class FieldDialog(ModalScreen[str | None]):
             yield Static(Text(t("import.screen.choose_field", header=self.header), style="bold"))
             yield OptionList(*options, id="fields")
             yield Static(t("import.screen.choose_hint"), classes="dim")
+        self.call_after_refresh(self._point_at_current)  # composed anew on a language switch
 
-    def on_mount(self) -> None:
+    def _point_at_current(self) -> None:
         fields = self.query_one("#fields", OptionList)
         fields.highlighted = fields.get_option_index(self.current or "-")
         fields.focus()

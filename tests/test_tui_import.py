@@ -209,3 +209,31 @@ async def test_staff_are_refused(shop: Shop, people: dict[str, int], tmp_path: P
     finally:
         staff.close()
     assert shop.imports.batches() == []
+
+
+async def test_a_purchase_history_is_picked_with_2_and_imported(
+        app: RegularsApp, shop: Shop, people: dict[str, int], tmp_path: Path) -> None:
+    """2 in the kind box reads the same path as purchases; a sale and its refund come in
+    for a customer already on file, the history's unknown phone adds a customer."""
+    source = tmp_path / "orders.csv"
+    with source.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["订单号", "客户手机号", "下单时间", "实付金额", "商品名称", "原订单号"])
+        writer.writerow(["A1", "158 2222 3333", "2026-10-01 10:00", "58.00", "蛋挞 ×4", ""])
+        writer.writerow(["A2", "158 2222 3333", "2026-10-02 10:00", "-18.00", "", "A1"])
+        writer.writerow(["A3", "13900990002", "2026-10-03 09:30", "25", "拿铁", ""])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press(*str(source), "tab", "2")  # the kind: purchases, read at once
+        await settle(pilot)
+        assert screen(app).kind == "purchases"
+        assert mapping(app)["下单时间"][0] == "Time of sale"
+        assert mapping(app)["原订单号"][0] == "Refund of order"
+        assert "Nothing is written yet" in status(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Imported (batch" in summary(app)
+    history = shop.sales.history(people["王伟"])
+    assert sorted(p.amount_fen for p in history) == [-1800, 5800]
+    assert shop.customers.find("13900990002").total_spend_fen == 2500
