@@ -29,7 +29,8 @@ from db.values import (
     Refusal,
 )
 
-FIRST_REFUSALS = 3  # on screen; every one of them is in the error file
+FIRST_REFUSALS = 3  # on screen at 80x24 (more on a taller one); all are in the error file
+ROWS_FOR_MORE = 30  # a terminal this tall or taller shows ten
 LEAVE_OUT = ""  # the mapping's word for "do not import this column"
 
 
@@ -92,14 +93,16 @@ def preview_text(preview: Preview, tz: str) -> Text:
     return text
 
 
-def refusals_text(refusals: tuple[Refusal, ...]) -> Text:
-    """The first few refusals, one line each (the error file has them all, in full)."""
+def refusals_text(refusals: tuple[Refusal, ...], rows: int) -> Text:
+    """The first few refusals, one line each (the error file has them all, in full);
+    ``rows``: the terminal's height."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if not refusals:
         return text
-    text.append(t("import.screen.first_refusals", shown=min(len(refusals), FIRST_REFUSALS),
+    first = FIRST_REFUSALS if rows < ROWS_FOR_MORE else 10
+    text.append(t("import.screen.first_refusals", shown=min(len(refusals), first),
                   total=f"{len(refusals):,}"), style="bold")
-    for refusal in refusals[:FIRST_REFUSALS]:
+    for refusal in refusals[:first]:
         where = refusal.column or t("import.screen.whole_row")
         value = f" “{refusal.value}”" if refusal.value else ""
         text.append(f"\n{t('import.screen.line', line=refusal.line)} · {where}{value} · ", style="")

@@ -143,10 +143,10 @@ class ImportScreen(DataScreen[None]):
         refusals = self.query_one("#refusals", Static)
         if self.finished is not None:
             summary.update(outcome_text(self.finished))
-            refusals.update(refusals_text(self.finished.outcome.refusals))
+            refusals.update(refusals_text(self.finished.outcome.refusals, self.app.size.height))
         elif self.preview is not None:
             summary.update(preview_text(self.preview, self.shop.timezone))
-            refusals.update(refusals_text(self.preview.parsed.refusals))
+            refusals.update(refusals_text(self.preview.parsed.refusals, self.app.size.height))
         else:
             summary.update("")
             refusals.update("")

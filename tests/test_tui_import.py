@@ -237,3 +237,20 @@ async def test_a_purchase_history_is_picked_with_2_and_imported(
     history = shop.sales.history(people["王伟"])
     assert sorted(p.amount_fen for p in history) == [-1800, 5800]
     assert shop.customers.find("13900990002").total_spend_fen == 2500
+
+
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), 3), ((120, 40), 10)])
+async def test_the_first_refusals_fit_the_terminal(
+        app: RegularsApp, tmp_path: Path, size: tuple[int, int], shown: int) -> None:
+    source = tmp_path / "nobody.csv"
+    with source.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["客户姓名", "客户手机号"])
+        writer.writerows([[f"无名{i}", ""] for i in range(12)] + [["李雷", "13800990001"]])
+    async with app.run_test(size=size) as pilot:
+        await open_with(pilot, source)
+        lines = text_of(app.screen.query_one("#refusals", Static), width=200).splitlines()
+        assert lines[0] == f"Refused (first {shown} of 12; all go to the error file):"
+        assert [line.split(" · ")[0] for line in lines[1:]] == \
+            [f"line {n}" for n in range(2, 2 + shown)]
+        assert f"line {1 + shown}" in screen_text(pilot)  # on screen, not cut off
