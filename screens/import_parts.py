@@ -43,6 +43,16 @@ class Finished:
     errors_failed: str = ""  # the sentence, when the error file could not be written
 
 
+def typed_path(text: str) -> str:
+    """The path as typed or pasted. A file dragged into a terminal arrives quoted
+    ('/Users/me/My Files/会员.csv') or with its spaces escaped (My\\ Files): both mean
+    the plain path."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text.replace("\\ ", " ")
+
+
 def fields_of(kind: str) -> tuple[str, ...]:
     return tuple(CUSTOMER_FIELDS if kind == "customers" else PURCHASE_FIELDS)
 

@@ -38,6 +38,7 @@ from .import_parts import (
     outcome_text,
     preview_text,
     refusals_text,
+    typed_path,
 )
 
 KIND_LABELS = "import.screen.kind."  # + customers / purchases
@@ -115,7 +116,7 @@ class ImportScreen(DataScreen[None]):
         self._draw()
 
     def remember_state(self) -> None:
-        self.path_text = self._path_value()
+        self.path_text = self.query_one("#path", Input).value  # as typed
 
     def after_recompose(self) -> None:
         self.query_one("#path", Input).focus()
@@ -124,7 +125,7 @@ class ImportScreen(DataScreen[None]):
     # -- state -> screen ----------------------------------------------------------------
     def _path_value(self) -> str:
         boxes = list(self.query("#path").results(Input))
-        return boxes[0].value.strip() if boxes else self.path_text
+        return typed_path(boxes[0].value if boxes else self.path_text)
 
     def _key(self) -> Key:
         return self._path_value(), self.kind, tuple(sorted(self.mapping.items()))
@@ -190,7 +191,7 @@ class ImportScreen(DataScreen[None]):
                 if self._path_value():
                     self._preview()
         elif event.input.id == "path" and self.preview_key is not None \
-                and event.value.strip() != self.preview_key[0]:
+                and typed_path(event.value) != self.preview_key[0]:
             self._say()  # another file: its preview comes with the next Enter
             self.refresh_bindings()
 

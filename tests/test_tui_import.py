@@ -254,3 +254,19 @@ async def test_the_first_refusals_fit_the_terminal(
         assert [line.split(" · ")[0] for line in lines[1:]] == \
             [f"line {n}" for n in range(2, 2 + shown)]
         assert f"line {1 + shown}" in screen_text(pilot)  # on screen, not cut off
+
+
+async def test_a_dragged_in_path_quoted_or_escaped_is_the_plain_path(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    folder = tmp_path / "My Files"
+    folder.mkdir()
+    source = members(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for pasted in (f"'{source}'", str(source).replace(" ", "\\ ")):
+            await open_with(pilot, pasted)  # as terminals paste a file dragged in
+            assert "2 new · 0 updated" in summary(app)
+            key = screen(app).preview_key
+            assert key is not None and key[0] == str(source)
+            await pilot.press("escape")  # leaves: nothing imported
+            await settle(pilot)
+    assert shop.imports.batches() == []
