@@ -240,13 +240,13 @@ class ImportScreen(DataScreen[None]):
 
     def _preview_failed(self, error: RegularsError) -> None:
         """A missing file, a folder, a file refused whole (its encoding, no phone
-        column), a mapping that cannot be: the db's sentence. The last mapping stays on
-        screen so a column set wrongly can be set back."""
+        column), a mapping that cannot be: the db's sentence. The columns stay on screen
+        so a column set wrongly can be set back; the counts, which were for another
+        mapping, go."""
         self.reading = False
         self.problem = error
-        self.preview_key = None
-        self._say()
-        self.refresh_bindings()
+        self.preview, self.preview_key = None, None
+        self._draw()
 
     # -- the mapping ----------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -270,3 +270,29 @@ async def test_a_dragged_in_path_quoted_or_escaped_is_the_plain_path(
             await pilot.press("escape")  # leaves: nothing imported
             await settle(pilot)
     assert shop.imports.batches() == []
+
+
+async def test_two_columns_on_one_field_says_so_and_can_be_set_back(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    source = members(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, source)
+        table = app.screen.query_one("#mapping", DataTable)
+        table.focus()
+        while str(table.get_row_at(table.cursor_row)[0]) != "客户积分":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        fields = app.screen.query_one("#fields", OptionList)
+        fields.highlighted = fields.get_option_index("phone")  # a second phone column
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Several columns would fill phone" in status(app)
+        assert summary(app).strip() == ""  # no counts for a mapping that cannot be
+        assert not screen(app).check_action("confirm", ())
+        assert "客户积分" in mapping(app)  # the columns stay, to set it back
+        await pilot.press("f4")  # every column as the file names it again
+        await settle(pilot)
+        assert screen(app).mapping == {}
+        assert "2 new · 0 updated" in summary(app)
+        assert "Nothing is written yet" in status(app)
