@@ -104,17 +104,6 @@ def member_codes(tx: Tx, wanted: Sequence[tuple[int, str | None]],
     return [code if code is not None else next(spare) for code in out]
 
 
-def insert_keys(conn: sqlite3.Connection, keys: list[search_keys.KeyRow]) -> None:
-    """Lookup keys in bulk: into a bare temporary table first, then into the index in
-    its own order (SQLite's sorter), so its pages fill one after another."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_keys(key, tier, rank, sort_name,"
-                 " customer_id)")
-    conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?, ?, ?, ?)", keys)
-    conn.execute("INSERT OR IGNORE INTO search_keys SELECT * FROM temp.import_keys"
-                 " ORDER BY 1, 2, 3, 4, 5")
-    conn.execute("DELETE FROM temp.import_keys")
-
-
 def _insert_new(tx: Tx, new: Sequence[Decision], notes: list[Refusal], ticker: Ticker
                 ) -> list[int]:
     """New customers with explicit ids (contiguous after the highest), their figures
@@ -149,7 +138,7 @@ def _insert_new(tx: Tx, new: Sequence[Decision], notes: list[Refusal], ticker: T
         " orders, created_at, updated_at, created_by, updated_by, first_purchase_at,"
         " stage_since, opening_spend_fen, opening_orders, opening_first_at, opening_last_at)"
         f" VALUES ({', '.join('?' * 30)})", rows)
-    insert_keys(tx.conn, keys)
+    search_keys.insert_many(tx.conn, keys)
     return ids
 
 
