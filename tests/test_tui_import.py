@@ -296,3 +296,14 @@ async def test_two_columns_on_one_field_says_so_and_can_be_set_back(
         assert screen(app).mapping == {}
         assert "2 new · 0 updated" in summary(app)
         assert "Nothing is written yet" in status(app)
+
+
+async def test_a_file_imported_before_says_when_and_by_whom(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    source = members(tmp_path)
+    shop.imports.run("customers", source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, source)
+        said = " ".join(summary(app).split())
+        assert "0 new · 0 updated · 3 unchanged · 1 folded duplicates · 1 refused" in said
+        assert "This file was imported before, on 2026-11-24 by owner" in said
