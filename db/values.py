@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
     from .feedback import EXPORT_COLUMNS as FEEDBACK_EXPORT_COLUMNS
     from .feedback import SORTS, Filter, Product, Raiser, Row, Summary, with_typed
     from .feedback import Item as FeedbackItem
+    from .imports.fields import CUSTOMER_FIELDS, PURCHASE_FIELDS
+    from .imports.model import KINDS as IMPORT_KINDS
     from .imports.model import Batch, Column, Counts, Outcome, Preview, Refusal
     from .levels import Thresholds
     from .lifecycle import SETTING_KEYS as STAGE_RULE_KEYS
@@ -45,6 +47,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Bar": ("unusual", "Bar"),
     "Batch": ("imports.model", "Batch"),
     "CODE_BODY": ("coupons", "CODE_BODY"),
+    "CUSTOMER_FIELDS": ("imports.fields", "CUSTOMER_FIELDS"),
     "Column": ("imports.model", "Column"),
     "Counts": ("imports.model", "Counts"),
     "Coupon": ("coupons", "Coupon"),
@@ -55,12 +58,14 @@ _WHERE: dict[str, tuple[str, str]] = {
     "FeedbackItem": ("feedback", "Item"),
     "Filter": ("feedback", "Filter"),
     "Hit": ("search", "Hit"),
+    "IMPORT_KINDS": ("imports.model", "KINDS"),
     "Issued": ("coupon_batch", "Issued"),
     "Leader": ("referrals", "Leader"),
     "Link": ("referrals", "Link"),
     "Merged": ("merge", "Merged"),
     "Pair": ("duplicates", "Pair"),
     "Outcome": ("imports.model", "Outcome"),
+    "PURCHASE_FIELDS": ("imports.fields", "PURCHASE_FIELDS"),
     "Plan": ("coupon_batch", "Plan"),
     "PointsEntry": ("points", "Entry"),
     "Preview": ("imports.model", "Preview"),
@@ -104,8 +109,11 @@ __all__ = [
     "BATCH_EXPORT_COLUMNS",
     "BIRTHDAY_WINDOW_MAX",
     "CODE_BODY",
+    "CUSTOMER_FIELDS",
     "DUPLICATE_REASONS",
     "FEEDBACK_EXPORT_COLUMNS",
+    "IMPORT_KINDS",
+    "PURCHASE_FIELDS",
     "SETTING_KEYS",
     "SORTS",
     "STAGE_RULE_KEYS",

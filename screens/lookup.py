@@ -50,6 +50,7 @@ class LookupScreen(DataScreen[None]):
         Binding("f6", "leaderboard", "key.leaderboard", show=False),
         Binding("f7", "batch", "key.batch", show=False),  # owner: a campaign
         Binding("f8", "duplicates", "key.duplicates", show=False),  # owner: merge pairs
+        Binding("ctrl+o", "import_file", "key.import", show=False),  # owner: members from a file
         Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
         Binding("down", "cursor(1)", "key.down", show=False),
@@ -235,6 +236,10 @@ class LookupScreen(DataScreen[None]):
         from .duplicates import DuplicatesScreen
 
         self.app.push_screen(DuplicatesScreen())
+    def action_import_file(self) -> None:
+        from .imports import ImportScreen
+
+        self.app.push_screen(ImportScreen())
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen
