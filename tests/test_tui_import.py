@@ -307,3 +307,15 @@ async def test_a_file_imported_before_says_when_and_by_whom(
         said = " ".join(summary(app).split())
         assert "0 new · 0 updated · 3 unchanged · 1 folded duplicates · 1 refused" in said
         assert "This file was imported before, on 2026-11-24 by owner" in said
+
+
+async def test_a_missing_file_or_a_folder_says_so(
+        app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_with(pilot, tmp_path / "gone.csv")
+        assert f"There is no file at {tmp_path / 'gone.csv'}." in status(app)
+        await pilot.press("ctrl+a", "ctrl+k", *str(tmp_path), "enter")
+        await settle(pilot)
+        assert f"{tmp_path} is a folder. Name the file to import." in status(app)
+        assert screen(app).preview is None
+    assert shop.imports.batches() == []

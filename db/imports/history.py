@@ -42,12 +42,14 @@ class PurchasePlan:
     refusals: list[Refusal] = field(default_factory=list)
     unchanged: int = 0
     folded: int = 0
+    taken: set[int] = field(default_factory=set)  # lines that came in, matched or folded
 
     @property
     def counts(self) -> Counts:
+        """A refused row is a line that did not come in, whatever column its reason names."""
         return Counts(new=len(self.sales) + len(self.refunds), unchanged=self.unchanged,
                       folded=self.folded,
-                      refused=len({r.line for r in self.refusals if not r.column}))
+                      refused=len({r.line for r in self.refusals} - self.taken))
 
 
 def _ids(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> dict[Any, Any]:
@@ -105,15 +107,18 @@ def plan_purchases(conn: sqlite3.Connection, parsed: Parsed[PurchaseRow]) -> Pur
         key: Key = ("order", r.order_id) if r.order_id else ("same", who, r.at, r.amount_fen)
         if key in seen:
             plan.folded += 1
+            plan.taken.add(r.line)
             continue
         seen.add(key)
         if key in stored or (r.order_id and r.order_id in stored_orders):
             plan.unchanged += 1
+            plan.taken.add(r.line)
             continue
         if r.amount_fen > 0:
             if r.order_id:
                 in_file.add(r.order_id)
             plan.sales.append((r, who))
+            plan.taken.add(r.line)
             continue
         target = r.refund_of or ""
         if target not in in_file and target not in stored_orders:
@@ -125,6 +130,7 @@ def plan_purchases(conn: sqlite3.Connection, parsed: Parsed[PurchaseRow]) -> Pur
         else:
             refunds_of.add(target)
             plan.refunds.append((r, who))
+            plan.taken.add(r.line)
     return plan
 
 

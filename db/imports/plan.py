@@ -227,8 +227,11 @@ def plan_customers(conn: sqlite3.Connection, parsed: Parsed[CustomerRow]) -> Cus
     """Decide every row against the shop as it is now (inside the write, for apply)."""
     planner = _Planner(conn, parsed.rows)
     decisions = [d for d in map(planner.decide, parsed.rows) if d is not None]
-    refused_lines = {r.line for r in parsed.refusals if not r.column}
-    refused_lines |= {r.line for r in planner.refusals if not r.column}
+    # A refused row is a line that did not come in: whatever column the reason names (a
+    # phone Excel mangled refuses its whole row); a value refused in a row that came in
+    # (a lunar birthday) is a note, not a refused row.
+    came_in = {line for d in decisions for line in d.row.lines}
+    refused_lines = {r.line for r in (*parsed.refusals, *planner.refusals)} - came_in
     new = sum(1 for d in decisions if d.stored is None)
     updated = sum(1 for d in decisions if d.stored is not None and d.changed)
     counts = Counts(new=new, updated=updated, unchanged=len(decisions) - new - updated,
