@@ -242,11 +242,17 @@ def test_phones_as_people_and_excel_write_them(tmp_path: Path) -> None:
         Refusal(9, "手机", "12345", "phone.invalid", {"value": "12345"}))
 
 
-def test_the_mobile_shortcut_agrees_with_the_stores_parser_on_every_prefix() -> None:
+def test_the_mobile_shortcut_agrees_with_the_stores_parser_on_every_prefix_and_spelling(
+) -> None:
     rng = random.Random(13)
     for prefix in range(1300, 2000):
         for _ in range(3):
-            text = f"{prefix}{rng.randrange(10**7):07d}"
+            digits = f"{prefix}{rng.randrange(10**7):07d}"
+            text = rng.choice(["{}", "{} ", "+86 {}", "+86{}", "0086 {}", "0086-{}", "86 {}",
+                               "+852 {}", "0{}", "{}1"]).format(rng.choice(
+                [digits, f"{digits[:3]} {digits[3:7]} {digits[7:]}",
+                 f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+                 digits.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]))
             try:
                 slow: str | None = parse_phone(text, "CN").e164
             except ValidationError:
