@@ -10,7 +10,7 @@ Kind = Literal["customers", "purchases"]
 KINDS: tuple[Kind, ...] = ("customers", "purchases")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Refusal:
     """One value (or one whole row) that cannot come in, and why.
 
@@ -24,7 +24,7 @@ class Refusal:
     params: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     """How one of the file's columns is read: into a Regulars field, or not at all."""
 
@@ -34,7 +34,7 @@ class Column:
     why_not: str = ""  # message code when field is None: unknown, not kept (a balance) ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CustomerRow:
     """One person from the file, every value already checked and normalised.
 
@@ -65,7 +65,7 @@ class CustomerRow:
     created: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PurchaseRow:
     """One sale (or refund) from a purchase history file."""
 
@@ -83,7 +83,7 @@ class PurchaseRow:
 R = TypeVar("R", CustomerRow, PurchaseRow)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parsed(Generic[R]):
     """A whole file, read: how its columns map, the good rows, the refused ones."""
 
@@ -97,7 +97,7 @@ class Parsed(Generic[R]):
     encoding: str  # "utf-8", "utf-8-sig", "gb18030", or "xlsx"/"xls"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Counts:
     """What an import did, or would do (--dry-run)."""
 
@@ -108,7 +108,7 @@ class Counts:
     refused: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Batch:
     """The record of one import: the file it read and what it did."""
 
@@ -121,7 +121,7 @@ class Batch:
     counts: Counts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Preview:
     """What importing a file would do, read and compared with the shop, nothing written:
     the console shows it (and lets the owner fix the mapping) before the real run."""
@@ -132,7 +132,7 @@ class Preview:
     seen_before: Batch | None  # the same file's earlier import, if there was one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a real import did."""
 
