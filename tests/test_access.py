@@ -16,7 +16,7 @@ from console.i18n import error_text, set_language
 from db import access
 from db.audience import Audience
 from db.customers import CustomerInput
-from db.errors import AccessDenied
+from db.errors import AccessDenied, ImportRefused
 from db.feedback import Filter
 from db.shop import Shop
 from db.shop.base import ACCESS, READ, Area
@@ -179,7 +179,7 @@ def test_staff_are_refused_each_owner_only_action_and_the_owner_is_not(
         with pytest.raises(Exception, match="batch"):  # allowed; the batch just isn't there
             call(owner, made)
     elif action.startswith("import."):
-        with pytest.raises(FileNotFoundError):  # allowed; the file just isn't there
+        with pytest.raises(ImportRefused, match="import.file.missing"):  # allowed; no file
             call(owner, made)
     else:
         call(owner, made)
