@@ -66,7 +66,9 @@ POLICY: Mapping[str, frozenset[str]] = MappingProxyType({
     "export.customers": OWNER_ONLY,  # whole tables out of the shop: the owner's
     "export.purchases": OWNER_ONLY,
     "export.coupons": OWNER_ONLY,
-    "customer.full_phone": OWNER_ONLY,  # an export with whole phone numbers
+    "customer.full_phone": OWNER_ONLY,
+    "import.customers": OWNER_ONLY,  # a file that adds or changes many customers at once
+    "import.purchases": OWNER_ONLY,  # an export with whole phone numbers
     "shop.seed": OWNER_ONLY,  # filling a new demo file
     # a backup holds every customer: on demand it is the owner's; the console's daily one
     # runs as whoever opened it and only writes into the shop's own backups/ folder

@@ -15,6 +15,7 @@ import json
 import math
 import sqlite3
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,7 +112,7 @@ def suggest(conn: sqlite3.Connection, customer_id: int, now: str) -> Suggestion:
     return Suggestion(row["stage"], f"reason.{row['stage']}", json.loads(row["params"]))
 
 
-def _change(tx: Tx, customer_id: int, old: str | None, new: str, source: str,
+def change(tx: Tx, customer_id: int, old: str | None, new: str, source: str,
             reason_code: str, reason_params: dict[str, Any]) -> None:
     tx.execute("UPDATE customers SET stage = ?, stage_source = ?, stage_since = ? WHERE id = ?",
                (new, source, tx.now, customer_id))
@@ -132,8 +133,36 @@ def apply_rule(tx: Tx, customer_id: int) -> str:
         return str(row["stage"])
     s = suggest(tx.conn, customer_id, tx.now)
     if s.stage != row["stage"]:
-        _change(tx, customer_id, row["stage"], s.stage, "rule", s.reason_code, s.reason_params)
+        change(tx, customer_id, row["stage"], s.stage, "rule", s.reason_code, s.reason_params)
     return s.stage
+
+
+def settle(tx: Tx, customer_ids: Sequence[int]) -> int:
+    """``apply_rule`` for many customers at once (after an import): the same rule,
+    set-based over a temporary list of ids. Returns how many moved."""
+    tx.execute("CREATE TEMP TABLE IF NOT EXISTS settle_ids(id INTEGER PRIMARY KEY)")
+    tx.execute("DELETE FROM temp.settle_ids")
+    tx.conn.executemany("INSERT OR IGNORE INTO temp.settle_ids VALUES (?)",
+                        [(i,) for i in customer_ids])
+    params = {**rules(tx.conn).params(tx.now), "at": tx.now, "staff": tx.actor.id}
+    tx.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stage_moves(id INTEGER PRIMARY KEY, old, new, params)")
+    tx.execute("DELETE FROM temp.stage_moves")
+    tx.execute(
+        f"INSERT INTO temp.stage_moves SELECT c.id, c.stage, {SUGGESTED_STAGE},"
+        f" {REASON_PARAMS} FROM temp.settle_ids s JOIN customers c ON c.id = s.id"
+        f" WHERE c.stage_source = 'rule' AND c.stage != {SUGGESTED_STAGE}", params)
+    moved = int(tx.execute("SELECT count(*) FROM temp.stage_moves").fetchone()[0])
+    tx.execute(
+        "INSERT INTO stage_history(customer_id, from_stage, to_stage, at, staff_id, source,"
+        " reason_code, reason_params) SELECT id, old, new, :at, :staff, 'rule',"
+        " 'reason.' || new, params FROM temp.stage_moves", params)
+    tx.execute(
+        "UPDATE customers SET stage = m.new, stage_since = :at FROM temp.stage_moves m"
+        " WHERE customers.id = m.id", params)
+    tx.execute("DELETE FROM temp.stage_moves")
+    tx.execute("DELETE FROM temp.settle_ids")
+    return moved
 
 
 def set_manual(tx: Tx, customer_id: int, stage: str, reason: str) -> None:
@@ -147,7 +176,7 @@ def set_manual(tx: Tx, customer_id: int, stage: str, reason: str) -> None:
     row = tx.execute("SELECT stage FROM customers WHERE id = ?", (customer_id,)).fetchone()
     if row is None:
         raise NotFound("customer.not_found", ref=str(customer_id))
-    _change(tx, customer_id, row["stage"], stage, "manual", "reason.manual", {"text": reason})
+    change(tx, customer_id, row["stage"], stage, "manual", "reason.manual", {"text": reason})
     tx.audit("stage.manual", "customer", customer_id, stage=stage)
 
 
@@ -157,7 +186,7 @@ def follow_rule(tx: Tx, customer_id: int) -> str:
     row = tx.execute("SELECT stage FROM customers WHERE id = ?", (customer_id,)).fetchone()
     s = suggest(tx.conn, customer_id, tx.now)
     if s.stage != row["stage"]:
-        _change(tx, customer_id, row["stage"], s.stage, "rule", s.reason_code, s.reason_params)
+        change(tx, customer_id, row["stage"], s.stage, "rule", s.reason_code, s.reason_params)
     tx.audit("stage.follow_rule", "customer", customer_id)
     return s.stage
 

@@ -67,3 +67,12 @@ def pretty(e164: str | None, region: str = DEFAULT_REGION) -> str:
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if home
              else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return str(phonenumbers.format_number(parsed, style))
+
+
+def from_e164(e164: str) -> Phone:
+    """An E.164 number already checked (stored, or read by an import) back into its
+    parts, without validating it again: the national number for the tail keys."""
+    import phonenumbers
+
+    return Phone(e164=e164,
+                 national=phonenumbers.national_significant_number(phonenumbers.parse(e164)))

@@ -141,6 +141,21 @@ def opening(tx: Tx, customer_id: int, amount: str | int, reason: str = "") -> En
     return post(tx, customer_id, value, "opening", reason or "opening balance")
 
 
+def open_many(tx: Tx, amounts: list[tuple[int, int]], reason: str) -> None:
+    """``opening`` for many customers at once (an import), with no audit row each (the
+    import writes one for the whole file). Each (customer id, points) must be a
+    customer without an opening row: the unique index refuses a second one."""
+    for _, amount in amounts:
+        whole(amount, "points", 1, POINTS_MAX)
+    note = gate.line(reason, "reason", REASON_MAX)
+    tx.conn.executemany("UPDATE customers SET points = points + ? WHERE id = ?",
+                        [(amount, cid) for cid, amount in amounts])
+    tx.conn.executemany(
+        "INSERT INTO points_ledger(customer_id, delta, kind, balance_after, reason, at,"
+        " staff_id) VALUES (?, ?, 'opening', (SELECT points FROM customers WHERE id = ?),"
+        " ?, ?, ?)", [(cid, amount, cid, note, tx.now, tx.actor.id) for cid, amount in amounts])
+
+
 _SELECT = ("SELECT p.*, s.name AS staff FROM points_ledger p"
            " JOIN staff s ON s.id = p.staff_id")
 

@@ -17,6 +17,7 @@ import re
 import sqlite3
 import statistics
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -31,6 +32,7 @@ from .store import Tx
 ITEMS_MAX = 500
 FUTURE_SLACK = timedelta(minutes=5)  # clocks of two laptops may differ a little
 EARLIEST = datetime(2000, 1, 1).astimezone()
+_CHUNK = 500  # customers per IN (...) read
 _WHEN = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]([0-9]{1,2}):([0-9]{2}))?$")
 
 
@@ -90,12 +92,31 @@ def figures_from_rows(rows: list[tuple[int, str, bool]]) -> Figures:
                    median_interval_s=round(statistics.median(gaps)) if gaps else None)
 
 
+def with_opening(f: Figures, spend_fen: int, orders: int, first_at: str | None,
+                 last_at: str | None) -> Figures:
+    """The ledger's figures plus what the customer brought from an old system (an
+    import's opening_* columns): spend and orders add up, first is the earlier and last
+    the later. The usual interval stays the ledger's: the old system gave no dates
+    between its first and last visit."""
+    firsts = [t for t in (first_at, f.first_at) if t]
+    lasts = [t for t in (last_at, f.last_at) if t]
+    return Figures(spend_fen=f.spend_fen + spend_fen, orders=f.orders + orders,
+                   first_at=min(firsts) if firsts else None,
+                   last_at=max(lasts) if lasts else None,
+                   median_interval_s=f.median_interval_s)
+
+
 def ledger_figures(conn: sqlite3.Connection, customer_id: int) -> Figures:
+    """The customer's figures: their opening ones plus their purchases here."""
     rows = conn.execute(
         "SELECT p.amount_fen, p.at, r.id IS NOT NULL FROM purchases p"
         " LEFT JOIN purchases r ON r.refund_of = p.id WHERE p.customer_id = ?",
         (customer_id,)).fetchall()
-    return figures_from_rows([(a, at, bool(refunded)) for a, at, refunded in rows])
+    f = figures_from_rows([(a, at, bool(refunded)) for a, at, refunded in rows])
+    opening = conn.execute(
+        "SELECT opening_spend_fen, opening_orders, opening_first_at, opening_last_at"
+        " FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    return f if opening is None else with_opening(f, *opening)
 
 
 def _refresh(tx: Tx, customer_id: int) -> None:
@@ -111,6 +132,35 @@ def _refresh(tx: Tx, customer_id: int) -> None:
     if old["last_visit_at"] != f.last_at:  # recency is part of every lookup key
         search_keys.visit_changed(tx.conn, customer_id, old["last_visit_at"])
     lifecycle.apply_rule(tx, customer_id)
+
+
+def refresh_many(tx: Tx, customer_ids: Iterable[int]) -> None:
+    """``_refresh`` for many customers at once (after an import): one read of their
+    purchases, one UPDATE per customer, the stages moved in one set-based pass."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        rows: dict[int, list[tuple[int, str, bool]]] = {cid: [] for cid in part}
+        for cid, amount, at, refunded in tx.execute(
+                "SELECT p.customer_id, p.amount_fen, p.at, r.id IS NOT NULL FROM purchases p"
+                " LEFT JOIN purchases r ON r.refund_of = p.id"
+                f" WHERE p.customer_id IN ({marks})", part):
+            rows[cid].append((amount, at, bool(refunded)))
+        stored = tx.execute(
+            "SELECT id, opening_spend_fen, opening_orders, opening_first_at, opening_last_at,"
+            f" last_visit_at FROM customers WHERE id IN ({marks})", part).fetchall()
+        updates = []
+        for row in stored:
+            f = with_opening(figures_from_rows(rows[row[0]]), *row[1:5])
+            updates.append((f.spend_fen, f.orders, f.first_at, f.last_at,
+                            f.median_interval_s, row[0]))
+            if row["last_visit_at"] != f.last_at:  # recency is part of every lookup key
+                search_keys.visit_changed(tx.conn, row[0], row["last_visit_at"])
+        tx.conn.executemany(
+            "UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
+            " last_visit_at = ?, median_interval_s = ? WHERE id = ?", updates)
+    lifecycle.settle(tx, ids)
 
 
 def clean_items(items: str) -> str:

@@ -68,6 +68,21 @@ def check_self(referrer: sqlite3.Row, phone: str | None, wechat: str | None,
 
 def register(tx: Tx, referee_id: int, referrer_id: int, tz: str) -> int:
     """Record that ``referrer`` brought ``referee``; returns the referral's id."""
+    referral_id = link(tx, referee_id, referrer_id)
+    welcome = _coupon_if_active(tx, settings.get(tx.conn, "referral.welcome_template"),
+                                referee_id, tz)
+    if welcome is not None:
+        tx.execute("UPDATE referrals SET welcome_coupon_id = ? WHERE id = ?",
+                   (welcome, referral_id))
+    tx.audit("referral.add", "referral", referral_id, referrer=referrer_id, referee=referee_id,
+             welcome_coupon=welcome)
+    return referral_id
+
+
+def link(tx: Tx, referee_id: int, referrer_id: int) -> int:
+    """The edge alone, under every rule (no self-referral, one referrer, a new referee, no
+    loop), pending: ``register`` adds the welcome coupon and the audit row; an import
+    links the old system's referrals with one audit row for the whole file."""
     referee = _customer(tx.conn, referee_id)
     referrer = _customer(tx.conn, referrer_id)
     check_self(referrer, referee["phone"], referee["wechat_id"], referee_id)
@@ -87,15 +102,7 @@ def register(tx: Tx, referee_id: int, referrer_id: int, tz: str) -> int:
         raise RegularsError("referral.cycle", name=referee["name"])
     cursor = tx.execute("INSERT INTO referrals(referrer_id, referee_id, at, staff_id)"
                         " VALUES (?, ?, ?, ?)", (referrer_id, referee_id, tx.now, tx.actor.id))
-    referral_id = int(cursor.lastrowid or 0)
-    welcome = _coupon_if_active(tx, settings.get(tx.conn, "referral.welcome_template"),
-                                referee_id, tz)
-    if welcome is not None:
-        tx.execute("UPDATE referrals SET welcome_coupon_id = ? WHERE id = ?",
-                   (welcome, referral_id))
-    tx.audit("referral.add", "referral", referral_id, referrer=referrer_id, referee=referee_id,
-             welcome_coupon=welcome)
-    return referral_id
+    return int(cursor.lastrowid or 0)
 
 
 def _coupon_if_active(tx: Tx, template: str, customer_id: int, tz: str) -> int | None:

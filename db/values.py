@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
     from .feedback import EXPORT_COLUMNS as FEEDBACK_EXPORT_COLUMNS
     from .feedback import SORTS, Filter, Product, Raiser, Row, Summary, with_typed
     from .feedback import Item as FeedbackItem
+    from .imports.model import Batch, Column, Counts, Outcome, Preview, Refusal
     from .levels import Thresholds
     from .lifecycle import SETTING_KEYS as STAGE_RULE_KEYS
     from .lifecycle import Recompute, StageChange, Suggestion
@@ -39,7 +40,10 @@ _WHERE: dict[str, tuple[str, str]] = {
     "BATCH_EXPORT_COLUMNS": ("coupon_batch", "EXPORT_COLUMNS"),
     "BIRTHDAY_WINDOW_MAX": ("audience", "BIRTHDAY_WINDOW_MAX"),
     "Bar": ("unusual", "Bar"),
+    "Batch": ("imports.model", "Batch"),
     "CODE_BODY": ("coupons", "CODE_BODY"),
+    "Column": ("imports.model", "Column"),
+    "Counts": ("imports.model", "Counts"),
     "Coupon": ("coupons", "Coupon"),
     "Customer": ("customers", "Customer"),
     "CustomerInput": ("customers", "CustomerInput"),
@@ -50,12 +54,15 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Issued": ("coupon_batch", "Issued"),
     "Leader": ("referrals", "Leader"),
     "Link": ("referrals", "Link"),
+    "Outcome": ("imports.model", "Outcome"),
     "Plan": ("coupon_batch", "Plan"),
     "PointsEntry": ("points", "Entry"),
+    "Preview": ("imports.model", "Preview"),
     "Product": ("feedback", "Product"),
     "Purchase": ("purchases", "Purchase"),
     "Raiser": ("feedback", "Raiser"),
     "Recompute": ("lifecycle", "Recompute"),
+    "Refusal": ("imports.model", "Refusal"),
     "Row": ("feedback", "Row"),
     "SETTING_KEYS": ("settings", "KNOWN"),
     "SORTS": ("feedback", "SORTS"),
@@ -97,6 +104,9 @@ __all__ = [
     "STAGE_RULE_KEYS",
     "Audience",
     "Bar",
+    "Batch",
+    "Column",
+    "Counts",
     "Coupon",
     "Customer",
     "CustomerInput",
@@ -106,12 +116,15 @@ __all__ = [
     "Issued",
     "Leader",
     "Link",
+    "Outcome",
     "Plan",
     "PointsEntry",
+    "Preview",
     "Product",
     "Purchase",
     "Raiser",
     "Recompute",
+    "Refusal",
     "Row",
     "SearchResult",
     "StageChange",

@@ -668,4 +668,22 @@ MESSAGES: dict[str, str] = {
     'restore.damaged': 'That backup is damaged ({detail}): nothing was changed.',
     'restore.full': 'The disk is full: nothing was changed. Free some space and try again.',
 
+    # -- import, the writing side (issue 13) --
+    'action.import.customers': 'import customers from a file',
+    'action.import.purchases': 'import purchase history from a file',
+    'import.kind': 'Import what? One of: {known}.',
+    'import.same_customer': 'The same customer as line {line}: this row was left out.',
+    'import.phone_taken': 'This phone belongs to another customer; it was not changed.',
+    'import.wechat_taken': 'This WeChat id belongs to another customer; it was not changed.',
+    'import.notes_too_long': 'The notes together would be longer than {max} characters; they were not changed.',
+    'import.opening_points_differ': 'This customer already has an opening balance of {stored} points; the file’s value was not used.',
+    'import.points_too_big': 'An opening balance is at most {max} points; none was set.',
+    'import.member_code_new': 'That member code is taken or cannot be typed; the customer got a new one.',
+    'import.referrer_unknown': 'No customer has that member code or phone; no referrer was linked.',
+    'import.customer_unknown': 'No customer has member code {ref}, and the row has no phone to add them by.',
+    'import.refund_of_unknown': 'The refund names order {order}, which is neither in the file nor in the shop.',
+    'import.refund_already': 'Order {order} is refunded already.',
+    'import.customer_added': 'A new customer was added for this phone (member code {code}).',
+    'reason.import': 'as in the imported file',
+
 }

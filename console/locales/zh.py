@@ -649,4 +649,22 @@ MESSAGES: dict[str, str] = {
     'restore.damaged': '这个备份已损坏（{detail}）：没有做任何改动。',
     'restore.full': '磁盘已满：没有做任何改动。请腾出空间再试。',
 
+    # -- import, the writing side (issue 13) --
+    'action.import.customers': '从文件导入客户',
+    'action.import.purchases': '从文件导入消费记录',
+    'import.kind': '导入什么？可选：{known}。',
+    'import.same_customer': '与第 {line} 行是同一位顾客：这一行没有导入。',
+    'import.phone_taken': '这个手机号属于另一位顾客；未作改动。',
+    'import.wechat_taken': '这个微信号属于另一位顾客；未作改动。',
+    'import.notes_too_long': '合并后的备注会超过 {max} 个字；备注未作改动。',
+    'import.opening_points_differ': '这位顾客已有 {stored} 分期初积分；文件中的值未采用。',
+    'import.points_too_big': '期初积分最多 {max} 分；未设置。',
+    'import.member_code_new': '这个会员号已被占用或无法输入；已为顾客分配新会员号。',
+    'import.referrer_unknown': '没有顾客使用这个会员号或手机号；未关联推荐人。',
+    'import.customer_unknown': '没有会员号为 {ref} 的顾客，这一行也没有可用于新建顾客的手机号。',
+    'import.refund_of_unknown': '退款指向订单 {order}，但文件和店里都没有这笔订单。',
+    'import.refund_already': '订单 {order} 已经退过款。',
+    'import.customer_added': '已为这个手机号新建顾客（会员号 {code}）。',
+    'reason.import': '按导入文件',
+
 }

@@ -28,6 +28,7 @@ from . import (
     v5_feedback,
     v6_coupons,
     v7_points,
+    v8_imports,
 )
 
 APPLICATION_ID = 0x52454753  # "REGS"
@@ -36,7 +37,7 @@ APPLICATION_ID = 0x52454753  # "REGS"
 # A step is never edited once released: a change to the schema is a new step at the end.
 MIGRATIONS: list[Callable[[sqlite3.Connection, str], None]] = [
     v1_customers.apply, v2_purchases.apply, v3_tags.apply, v4_rerank.apply,
-    v5_feedback.apply, v6_coupons.apply, v7_points.apply]
+    v5_feedback.apply, v6_coupons.apply, v7_points.apply, v8_imports.apply]
 LATEST = len(MIGRATIONS)
 
 

@@ -3,7 +3,7 @@
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
 ``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
-``shop.backups``, ``shop.settings``. Each
+``shop.backups``, ``shop.imports``, ``shop.settings``. Each
 method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .customers import Customers
     from .exports import Exports
     from .feedback import Feedback
+    from .imports import Imports
     from .lifecycle import Lifecycle, StageView
     from .rewards import Rewards, RewardsView
     from .sales import Sales
@@ -107,6 +108,12 @@ class Shop:
         from .exports import Exports
 
         return Exports(self._door)
+
+    @cached_property
+    def imports(self) -> Imports:
+        from .imports import Imports
+
+        return Imports(self._door)
 
     @cached_property
     def settings(self) -> Settings:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -20,6 +20,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from .. import access, settings
+from ..errors import ValidationError
 from ..store import Actor, Store, Tx
 
 P = ParamSpec("P")
@@ -99,6 +100,31 @@ def writes(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
             finally:
                 _acting.reset(token)
         setattr(run, ACCESS, action)
+        return run
+    return mark
+
+
+def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
+            ) -> Callable[[Callable[Concatenate[A, str, P], R]],
+                          Callable[Concatenate[A, str, P], R]]:
+    """``writes`` (or ``reads_sensitive``, ``write=False``) for a method whose first
+    argument names a kind with its own action (an import of customers or of purchases):
+    that action is checked, and carried to ``Area._write``. An unknown kind is refused
+    with the message code ``unknown``."""
+    def mark(method: Callable[Concatenate[A, str, P], R]
+             ) -> Callable[Concatenate[A, str, P], R]:
+        @functools.wraps(method)
+        def run(self: A, kind: str, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            action = actions.get(kind)
+            if action is None:
+                raise ValidationError({"kind": (unknown, {"known": ", ".join(actions)})})
+            access.check(action, self.actor.role, self.actor.name)
+            token = _acting.set(action if write else None)
+            try:
+                return method(self, kind, *args, **kwargs)
+            finally:
+                _acting.reset(token)
+        setattr(run, ACCESS, next(iter(actions.values())))  # each is in the policy
         return run
     return mark
 

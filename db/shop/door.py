@@ -6,7 +6,7 @@ drift.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from threading import Event
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # names for the signatures only: the door itself loads no rul
     from ..store import Actor
     from ..values import (
         Bar,
+        Batch,
         Coupon,
         Customer,
         CustomerInput,
@@ -29,8 +30,10 @@ if TYPE_CHECKING:  # names for the signatures only: the door itself loads no rul
         Issued,
         Leader,
         Link,
+        Outcome,
         Plan,
         PointsEntry,
+        Preview,
         Product,
         Purchase,
         Raiser,
@@ -160,6 +163,14 @@ class ExportsDoor(Protocol):
     def coupons(self, path: Path, batch_id: str | None = None) -> int: ...
 
 
+class ImportsDoor(Protocol):
+    def preview(self, kind: str, path: Path, mapping: Mapping[str, str] | None = None
+                ) -> Preview: ...
+    def run(self, kind: str, path: Path, mapping: Mapping[str, str] | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Outcome: ...
+    def batches(self, limit: int = 20) -> list[Batch]: ...
+
+
 class SettingsDoor(Protocol):
     @staticmethod
     def hint(key: str) -> tuple[str, dict[str, str]]: ...
@@ -194,6 +205,8 @@ class ShopDoor(Protocol):
     def feedback(self) -> FeedbackDoor: ...
     @property
     def exports(self) -> ExportsDoor: ...
+    @property
+    def imports(self) -> ImportsDoor: ...
     @property
     def settings(self) -> SettingsDoor: ...
     @property
