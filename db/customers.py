@@ -142,6 +142,14 @@ def parse_birthday(text: str, today: date) -> tuple[int | None, int | None, int 
     return (year, month, day)
 
 
+def clean_wechat(text: str) -> str | None:
+    """A WeChat id as stored (NFKC, trimmed), None for blank; refused when malformed."""
+    wechat = unicodedata.normalize("NFKC", text).strip() or None
+    if wechat and not _WECHAT.match(wechat):
+        raise ValidationError({"wechat_id": ("wechat.invalid", {})})
+    return wechat
+
+
 def validate(data: CustomerInput, today: date, region: str = "CN") -> CleanCustomer:
     """Check every field; raise one ValidationError listing all that are wrong."""
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -153,10 +161,8 @@ def validate(data: CustomerInput, today: date, region: str = "CN") -> CleanCusto
             phone = parse_phone(data.phone, region)
         except ValidationError as exc:
             errors.update(exc.fields)
-    wechat = unicodedata.normalize("NFKC", data.wechat_id).strip() or None
-    if wechat and not _WECHAT.match(wechat):
-        errors["wechat_id"] = ("wechat.invalid", {})
-    if phone is None and wechat is None and "phone" not in errors:
+    wechat = gate.gather(errors, lambda: clean_wechat(data.wechat_id), None)
+    if phone is None and wechat is None and not {"phone", "wechat_id"} & errors.keys():
         errors["phone"] = ("contact.missing", {})
     birth: tuple[int | None, int | None, int | None] = (None, None, None)
     try:

@@ -57,3 +57,10 @@ class AccessDenied(RegularsError):
     the role ``needed``, and who tried (``name``, ``role``)."""
 
     code = "access.denied"
+
+
+class ImportRefused(RegularsError):
+    """A file that cannot be imported as a whole: its encoding, its shape, its headers, or a
+    column mapping that does not fit. Params name the file, column or field to fix."""
+
+    code = "import.refused"

@@ -113,6 +113,80 @@ MESSAGES: dict[str, str] = {
     "channel.invalid": "Choose one of: {choices}.",
     "money.invalid": "“{value}” is not an amount. Write it like 58.50.",
     "money.decimals": "“{value}” has more than two decimals.",
+    # import: reading a file (db/imports: sheet, fields, cells, rows)
+    "import.refused": "This file cannot be imported.",
+    "import.file.missing": "There is no file at {path}.",
+    "import.file.folder": "{path} is a folder. Name the file to import.",
+    "import.file.xls": "“{name}” is an old Excel file (.xls). Open it in Excel and "
+                       "Save As .xlsx or as CSV UTF-8, then import that.",
+    "import.file.type": "“{name}” is not a file Regulars can import. Use one of: {types}.",
+    "import.file.too_big": "“{name}” is {mb} MB; the most one import reads is {max} MB. "
+                           "Split it into smaller files.",
+    "import.file.unreadable": "“{name}” could not be read: {detail}",
+    "import.file.empty": "“{name}” is empty.",
+    "import.file.bad_xlsx": "“{name}” is not a readable Excel workbook. Open it in Excel "
+                            "and save it again as .xlsx or as CSV UTF-8.",
+    "import.file.no_header": "The first line of “{name}” is blank. The first line must "
+                             "hold the column names.",
+    "import.encoding.utf16": "“{name}” is saved as UTF-16 (Excel's “Unicode text”), which "
+                             "Regulars does not read. In Excel choose Save As "
+                             "“CSV UTF-8”, then import that file.",
+    "import.encoding": "“{name}” is not clean text in any encoding Regulars reads (tried "
+                       "{tried}). Nothing was guessed. In Excel choose Save As "
+                       "“CSV UTF-8”, then import that file.",
+    "import.header.blank": "Column {column} of “{name}” has no name. Give it one, or "
+                           "delete the column.",
+    "import.header.duplicate": "“{name}” has more than one column named: {headers}. "
+                               "Rename them so each name is used once.",
+    "import.map.no_header": "The mapping names a column “{header}” the file does not "
+                            "have. Its columns: {headers}.",
+    "import.map.no_field": "“{field}” is not a field Regulars imports. Fields: {fields}.",
+    "import.map.twice": "Several columns would fill {field}: {headers}. Leave one out, "
+                        "e.g. --map “{leave_out}”.",
+    "import.map.no_key": "No column says who the row is ({fields}). Name one with --map, "
+                         "e.g. --map “手机=phone”.",
+    "import.map.missing": "No column holds the {field}. Name it with --map, "
+                          "e.g. --map “column={field}”.",
+    "import.column.unknown": "not imported: Regulars does not know this column",
+    "import.column.left_out": "not imported: left out by the mapping",
+    "import.column.not_kept.balance": "not imported: Regulars keeps no stored-value balance",
+    "import.column.not_kept.discount": "not imported: Regulars keeps no member discounts",
+    "import.column.not_kept.level": "not imported: Regulars works out levels from spend",
+    "import.column.not_kept.store": "not imported: Regulars is one shop",
+    "import.column.not_kept.staff": "not imported: the import is recorded as yours",
+    "import.phone.masked": "“{value}” is a masked phone. Export with the full phone "
+                           "(--full-phone) to import it.",
+    "import.code.empty": "“{value}” is not a code.",
+    "import.gender": "“{value}” is not a gender Regulars reads (男/女, male/female, M/F, "
+                     "1/2, 0 for unknown).",
+    "import.channel": "“{value}” is not a channel. Choose one of: {choices}.",
+    "import.stage": "“{value}” is not a stage. Choose one of: {choices}.",
+    "import.flag": "“{value}” is not yes or no (是/否, yes/no, 1/0).",
+    "import.negative": "“{value}” cannot be below zero.",
+    "import.date.format": "“{value}” is not a date Regulars reads (2024-03-05 14:30, "
+                          "2024/3/5, 2024年3月5日, Unix seconds, or an Excel date).",
+    "import.date.invalid": "“{value}”: that day or time does not exist.",
+    "import.date.serial60": "“{value}” is Excel's 29 February 1900, a day that never was.",
+    "import.date.early": "“{value}” is before 1900.",
+    "import.date.future": "“{value}” is in the future.",
+    "import.birthday.lunar": "“{value}” is a lunar birthday. Regulars keeps solar ones "
+                             "only: the row came in without the birthday.",
+    "import.row.extra_cells": "The row has {count} cells but the file has {headers} "
+                              "columns.",
+    "import.row.no_key": "No phone, WeChat id, WeCom id or member code ({fields}): "
+                         "nobody to import.",
+    "import.row.no_name": "No name and no nickname. A customer needs a name.",
+    "import.row.missing": "The {field} is empty.",
+    "import.order.twice": "The same order number is on line {first} already.",
+    "import.amount.zero": "An amount of zero is not a sale.",
+    "import.amount.refund_of": "A negative amount is a refund and needs the original "
+                               "order number (refund_of).",
+    "import.amount.refund_positive": "A refund (refund_of) needs a negative amount.",
+    "import.fold.notes_long": "This person's notes from several lines would pass {max} "
+                              "characters; this note was left out.",
+    "import.fold.key_elsewhere": "This belongs to the person on line {line} already.",
+    "import.fold.conflict": "The same person has “{kept}” on an earlier line; that was "
+                            "kept.",
     "setting.unknown": "Unknown setting. Known: {known}.",
     "setting.timezone": "“{value}” is not a timezone. Use a name like Asia/Shanghai.",
     "setting.language": "“{value}” is not a language. Use zh or en (or empty for automatic).",
