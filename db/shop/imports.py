@@ -51,9 +51,8 @@ _BATCHES = ("SELECT b.*, s.name AS staff FROM import_batches b"
 class Imports(Area):
     def _parse(self, kind: Kind, path: Path, mapping: Mapping[str, str] | None
                ) -> Parsed[Any]:
-        # pandas and the readers only when importing; rows.py comes from the reading
-        # slice (branch i13-read), not merged yet: this ignore goes with the merge
-        from ..imports.rows import parse  # type: ignore[import-untyped]
+        # pandas and the readers only when importing
+        from ..imports.rows import parse
 
         parsed: Parsed[Any] = parse(kind, path, mapping, self._door.today(),
                                     self._door.region, self._door.timezone)
