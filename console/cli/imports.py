@@ -130,7 +130,7 @@ def mapping_lines(columns: tuple[Column, ...]) -> list[str]:
     width = max((len(c.header) for c in columns), default=0)
     for column in columns:
         if column.field is None:
-            target = t("import.not_imported", reason=t(column.why_not or "import.no_field"))
+            target = t(column.why_not or "import.column.unknown")  # "not imported: why"
         else:
             label = field_label(column.field)
             target = f"{column.field} ({label})" if label else column.field

@@ -745,8 +745,6 @@ MESSAGES: dict[str, str] = {
     'import.missing': 'There is no file at {path}.',
     'import.map_syntax': '--map takes COLUMN=FIELD (an empty FIELD leaves the column out), not “{given}”.',
     'import.mapping': 'How the file’s columns are read:',
-    'import.not_imported': 'not imported: {reason}',
-    'import.no_field': 'Regulars has no field for it',
     'import.by_map': '(--map)',
     'import.seen_before': 'This file was imported before: {at} by {staff} ({new} new, {updated} updated).',
     'import.counts': '{new} new, {updated} updated, {unchanged} unchanged, {folded} folded duplicates, {refused} refused.',

@@ -710,8 +710,6 @@ MESSAGES: dict[str, str] = {
     'import.missing': '{path} 这个文件不存在。',
     'import.map_syntax': '--map 的写法是 列名=字段（字段留空表示这一列不导入），而不是“{given}”。',
     'import.mapping': '文件各列的读法：',
-    'import.not_imported': '不导入：{reason}',
-    'import.no_field': '熟客没有对应的字段',
     'import.by_map': '（--map 指定）',
     'import.seen_before': '这个文件以前导入过：{at}，由{staff}导入（新增 {new}，更新 {updated}）。',
     'import.counts': '新增 {new}，更新 {updated}，未变 {unchanged}，合并重复 {folded}，拒收 {refused}。',
