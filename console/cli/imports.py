@@ -126,9 +126,12 @@ def check_error_file(path: Path) -> Path:
 
 def mapping_lines(columns: tuple[Column, ...]) -> list[str]:
     """The mapping table: each of the file's columns, and the field it goes to or why not."""
+    from rich.cells import cell_len  # a CJK header takes two columns in a terminal
+
     lines = [t("import.mapping")]
-    width = max((len(c.header) for c in columns), default=0)
-    for column in columns:
+    shown = [field(c.header) for c in columns]
+    width = max(map(cell_len, shown), default=0)
+    for column, header in zip(columns, shown, strict=True):
         if column.field is None:
             target = t(column.why_not or "import.column.unknown")  # "not imported: why"
         else:
@@ -136,7 +139,7 @@ def mapping_lines(columns: tuple[Column, ...]) -> list[str]:
             target = f"{column.field} ({label})" if label else column.field
             if column.by == "map":
                 target += " " + t("import.by_map")
-        lines.append(f"  {field(column.header).ljust(width)}  →  {target}")
+        lines.append(f"  {header}{' ' * (width - cell_len(header))}  →  {target}")
     return lines
 
 
