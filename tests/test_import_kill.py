@@ -126,3 +126,40 @@ def test_an_import_killed_at_20_moments_holds_all_rows_or_none(tmp_path: Path) -
 @pytest.mark.slow
 def test_a_200k_import_killed_at_20_moments_holds_all_rows_or_none(tmp_path: Path) -> None:
     killed_at_random_moments(tmp_path, 200_000)
+
+
+def test_the_progress_bar_is_on_a_terminals_stderr_and_not_in_a_pipe(tmp_path: Path) -> None:
+    """stderr a terminal, stdout a pipe: the bar is drawn on the terminal, the summary
+    goes down the pipe without it; with both piped only the summary is printed."""
+    csv_file = customers_csv(tmp_path / "members.csv", 3_000, seed=SEED)
+    env = environment(tmp_path)
+    db = tmp_path / "shop.db"
+    a_shop_with_one_customer(db)
+    copy_db(db, tmp_path / "piped.db")
+    leader, follower = os.openpty()
+    try:
+        proc = subprocess.Popen(regulars("import", "customers", str(csv_file), "--db", str(db)),
+                                cwd=ROOT, env={**env, "COLUMNS": "100"},
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=follower)
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child has closed the terminal's other end
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"Importing" in drawn and b"3000/3000" in drawn
+    assert b"3000 new," in out and b"Importing" not in out
+    piped = subprocess.run(regulars("import", "customers", str(csv_file), "--db",
+                                    str(tmp_path / "piped.db")),
+                           cwd=ROOT, env=env, capture_output=True, check=False, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert b"3000 new," in piped.stdout

@@ -184,7 +184,8 @@ def progress_bar(stream: TextIO) -> Iterator[OnProgress | None]:
     )
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=Console(file=stream), transient=True)
+                   TimeRemainingColumn(), console=Console(file=stream), transient=True,
+                   redirect_stdout=False, redirect_stderr=False)  # stdout stays the summary's
     task = bar.add_task(t("import.progress"), total=None)
 
     def update(done: int, total: int) -> None:
