@@ -71,8 +71,15 @@ def pretty(e164: str | None, region: str = DEFAULT_REGION) -> str:
 
 def from_e164(e164: str) -> Phone:
     """An E.164 number already checked (stored, or read by an import) back into its
-    parts, without validating it again: the national number for the tail keys."""
-    import phonenumbers
+    parts, without validating it again: the national number for the tail keys.
 
-    return Phone(e164=e164,
-                 national=phonenumbers.national_significant_number(phonenumbers.parse(e164)))
+    Country calling codes are prefix-free, so the national significant number is what
+    follows the one code that starts the number (an import splits 100,000 numbers this
+    way in milliseconds, where phonenumbers.parse takes seconds)."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    digits = e164.lstrip("+")
+    for width in (1, 2, 3):
+        if int(digits[:width]) in COUNTRY_CODE_TO_REGION_CODE:
+            return Phone(e164=e164, national=digits[width:])
+    raise ValidationError({"phone": ("phone.invalid", {"value": e164})})

@@ -138,3 +138,33 @@ def rerank_pending(conn: sqlite3.Connection, limit: int = 500) -> int:
     conn.executemany("DELETE FROM rerank_queue WHERE customer_id = ?",
                      [(row["id"],) for row in queued])
     return len(queued)
+
+
+def insert_many(conn: sqlite3.Connection, keys: list[KeyRow]) -> None:
+    """Keys in bulk (an import): into a bare temporary table first, then into the index
+    in its own order (SQLite's sorter), so its pages fill one after another."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys(key, tier, rank, sort_name,"
+                 " customer_id)")
+    conn.executemany("INSERT INTO temp.bulk_keys VALUES (?, ?, ?, ?, ?)", keys)
+    conn.execute("INSERT OR IGNORE INTO search_keys SELECT * FROM temp.bulk_keys"
+                 " ORDER BY 1, 2, 3, 4, 5")
+    conn.execute("DELETE FROM temp.bulk_keys")
+
+
+def rerank_all(conn: sqlite3.Connection) -> int:
+    """``rerank_pending`` for the whole queue at once, inside the caller's transaction
+    (an import that moved many last visits): the stale rows deleted in key order, the
+    fresh ones inserted through ``insert_many``. Returns how many customers."""
+    stale: list[KeyRow] = []
+    fresh: list[KeyRow] = []
+    queued = 0
+    for row in conn.execute("SELECT q.indexed_rank, c.* FROM rerank_queue q"
+                            " JOIN customers c ON c.id = q.customer_id"):
+        stale += rows_for_record(row, row["indexed_rank"])
+        fresh += rows_for_record(row)
+        queued += 1
+    stale.sort()
+    conn.executemany(DELETE_SQL, stale)
+    insert_many(conn, fresh)
+    conn.execute("DELETE FROM rerank_queue")
+    return queued

@@ -184,3 +184,12 @@ def test_a_stage_from_the_file_comes_back_and_stays(
     assert (li.stage, li.stage_source) == ("initial", "rule")
     shop.lifecycle.recompute()
     assert shop.customers.find(WANG).stage == "dormant"
+
+
+@pytest.mark.parametrize("typed", ["138 0013 8000", "+44 7911 123456", "+39 06 1234 5678",
+                                   "+1 202 555 0123", "+852 9123 4567", "0086 136 0013 8002"])
+def test_splitting_a_stored_number_agrees_with_parsing_it(typed: str) -> None:
+    from db.phones import from_e164, parse_phone
+
+    parsed = parse_phone(typed)
+    assert from_e164(parsed.e164) == parsed

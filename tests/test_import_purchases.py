@@ -101,3 +101,18 @@ def test_a_failure_half_way_leaves_the_shop_exactly_as_it_was(
     with pytest.raises(OSError):
         shop.imports.run("purchases", path)
     assert dump(shop) == before
+
+
+def test_every_lookup_key_carries_the_new_last_visit(
+        shop: Shop, zhang: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from db.search_keys import rows_for_record
+
+    shop.imports.run("purchases", feed(monkeypatch, tmp_path, "purchases", history(zhang)))
+    with shop.store.read() as conn:
+        for row in conn.execute("SELECT * FROM customers").fetchall():
+            want = sorted(rows_for_record(row))
+            have = sorted(tuple(r) for r in conn.execute(
+                "SELECT key, tier, rank, sort_name, customer_id FROM search_keys"
+                " WHERE customer_id = ?", (row["id"],)))
+            assert have == want and want
+            assert all(rank != 0 for _, _, rank, _, _ in have)  # every one has a visit now

@@ -83,7 +83,11 @@ def plan_purchases(conn: sqlite3.Connection, parsed: Parsed[PurchaseRow]) -> Pur
                          " WHERE source_order_id IN ({marks})", list(orders))
     refunded = set(_ids(conn, "SELECT refund_of, id FROM purchases"
                         " WHERE refund_of IN ({marks})", list(stored_orders.values())))
-    stored = _stored_keys(conn, [*by_phone.values(), *by_code.values()])
+    # rows without an order id match stored ones by customer, time and amount
+    loose = [r for r in rows if not r.order_id]
+    stored = _stored_keys(conn, [*(by_phone[r.phone] for r in loose if r.phone in by_phone),
+                                 *(by_code[r.member_code] for r in loose
+                                   if r.member_code in by_code)])
     seen: set[Key] = set()
     in_file: set[str] = set()  # order ids of sales this file adds
     refunds_of: set[str] = set()
@@ -148,8 +152,7 @@ def _add_customers(tx: Tx, plan: PurchasePlan, notes: list[Refusal]) -> dict[str
         "INSERT INTO customers(id, member_code, name, sort_name, pinyin, phone, phone_rev,"
         " created_at, updated_at, created_by, updated_by, stage_since)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    keys.sort()
-    tx.conn.executemany(search_keys.INSERT_SQL, keys)
+    search_keys.insert_many(tx.conn, keys)
     return made
 
 
@@ -192,7 +195,7 @@ def apply_purchases(tx: Tx, parsed: Parsed[PurchaseRow], file_name: str, sha256:
     _insert(tx, refunds, ticker)
     touched = {row[1] for row in (*sales, *refunds)}
     purchases.refresh_many(tx, sorted(touched))
-    search_keys.rerank_pending(tx.conn, limit=search_keys.pending(tx.conn))
+    search_keys.rerank_all(tx.conn)
     finish_batch(tx, batch_id, "purchases", plan.counts)
     return batch_id, plan.counts, tuple(notes)
 

@@ -51,12 +51,10 @@ _BATCHES = ("SELECT b.*, s.name AS staff FROM import_batches b"
 class Imports(Area):
     def _parse(self, kind: Kind, path: Path, mapping: Mapping[str, str] | None
                ) -> Parsed[Any]:
-        # pandas and the readers only when importing
-        from ..imports.rows import parse
+        from ..imports.rows import parse  # pandas and the readers only when importing
 
-        parsed: Parsed[Any] = parse(kind, path, mapping, self._door.today(),
-                                    self._door.region, self._door.timezone)
-        return parsed
+        return parse(kind, path, mapping, self._door.today(), self._door.region,
+                     self._door.timezone)
 
     def _seen(self, conn: sqlite3.Connection, kind: Kind, sha256: str) -> Batch | None:
         row = conn.execute(f"{_BATCHES} WHERE b.sha256 = ? AND b.kind = ?"
