@@ -79,6 +79,28 @@ def test_bytes_no_encoding_reads_cleanly_are_refused(tmp_path: Path, bad: bytes)
     assert caught.value.params == {"name": "bad.csv", "tried": "UTF-8, UTF-8 BOM, GB18030"}
 
 
+@pytest.mark.parametrize(("encoding", "header", "rows"), [
+    ("big5", ("姓名", "電話", "備註"), [("陳美玲", "13800138000", "喜歡喝咖啡，每週來兩次"),
+                                     ("林志明", "13900139000", "會員生日送蛋糕")]),
+    ("shift_jis", ("名前", "電話", "備考"), [("山田太郎", "13800138000", "毎週コーヒーを買う"),
+                                         ("佐藤花子", "13900139000", "誕生日")])])
+def test_other_encodings_that_decode_as_nonsense_are_refused(
+        tmp_path: Path, encoding: str, header: tuple[str, ...],
+        rows: list[tuple[str, str, str]]) -> None:
+    path = corpus.write_csv(tmp_path / "o.csv", header, rows, encoding=encoding)
+    with pytest.raises(ImportRefused) as caught:
+        customers(path)
+    assert (caught.value.code, caught.value.params) == ("import.encoding.other",
+                                                        {"name": "o.csv"})
+
+
+def test_rare_characters_in_names_are_still_chinese(tmp_path: Path) -> None:
+    names = ["王玥", "李堃", "赵珺", "刘昇", "陈喆", "杨赟", "黄崧", "周镕"]
+    path = corpus.write_csv(tmp_path / "r.csv", ("姓名", "手机"), [
+        (n, f"1380013800{i}") for i, n in enumerate(names)], encoding="gbk")
+    assert [r.name for r in customers(path).rows] == names
+
+
 # -- the file as a whole -----------------------------------------------------------------------
 def refusal_of(path: Path) -> tuple[str, dict[str, object]]:
     with pytest.raises(ImportRefused) as caught:
@@ -481,3 +503,14 @@ def test_every_import_code_has_a_sentence_in_both_languages() -> None:
     found.discard(fields.NOT_KEPT_CODE.rstrip("."))
     assert len(found) > 40
     assert not {code for code in found if code not in en.MESSAGES or code not in zh.MESSAGES}
+
+
+def test_a_damaged_workbook_or_csv_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    whole = corpus.write_xlsx(tmp_path / "whole.xlsx", ("姓名", "手机"), [("张三", 1)])
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    assert refusal_of(cut) == ("import.file.bad_xlsx", {"name": "cut.xlsx"})
+    huge = tmp_path / "huge.csv"
+    huge.write_text("姓名,备注\n张三,\"" + "很" * 200_000 + "\"\n", encoding="utf-8")
+    code, params = refusal_of(huge)
+    assert (code, params["name"]) == ("import.file.bad_csv", "huge.csv")

@@ -124,6 +124,8 @@ MESSAGES: dict[str, str] = {
                            "Split it into smaller files.",
     "import.file.unreadable": "“{name}” could not be read: {detail}",
     "import.file.empty": "“{name}” is empty.",
+    "import.file.bad_csv": "“{name}” is not a readable CSV file ({detail}). Open it in Excel "
+                           "and Save As “CSV UTF-8”.",
     "import.file.bad_xlsx": "“{name}” is not a readable Excel workbook. Open it in Excel "
                             "and save it again as .xlsx or as CSV UTF-8.",
     "import.file.no_header": "The first line of “{name}” is blank. The first line must "
@@ -131,6 +133,9 @@ MESSAGES: dict[str, str] = {
     "import.encoding.utf16": "“{name}” is saved as UTF-16 (Excel's “Unicode text”), which "
                              "Regulars does not read. In Excel choose Save As "
                              "“CSV UTF-8”, then import that file.",
+    "import.encoding.other": "“{name}” reads as Chinese only as nonsense: it looks saved in "
+                             "another encoding (Big5, Shift-JIS …). Nothing was guessed. In "
+                             "Excel choose Save As “CSV UTF-8”, then import that file.",
     "import.encoding": "“{name}” is not clean text in any encoding Regulars reads (tried "
                        "{tried}). Nothing was guessed. In Excel choose Save As "
                        "“CSV UTF-8”, then import that file.",

@@ -115,11 +115,14 @@ MESSAGES: dict[str, str] = {
     "import.file.too_big": "“{name}”有 {mb} MB，单次导入最多 {max} MB。请拆成几个小文件。",
     "import.file.unreadable": "无法读取“{name}”：{detail}",
     "import.file.empty": "“{name}”是空文件。",
+    "import.file.bad_csv": "“{name}”不是可读取的 CSV 文件（{detail}）。请在 Excel 中另存为 CSV UTF-8。",
     "import.file.bad_xlsx": "“{name}”不是可读取的 Excel 工作簿。请在 Excel 中重新另存为 "
                             ".xlsx 或“CSV UTF-8”。",
     "import.file.no_header": "“{name}”的第一行是空的。第一行必须是列名。",
     "import.encoding.utf16": "“{name}”是 UTF-16 编码（Excel 的“Unicode 文本”），"
                              "熟客无法读取。请在 Excel 中另存为 CSV UTF-8，再导入。",
+    "import.encoding.other": "“{name}”按中文编码读出来是乱码，像是其他编码（Big5、Shift-JIS 等）保存的，"
+                             "未作猜测。请在 Excel 中另存为 CSV UTF-8，再导入。",
     "import.encoding": "“{name}”无法按熟客支持的编码完整读取（已尝试 {tried}），"
                        "为避免乱码未作猜测。请在 Excel 中另存为 CSV UTF-8，再导入。",
     "import.header.blank": "“{name}”的第 {column} 列没有列名。请补上列名或删除该列。",

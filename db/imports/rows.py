@@ -10,16 +10,13 @@ What a bad value costs:
 
 A customer needs a name, 1..40 characters (never cut): the name column, else the
 nickname column (Youzan's 客户昵称); a row with neither is refused rather than given a
-made-up name. Rows with the same E.164 phone, WeCom id, WeChat id or member code are one
-person (WeCom lists a customer once per staff member who added them): lines and tags
-united, notes joined by a newline without repeats, a later value fills an empty one;
-times keep the earliest (created, first visit) or the latest (last visit); any other
-later value that differs from one already kept is listed as "import.fold.conflict".
+made-up name. Rows of one person fold into one (fold.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,15 +26,16 @@ from .. import codes, customers, gate, purchases
 from ..errors import ValidationError
 from . import cells
 from .fields import map_columns
+from .fold import Folder
 from .model import Column, CustomerRow, Kind, Parsed, PurchaseRow, Refusal
 from .sheet import Sheet, read_sheet
 
 T = TypeVar("T")
-KEYS = ("phone", "external_id", "wechat_id", "member_code")  # fold on any of these
-_UNSET = ("", None)
-# Times fold by meaning, not by order: WeCom lists one add time per staff member.
-_EARLIEST = ("created", "first_visit")
-_LATEST = ("last_visit",)
+
+
+@dataclass(frozen=True)
+class _Refused:
+    fields: dict[str, tuple[str, dict[str, Any]]]
 
 
 class _RowRefused(Exception):
@@ -57,7 +55,9 @@ def parse_customers(path: Path, mapping: Mapping[str, str] | None, today: date,
     sheet = read_sheet(path)
     reader = _Reader(sheet, map_columns("customers", sheet.headers, mapping), today, region,
                      ZoneInfo(tz))
-    people, customer = _Folder(reader), _CustomerReader(reader)
+    people = Folder(lambda line, field, code, params, value: reader.refusals.append(
+        reader.refusal(line, field, code, params, value)))
+    customer = _CustomerReader(reader)
     for line, row in sheet.rows:
         try:
             people.add(line, customer(line, reader.padded(line, row)))
@@ -188,8 +188,9 @@ class _CustomerReader:
         self.keys: dict[str, Callable[[str], Any]] = {
             "phone": r.phone, "external_id": cells.external_id, "wechat_id": cells.wechat,
             "member_code": r.code}
-        self.plan = sorted(((f, r.index[f], read) for f, read in readers.items()
-                            if f in r.index), key=lambda step: step[1])  # the file's order
+        # In the file's column order; answers remembered (points, dates, genders repeat).
+        self.plan = sorted(((f, r.index[f], _remembered(read)) for f, read in readers.items()
+                            if f in r.index), key=lambda step: step[1])
         self.blank: dict[str, Any] = dict.fromkeys(_OPTIONAL)
         self.blank["notes"] = ""
 
@@ -251,96 +252,6 @@ def _tags(r: _Reader, line: int, row: list[str]) -> list[str]:
     return found
 
 
-class _Person:
-    __slots__ = ("lines", "notes", "tags", "values")
-
-    def __init__(self, line: int, values: dict[str, Any]) -> None:
-        self.lines = [line]
-        self.tags: list[str] = values.pop("tags")
-        values.pop("name_from")
-        notes = values.pop("notes")
-        self.notes: list[str] = [notes] if notes else []
-        self.values = values
-
-
-class _Folder:
-    """People by any of their keys; a row whose key is known folds into that person."""
-
-    def __init__(self, reader: _Reader) -> None:
-        self.reader = reader
-        self.people: list[_Person] = []
-        self.by_key: dict[tuple[str, str], _Person] = {}
-        self.folded = 0
-
-    def add(self, line: int, values: dict[str, Any]) -> None:
-        person = next((self.by_key[(k, values[k])] for k in KEYS
-                       if values.get(k) is not None and (k, values[k]) in self.by_key), None)
-        if person is None:
-            person = _Person(line, values)
-            self.people.append(person)
-        else:
-            self.folded += 1
-            self._fold(person, line, values)
-        for key in KEYS:
-            value = person.values.get(key)
-            if value is not None:
-                self.by_key.setdefault((key, value), person)
-
-    def _fold(self, person: _Person, line: int, values: dict[str, Any]) -> None:
-        r = self.reader
-        person.lines.append(line)
-        for name in values.pop("tags"):
-            if name not in person.tags:
-                person.tags.append(name)
-        notes = values.pop("notes")
-        name_from = values.pop("name_from")
-        if notes and notes not in person.notes:
-            if len("\n".join([*person.notes, notes])) > customers.NOTES_MAX:
-                r.refusals.append(r.refusal(line, "notes", "import.fold.notes_long",
-                                            {"max": customers.NOTES_MAX}, notes))
-            else:
-                person.notes.append(notes)
-        for field, value in values.items():
-            if value in _UNSET:
-                continue
-            kept = person.values.get(field)
-            owner = self.by_key.get((field, value)) if field in KEYS else None
-            if owner is not None and owner is not person:  # another person's key
-                r.refusals.append(r.refusal(line, field, "import.fold.key_elsewhere",
-                                            {"line": owner.lines[0]}, str(value)))
-            elif kept in _UNSET:
-                person.values[field] = value
-            elif field in _EARLIEST or field in _LATEST:  # ISO UTC text sorts as time
-                later = value > kept
-                if later == (field in _LATEST):
-                    person.values[field] = value
-            elif kept != value:
-                column = name_from if field == "name" else field
-                r.refusals.append(r.refusal(line, column, "import.fold.conflict",
-                                            {"kept": _shown(kept)}, _shown(value)))
-
-    def rows(self) -> list[CustomerRow]:
-        return [_customer_row(p) for p in self.people]
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _customer_row(p: _Person) -> CustomerRow:
-    v = p.values
-    return CustomerRow(
-        line=p.lines[0], lines=tuple(p.lines), name=v["name"], phone=v.get("phone"),
-        wechat_id=v.get("wechat_id"), external_id=v.get("external_id"),
-        member_code=v.get("member_code"), birthday=v["birthday"] or "", gender=v["gender"],
-        channel=v["channel"], stage=v["stage"], tags=tuple(p.tags), notes="\n".join(p.notes),
-        marketing_consent=v["marketing_consent"], seed_user=v["seed_user"],
-        referrer=v["referrer"], points=v["points"], spend_fen=v["spend"], orders=v["orders"],
-        first_visit=v["first_visit"], last_visit=v["last_visit"], created=v["created"])
-
-
 class _PurchaseReader:
     """One sale per line; the readers bound once, and those whose cells repeat in a
     history (phones, member codes, items, names) remember their answers for this file."""
@@ -377,7 +288,7 @@ class _PurchaseReader:
 
 def _remembered(read: Callable[[str], T]) -> Callable[[str], T]:
     """``read`` that answers a text it has seen (a value or the same refusal) at once."""
-    seen: dict[str, T | ValidationError] = {}
+    seen: dict[str, T | _Refused] = {}
 
     def remembered(text: str) -> T:
         found = seen.get(text)
@@ -385,10 +296,10 @@ def _remembered(read: Callable[[str], T]) -> Callable[[str], T]:
             try:
                 found = read(text)
             except ValidationError as exc:
-                found = exc
+                found = _Refused(exc.fields)
             seen[text] = found
-        if isinstance(found, ValidationError):
-            raise found
+        if isinstance(found, _Refused):  # a fresh error: a re-raised one grows its traceback
+            raise ValidationError(found.fields)
         return found
 
     return remembered

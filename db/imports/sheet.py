@@ -45,7 +45,8 @@ def read_sheet(path: Path) -> Sheet:
         raise ImportRefused("import.file.folder", path=str(path))
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        # No maintained reader is a dependency, and a guess would be worse than asking.
+        # xlrd (the one .xls reader) is not a dependency: no test could write an .xls to
+        # prove it without a binary fixture or an abandoned writer. Excel re-saves in 2 s.
         raise ImportRefused("import.file.xls", name=name)
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         raise ImportRefused("import.file.type", name=name,
@@ -61,6 +62,8 @@ def read_sheet(path: Path) -> Sheet:
             text, encoding = decode(path.read_bytes(), name)
             raw_rows, quoted = _csv_rows(text), "'" in text
         return _table(raw_rows, encoding, name, quoted)
+    except csv.Error as exc:  # a cell past csv's field limit (128 KiB), a stray quote
+        raise ImportRefused("import.file.bad_csv", name=name, detail=str(exc)) from None
     except OSError as exc:
         raise ImportRefused("import.file.unreadable", name=name,
                             detail=exc.strerror or str(exc)) from None
@@ -77,11 +80,31 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
             continue
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             if encoding == "utf-8-sig":  # a BOM says UTF-8: anything else is damage
                 break
+            continue
+        if encoding == "gb18030" and misread(text):
+            raise ImportRefused("import.encoding.other", name=name)
+        return text, encoding
     raise ImportRefused("import.encoding", name=name, tried="UTF-8, UTF-8 BOM, GB18030")
+
+
+def misread(text: str, sample: int = 65_536) -> bool:
+    """Big5 or Shift-JIS bytes also decode as GB18030, into nonsense made mostly of
+    characters outside GB2312's 7,000 common ones. Real Chinese text, rare characters in
+    names (玥, 堃) included, stays far below half; Big5 is ~2/3, Shift-JIS ~all."""
+    wide = [ch for ch in text[:sample] if ord(ch) > 0x7F]
+    if len(wide) < 20:
+        return False
+    rare = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare * 2 > len(wide)
 
 
 def _csv_rows(text: str) -> Iterable[list[str]]:
@@ -91,17 +114,19 @@ def _csv_rows(text: str) -> Iterable[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> Iterable[list[str]]:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, TypeError):
+    except OSError:
+        raise
+    except Exception:  # a damaged workbook fails in the zip, the XML or openpyxl alike
         raise ImportRefused("import.file.bad_xlsx", name=path.name) from None
     try:
         sheet = book.worksheets[0]
         return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception:  # as above, for a sheet whose XML breaks part way
+        raise ImportRefused("import.file.bad_xlsx", name=path.name) from None
     finally:
         book.close()  # read-only workbooks hold the file open until closed
 
