@@ -103,7 +103,8 @@ def test_a_real_import_brings_the_people_and_lists_the_refused_rows(
     assert phones(shop_file) >= {"+8613911112222", "+8613800138000", "+8615912345678"}
     errors = error_file_for(members)
     assert errors == members.with_name("有赞客户.errors.csv")
-    assert f"What was refused (2 rows or values) is listed in {errors}" in out
+    assert ("2 notes on rows and values (what was refused or changed, and why) are in "
+            f"{errors}") in out
     assert stat.S_IMODE(errors.stat().st_mode) == 0o600
     raw = errors.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -214,7 +215,7 @@ def test_chinese_output(shop_file: Path, members: Path, tmp_path: Path) -> None:
     assert code == 0, err
     assert out.splitlines()[0] == "文件各列的读法："
     assert "新增 3，更新 0，未变 0，合并重复 1，拒收 " in out
-    assert f"拒收的 2 项（整行或单个值）及其行号和原因列在 {errors}。" in out
+    assert f"关于行和值的 2 条说明（拒收或改动了什么、为什么）连同行号列在 {errors}。" in out
     reasons = [row[3] for row in csv.reader(io.StringIO(errors.read_text("utf-8-sig")))][1:]
     assert len(reasons) == 2 and all(any("\u4e00" <= ch <= "\u9fff" for ch in r)
                                      for r in reasons)

@@ -755,7 +755,7 @@ MESSAGES: dict[str, str] = {
     'import.counts': '{new} new, {updated} updated, {unchanged} unchanged, {folded} folded duplicates, {refused} refused.',
     'import.dry_run': 'Dry run: nothing was written to the shop.',
     'import.done': 'Imported {file}.',
-    'import.errors_written': 'What was refused ({count} rows or values) is listed in {path}, each with its line and the reason.',
+    'import.errors_written': '{count} notes on rows and values (what was refused or changed, and why) are in {path}, each with its line.',
     'import.errors_failed': 'The import is done, but the list of refused rows could not be written: {reason}',
     'import.progress': 'Importing',
     # -- import, the writing side (issue 13) --

@@ -718,7 +718,7 @@ MESSAGES: dict[str, str] = {
     'import.counts': '新增 {new}，更新 {updated}，未变 {unchanged}，合并重复 {folded}，拒收 {refused}。',
     'import.dry_run': '试运行：没有向店里写入任何内容。',
     'import.done': '已导入 {file}。',
-    'import.errors_written': '拒收的 {count} 项（整行或单个值）及其行号和原因列在 {path}。',
+    'import.errors_written': '关于行和值的 {count} 条说明（拒收或改动了什么、为什么）连同行号列在 {path}。',
     'import.errors_failed': '导入已完成，但拒收行的清单没能写出：{reason}',
     'import.progress': '正在导入',
     # -- import, the writing side (issue 13) --
