@@ -244,11 +244,11 @@ class Terminal(io.StringIO):
 
 def test_the_progress_bar_draws_only_on_a_terminal() -> None:
     piped = io.StringIO()
-    with progress_bar(piped) as progress:
+    with progress_bar(piped, "Importing") as progress:
         assert progress is None
     assert piped.getvalue() == ""
     terminal = Terminal()
-    with progress_bar(terminal) as progress:
+    with progress_bar(terminal, "Importing") as progress:
         assert progress is not None
         progress(50, 200)
         progress(200, 200)

@@ -72,7 +72,8 @@ def run_import(kind: Kind, file: Path, map_: list[str] | None, dry_run: bool,
     errors = check_error_file(errors if errors is not None else error_file_for(file))
     # A dry run must not even create the shop file; a real one may start a new shop.
     with opened(db, staff, lang, create=not dry_run) as shop:
-        preview = shop.imports.preview(kind, file, mapping)
+        with progress_bar(sys.stderr, t("import.reading")):  # no count yet: a pulse
+            preview = shop.imports.preview(kind, file, mapping)
         for line in mapping_lines(preview.parsed.columns):
             say(line)
         if preview.seen_before is not None:
@@ -80,7 +81,7 @@ def run_import(kind: Kind, file: Path, map_: list[str] | None, dry_run: bool,
         if dry_run:
             counts, refusals = preview.counts, preview.parsed.refusals
         else:
-            with progress_bar(sys.stderr) as progress:
+            with progress_bar(sys.stderr, t("import.progress")) as progress:
                 outcome = shop.imports.run(kind, file, mapping, progress)
             counts, refusals = outcome.counts, outcome.refusals
     say(counts_line(counts))
@@ -167,7 +168,7 @@ def write_errors(path: Path, refusals: tuple[Refusal, ...]) -> int:
 
 
 @contextmanager
-def progress_bar(stream: TextIO) -> Iterator[OnProgress | None]:
+def progress_bar(stream: TextIO, description: str) -> Iterator[OnProgress | None]:
     """A bar on ``stream`` while the import writes, only when a person watches it (a
     terminal): in a pipe, a test or CI nothing is printed but the summary. The callback
     comes from the writing thread; rich's Progress takes its own lock."""
@@ -186,7 +187,7 @@ def progress_bar(stream: TextIO) -> Iterator[OnProgress | None]:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=Console(file=stream), transient=True,
                    redirect_stdout=False, redirect_stderr=False)  # stdout stays the summary's
-    task = bar.add_task(t("import.progress"), total=None)
+    task = bar.add_task(description, total=None)
 
     def update(done: int, total: int) -> None:
         bar.update(task, completed=done, total=total)

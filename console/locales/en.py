@@ -757,6 +757,7 @@ MESSAGES: dict[str, str] = {
     'import.done': 'Imported {file}.',
     'import.errors_written': '{count} notes on rows and values (what was refused or changed, and why) are in {path}, each with its line.',
     'import.errors_failed': 'The import is done, but the list of refused rows could not be written: {reason}',
+    'import.reading': 'Reading the file',
     'import.progress': 'Importing',
     # -- import, the writing side (issue 13) --
     'action.import.customers': 'import customers from a file',

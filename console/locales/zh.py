@@ -720,6 +720,7 @@ MESSAGES: dict[str, str] = {
     'import.done': '已导入 {file}。',
     'import.errors_written': '关于行和值的 {count} 条说明（拒收或改动了什么、为什么）连同行号列在 {path}。',
     'import.errors_failed': '导入已完成，但拒收行的清单没能写出：{reason}',
+    'import.reading': '正在读取文件',
     'import.progress': '正在导入',
     # -- import, the writing side (issue 13) --
     'action.import.customers': '从文件导入客户',
