@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from .errors import ValidationError
 
@@ -76,10 +77,16 @@ def from_e164(e164: str) -> Phone:
     Country calling codes are prefix-free, so the national significant number is what
     follows the one code that starts the number (an import splits 100,000 numbers this
     way in milliseconds, where phonenumbers.parse takes seconds)."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-
     digits = e164.lstrip("+")
+    codes = _country_codes()
     for width in (1, 2, 3):
-        if int(digits[:width]) in COUNTRY_CODE_TO_REGION_CODE:
+        if int(digits[:width]) in codes:
             return Phone(e164=e164, national=digits[width:])
     raise ValidationError({"phone": ("phone.invalid", {"value": e164})})
+
+
+@cache
+def _country_codes() -> frozenset[int]:
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE  # only when a number is split
+
+    return frozenset(COUNTRY_CODE_TO_REGION_CODE)

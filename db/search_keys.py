@@ -151,6 +151,10 @@ def insert_many(conn: sqlite3.Connection, keys: list[KeyRow]) -> None:
     conn.execute("DELETE FROM temp.bulk_keys")
 
 
+def _by_key(row: KeyRow) -> str:
+    return row[0]
+
+
 def rerank_all(conn: sqlite3.Connection) -> int:
     """``rerank_pending`` for the whole queue at once, inside the caller's transaction
     (an import that moved many last visits): the stale rows deleted in key order, the
@@ -163,7 +167,7 @@ def rerank_all(conn: sqlite3.Connection) -> int:
         stale += rows_for_record(row, row["indexed_rank"])
         fresh += rows_for_record(row)
         queued += 1
-    stale.sort()
+    stale.sort(key=_by_key)  # nearby keys share index pages: delete them page by page
     conn.executemany(DELETE_SQL, stale)
     insert_many(conn, fresh)
     conn.execute("DELETE FROM rerank_queue")

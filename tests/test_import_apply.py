@@ -193,3 +193,25 @@ def test_splitting_a_stored_number_agrees_with_parsing_it(typed: str) -> None:
 
     parsed = parse_phone(typed)
     assert from_e164(parsed.e164) == parsed
+
+
+def test_referrers_later_in_the_file_link_and_loops_and_self_referrals_are_refused(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rows = [person(2, "甲", "+8613900000002", member_code="AAAAAAA", referrer="BBBBBBB"),
+            person(3, "乙", "+8613900000003", member_code="BBBBBBB", referrer="AAAAAAA"),
+            person(4, "丙", "+8613900000004", member_code="CCCCCCC", referrer="CCCCCCC"),
+            person(5, "丁", "+8613900000005", member_code="vip-01", referrer="NOBODY1"),
+            person(6, "戊", "+8613900000006", member_code="AAAAAAA")]  # the code is 甲's
+    done = shop.imports.run("customers", feed(monkeypatch, tmp_path, "customers", rows))
+    assert done.counts.new == 5
+    assert sorted((r.line, r.column, r.code) for r in done.refusals) == [
+        (3, "referrer", "referral.cycle"), (4, "referrer", "referral.self"),
+        (5, "member_code", "import.member_code_new"), (5, "referrer", "import.referrer_unknown"),
+        (6, "member_code", "import.member_code_new")]
+    assert shop.customers.find("AAAAAAA").name == "甲"
+    assert shop.customers.find("+8613900000005").member_code != "vip-01"  # not typable
+    with shop.store.read() as conn:
+        links = conn.execute("SELECT a.name, b.name FROM referrals r"
+                             " JOIN customers a ON a.id = r.referrer_id"
+                             " JOIN customers b ON b.id = r.referee_id").fetchall()
+    assert [tuple(x) for x in links] == [("乙", "甲")]  # the referrer came a line later

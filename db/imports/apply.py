@@ -142,7 +142,8 @@ def _insert_new(tx: Tx, new: Sequence[Decision], notes: list[Refusal], ticker: T
     return ids
 
 
-_NAME_COLUMNS = {"name", "phone"}
+_NAME_COLUMNS = {"name", "phone"}  # what the lookup keys are made of
+_FIGURES = {"opening_spend_fen", "opening_orders", "opening_first_at", "opening_last_at"}
 
 
 def _update_one(tx: Tx, d: Decision) -> None:
@@ -270,6 +271,3 @@ def apply_customers(tx: Tx, parsed: Parsed[CustomerRow], file_name: str, sha256:
     _set_stages(tx, ids, decisions)
     finish_batch(tx, batch_id, "customers", plan.counts)
     return batch_id, plan.counts, tuple(notes)
-
-
-_FIGURES = {"opening_spend_fen", "opening_orders", "opening_first_at", "opening_last_at"}

@@ -14,9 +14,11 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..imports.model import KINDS, Batch, Counts, Kind, Outcome, Parsed, Preview
+from ..sqlite_file import CACHE_KB
 from .base import Area, by_kind, reads
 
 Progress = Callable[[int, int], None]
+IMPORT_CACHE_KB = 512_000  # page cache during an import (the counter's is CACHE_KB)
 # each kind's access action (and its audit row's name)
 ACTIONS: dict[str, str] = {"customers": "import.customers", "purchases": "import.purchases"}
 
@@ -94,17 +96,26 @@ class Imports(Area):
 
     def _apply(self, parsed: Parsed[Any], file_name: str, sha256: str,
                progress: Progress | None) -> Outcome:
-        with self._write() as tx:  # the kind's action, carried by @by_kind
-            if parsed.kind == "customers":
-                from ..imports.apply import apply_customers
+        conn: sqlite3.Connection | None = None
+        try:
+            with self._write() as tx:  # the kind's action, carried by @by_kind
+                # a large import touches far more pages than the counter's cache holds;
+                # spilling them to the log half way costs more than the memory, briefly
+                conn = tx.conn
+                conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
+                if parsed.kind == "customers":
+                    from ..imports.apply import apply_customers
 
-                batch_id, counts, refusals = apply_customers(tx, parsed, file_name, sha256,
-                                                             progress)
-            else:
-                from ..imports.history import apply_purchases
+                    batch_id, counts, refusals = apply_customers(tx, parsed, file_name,
+                                                                 sha256, progress)
+                else:
+                    from ..imports.history import apply_purchases
 
-                batch_id, counts, refusals = apply_purchases(tx, parsed, file_name, sha256,
-                                                             self._door.region, progress)
+                    batch_id, counts, refusals = apply_purchases(
+                        tx, parsed, file_name, sha256, self._door.region, progress)
+        finally:
+            if conn is not None:  # after COMMIT or ROLLBACK: back to the counter's size
+                conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
         return Outcome(batch_id, counts, refusals, sha256)
 
     @reads
