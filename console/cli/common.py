@@ -181,9 +181,10 @@ def refuse_undecodable(values: dict[str, Any]) -> None:
     set_language(choose_language(lang if lang in ("zh", "en") else None, None))
     ctx = current_context()
     for name, value in values.items():
-        text = os.fspath(value) if isinstance(value, os.PathLike) else value
-        if isinstance(text, str) and undecodable(text):
-            raise fail(t("cli.not_utf8", option=_param_label(ctx, name)), 2)
+        for one in value if isinstance(value, list) else [value]:  # a repeatable option
+            text = os.fspath(one) if isinstance(one, os.PathLike) else one
+            if isinstance(text, str) and undecodable(text):
+                raise fail(t("cli.not_utf8", option=_param_label(ctx, name)), 2)
     top = _global_options()
     for name, option in (("db", top.db), ("staff", top.staff), ("lang", top.lang)):
         if option is not None and undecodable(os.fspath(option)):

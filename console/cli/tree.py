@@ -9,6 +9,7 @@ from .coupons import coupon_app
 from .customers import customer_app, tag_app
 from .exports import export_app
 from .feedback import feedback_app
+from .imports import import_app
 from .lifecycle import lifecycle_app
 from .rewards import points_app, referral_app
 from .root import app
@@ -21,5 +22,5 @@ for _name, _group in (("coupon", coupon_app), ("feedback", feedback_app), ("tag"
                       ("customer", customer_app), ("purchase", purchase_app),
                       ("lifecycle", lifecycle_app), ("settings", settings_app),
                       ("points", points_app), ("referral", referral_app),
-                      ("export", export_app)):
+                      ("import", import_app), ("export", export_app)):
     app.add_typer(_group, name=_name)

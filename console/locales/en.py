@@ -786,7 +786,19 @@ MESSAGES: dict[str, str] = {
     'restore.not_ours': 'That file is not a Regulars backup: nothing was changed.',
     'restore.damaged': 'That backup is damaged ({detail}): nothing was changed.',
     'restore.full': 'The disk is full: nothing was changed. Free some space and try again.',
-
+    # regulars import (console/cli/imports.py)
+    'import.missing': 'There is no file at {path}.',
+    'import.map_syntax': '--map takes COLUMN=FIELD (an empty FIELD leaves the column out), not “{given}”.',
+    'import.mapping': 'How the file’s columns are read:',
+    'import.by_map': '(--map)',
+    'import.seen_before': 'This file was imported before: {at} by {staff} ({new} new, {updated} updated).',
+    'import.counts': '{new} new, {updated} updated, {unchanged} unchanged, {folded} folded duplicates, {refused} refused.',
+    'import.dry_run': 'Dry run: nothing was written to the shop.',
+    'import.done': 'Imported {file}.',
+    'import.errors_written': '{count} notes on rows and values (what was refused or changed, and why) are in {path}, each with its line.',
+    'import.errors_failed': 'The import is done, but the list of refused rows could not be written: {reason}',
+    'import.reading': 'Reading the file',
+    'import.progress': 'Importing',
     # -- import, the writing side (issue 13) --
     'action.import.customers': 'import customers from a file',
     'action.import.purchases': 'import purchase history from a file',

@@ -749,7 +749,19 @@ MESSAGES: dict[str, str] = {
     'restore.not_ours': '这个文件不是 Regulars 的备份：没有做任何改动。',
     'restore.damaged': '这个备份已损坏（{detail}）：没有做任何改动。',
     'restore.full': '磁盘已满：没有做任何改动。请腾出空间再试。',
-
+    # regulars import (console/cli/imports.py)
+    'import.missing': '{path} 这个文件不存在。',
+    'import.map_syntax': '--map 的写法是 列名=字段（字段留空表示这一列不导入），而不是“{given}”。',
+    'import.mapping': '文件各列的读法：',
+    'import.by_map': '（--map 指定）',
+    'import.seen_before': '这个文件以前导入过：{at}，由{staff}导入（新增 {new}，更新 {updated}）。',
+    'import.counts': '新增 {new}，更新 {updated}，未变 {unchanged}，合并重复 {folded}，拒收 {refused}。',
+    'import.dry_run': '试运行：没有向店里写入任何内容。',
+    'import.done': '已导入 {file}。',
+    'import.errors_written': '关于行和值的 {count} 条说明（拒收或改动了什么、为什么）连同行号列在 {path}。',
+    'import.errors_failed': '导入已完成，但拒收行的清单没能写出：{reason}',
+    'import.reading': '正在读取文件',
+    'import.progress': '正在导入',
     # -- import, the writing side (issue 13) --
     'action.import.customers': '从文件导入客户',
     'action.import.purchases': '从文件导入消费记录',
