@@ -15,8 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from console.cli import app
-from console.cli.imports import error_file_for, progress_bar
+from console.cli.imports import progress_bar
 from console.i18n import t_in
+from console.import_errors import error_file_for
 from db.customers import CustomerInput
 from db.shop import Shop
 from db.store import Store
@@ -116,10 +117,6 @@ def test_a_real_import_brings_the_people_and_lists_the_refused_rows(
         assert row[3] and " " in row[3] and not row[3].startswith("import.")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "db/imports/plan.py and history.py count a row as refused only when its refusal has "
-    "no column, but rows.py gives a whole-row refusal the column at fault (model.Refusal "
-    "says column is '' for a whole row): left to the apply and read slices"))
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
 def test_the_summary_counts_the_rows_refused(shop_file: Path, members: Path,
                                              dry_run: list[str]) -> None:

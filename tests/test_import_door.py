@@ -62,3 +62,15 @@ def test_the_run_after_a_preview_reads_the_file_once_unless_it_changed(
     shop.imports.preview("customers", sheet)
     done = shop.imports.run("customers", sheet, {"生日": ""})  # another mapping: read again
     assert len(reads) == 5 and done.counts.new == 0
+
+
+def test_notes_from_the_comparison_name_the_files_own_column(
+        shop: Shop, tmp_path: Path) -> None:
+    """A sale for a phone the shop does not know adds that customer: the note names the
+    column as the file spells it (客户手机号), not Regulars' field name."""
+    sheet = tmp_path / "orders.csv"
+    sheet.write_text("订单号,客户手机号,下单时间,实付金额\nE1,13911112222,2026-11-01 10:00,35.00\n",
+                     encoding="utf-8")
+    done = shop.imports.run("purchases", sheet)
+    assert [(r.line, r.column, r.code) for r in done.refusals] == [
+        (2, "客户手机号", "import.customer_added")]

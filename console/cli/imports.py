@@ -17,17 +17,17 @@ import typer
 from db.errors import RegularsError
 
 from ..i18n import error_text, field_label, t
+from ..import_errors import error_file_for, write_errors
 from .common import fail, field, friendly_errors, local_minute, opened, say
 from .options import DbOpt, LangOpt, StaffOpt
 
 if TYPE_CHECKING:
-    from db.values import Batch, Column, Counts, Refusal
+    from db.values import Batch, Column, Counts
 
 import_app = typer.Typer(help="Bring a member list or purchase history in from a .csv or "
                               ".xlsx file (owner only).", no_args_is_help=True)
 
 Kind = Literal["customers", "purchases"]
-ERROR_HEADER = ("line", "column", "value", "reason")
 OnProgress = Callable[[int, int], None]  # (rows written, rows in all)
 
 FileArg = Annotated[Path, typer.Argument(help="The .csv or .xlsx file to read.",
@@ -107,11 +107,6 @@ def parse_map(given: list[str]) -> dict[str, str]:
     return mapping
 
 
-def error_file_for(file: Path) -> Path:
-    """members.xlsx → members.errors.csv beside it."""
-    return file.with_name(f"{file.stem}.errors.csv")
-
-
 def check_error_file(path: Path) -> Path:
     """--errors must be a file db.export can write: said before anything is imported, not
     after (exit 2, wrong usage)."""
@@ -152,19 +147,6 @@ def seen_before_line(batch: Batch, timezone: str) -> str:
 def counts_line(counts: Counts) -> str:
     return t("import.counts", new=counts.new, updated=counts.updated,
              unchanged=counts.unchanged, folded=counts.folded, refused=counts.refused)
-
-
-def reason(refusal: Refusal) -> str:
-    """A refusal as a sentence in the shop's language (the code is a catalog key)."""
-    return t(refusal.code, **refusal.params)
-
-
-def write_errors(path: Path, refusals: tuple[Refusal, ...]) -> int:
-    """The refused rows, through db.export (formula-safe, written whole, 0600)."""
-    from db.export import write_table
-
-    rows = ((r.line, r.column, r.value, reason(r)) for r in refusals)
-    return write_table(path, ERROR_HEADER, rows)
 
 
 @contextmanager

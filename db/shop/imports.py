@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..imports.model import KINDS, Batch, Counts, Kind, Outcome, Parsed, Preview
+from ..imports.model import KINDS, Batch, Counts, Kind, Outcome, Parsed, Preview, Refusal
 from ..sqlite_file import CACHE_KB
 from .base import Area, by_kind, reads
 
@@ -42,6 +43,16 @@ def _kind(kind: str) -> Kind:
 
 def _mapping_key(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((mapping or {}).items()))
+
+
+def _in_file_terms(parsed: Parsed[Any], refusals: tuple[Refusal, ...]
+                   ) -> tuple[Refusal, ...]:
+    """The notes the shop's comparison adds (db/imports/plan.py, apply.py) name a field;
+    the error file names the file's own column, as the reading's refusals do."""
+    headers = {c.field: c.header for c in parsed.columns if c.field}
+    own = {id(r) for r in parsed.refusals}
+    return tuple(r if id(r) in own or r.column not in headers
+                 else replace(r, column=headers[r.column]) for r in refusals)
 
 
 def _batch(row: sqlite3.Row) -> Batch:
@@ -143,7 +154,7 @@ class Imports(Area):
         finally:
             if conn is not None:  # after COMMIT or ROLLBACK: back to the counter's size
                 conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")
-        return Outcome(batch_id, counts, refusals, sha256)
+        return Outcome(batch_id, counts, _in_file_terms(parsed, refusals), sha256)
 
     @reads
     def batches(self, limit: int = 20) -> list[Batch]:
