@@ -134,6 +134,8 @@ def test_the_same_file_again_changes_nothing_and_says_who_imported_it(
     assert code == 0, err
     assert "This file was imported before: " in out and " by owner " in out
     assert "0 new, 0 updated, 3 unchanged" in out
+    assert "differs from what the shop holds: nothing was written." in out
+    assert "Imported" not in out
     assert phones(shop_file) == before
 
 

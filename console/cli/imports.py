@@ -16,7 +16,7 @@ import typer
 
 from db.errors import RegularsError
 
-from ..i18n import error_text, field_label, t
+from ..i18n import error_text, t
 from ..import_errors import error_file_for, write_errors
 from .common import fail, field, friendly_errors, local_minute, opened, say
 from .options import DbOpt, LangOpt, StaffOpt
@@ -85,7 +85,12 @@ def run_import(kind: Kind, file: Path, map_: list[str] | None, dry_run: bool,
                 outcome = shop.imports.run(kind, file, mapping, progress)
             counts, refusals = outcome.counts, outcome.refusals
     say(counts_line(counts))
-    say(t("import.dry_run") if dry_run else t("import.done", file=str(file)))
+    if dry_run:
+        say(t("import.dry_run"))
+    elif outcome.batch_id is None:  # the same rows again: nothing written, no batch kept
+        say(t("import.nothing_changed", file=str(file)))
+    else:
+        say(t("import.done", file=str(file)))
     if refusals:
         try:
             shown = write_errors(errors, refusals)
@@ -131,8 +136,7 @@ def mapping_lines(columns: tuple[Column, ...]) -> list[str]:
         if column.field is None:
             target = t(column.why_not or "import.column.unknown")  # "not imported: why"
         else:
-            label = field_label(column.field)
-            target = f"{column.field} ({label})" if label else column.field
+            target = f"{column.field} ({t(f'import.field.{column.field}')})"
             if column.by == "map":
                 target += " " + t("import.by_map")
         lines.append(f"  {header}{' ' * (width - cell_len(header))}  →  {target}")

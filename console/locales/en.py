@@ -853,6 +853,7 @@ MESSAGES: dict[str, str] = {
     'import.screen.confirm': 'Nothing is written yet. Enter (or Ctrl+S) imports. Tab to the columns and Enter on one to change its field. Esc leaves.',
     'import.screen.start': 'Type or paste the path of a .csv or .xlsx file, 1 customers or 2 purchases, then Enter: you see what would happen first.',
     'import.screen.nothing_written': 'Nothing was imported.',
+    'import.nothing_changed': 'Nothing in {file} differs from what the shop holds: nothing was written.',
     'import.field.name': 'Name',
     'import.field.nickname': 'Nickname (the name when there is none)',
     'import.field.phone': 'Phone',

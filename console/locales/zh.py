@@ -816,6 +816,7 @@ MESSAGES: dict[str, str] = {
     'import.screen.confirm': '尚未写入任何内容。回车（或 Ctrl+S）开始导入。Tab 到列表，在某列上回车可修改它的对应。Esc 离开。',
     'import.screen.start': '输入或粘贴 .csv 或 .xlsx 文件的路径，选 1 客户或 2 消费记录，然后回车：先预览，不写入。',
     'import.screen.nothing_written': '未导入任何内容。',
+    'import.nothing_changed': '{file} 的内容与店里已有的一致：什么都没有写入。',
     'import.field.name': '姓名',
     'import.field.nickname': '昵称（无姓名时作姓名）',
     'import.field.phone': '手机号',
