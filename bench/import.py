@@ -6,7 +6,8 @@ then 1,000,000 purchase rows by those customers into a shop that holds them, tar
 Each run starts from a fresh copy: an empty shop for the customers, the shop with the
 customers for the purchases. ``run`` is shop.imports.run (read, check, plan, write, one
 transaction); ``preview`` is what the CLI shows before it (the same file read and compared,
-nothing written), timed apart so the command's whole time is preview + run.
+nothing written), timed apart; the run uses the preview's reading of the unchanged file,
+so the command's whole time is preview + run.
 
     python -m bench.import                 # n=3 each; results in bench/results/import.json
     python -m bench.import --customers 10000 --purchases 100000 --n 1   # a quick look
@@ -73,7 +74,7 @@ def runs(n: int, kind: Kind, db: Path, base: Path | None, csv_file: Path,
         assert expect(written), f"{kind}: {written} rows written"
         previews.append(p)
         ran.append(r)
-        print(f"  {kind}: preview {p:.1f} s, run {r:.1f} s")
+        print(f"  {kind}: preview {p:.1f} s + run {r:.1f} s = {p + r:.1f} s")
     return previews, ran
 
 
@@ -107,23 +108,28 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
+    c_total = [p + r for p, r in zip(c_preview, c_run, strict=True)]
+    p_total = [p + r for p, r in zip(p_preview, p_run, strict=True)]
     result = {
         "runs": args.n,
         "customers": {"rows": args.customers, "file_mb": round(people.stat().st_size / 1e6, 1),
+                      "command_s": seconds(c_total),
                       "run_s": seconds(c_run), "preview_s": seconds(c_preview),
                       "target_run_s": CUSTOMERS_TARGET_S},
         "purchases": {"rows": args.purchases, "file_mb": round(sales.stat().st_size / 1e6, 1),
                       "into_shop_with_customers": args.customers,
+                      "command_s": seconds(p_total),
                       "run_s": seconds(p_run), "preview_s": seconds(p_preview),
                       "target_run_s": PURCHASES_TARGET_S},
     }
-    print(table([(f"{args.customers:,} customers", f"{pct(c_run, 50):.1f}",
-                  f"{pct(c_run, 99):.1f}", f"{pct(c_preview, 50):.1f}",
-                  f"≤ {CUSTOMERS_TARGET_S:.0f}"),
-                 (f"{args.purchases:,} purchases", f"{pct(p_run, 50):.1f}",
-                  f"{pct(p_run, 99):.1f}", f"{pct(p_preview, 50):.1f}",
-                  f"≤ {PURCHASES_TARGET_S:.0f}")],
-                ("import", "run p50 s", "run p99 s", "preview p50 s", "target")))
+    print(table([(f"{args.customers:,} customers", f"{pct(c_total, 50):.1f}",
+                  f"{pct(c_total, 99):.1f}", f"{pct(c_preview, 50):.1f}",
+                  f"{pct(c_run, 50):.1f}", f"≤ {CUSTOMERS_TARGET_S:.0f}"),
+                 (f"{args.purchases:,} purchases", f"{pct(p_total, 50):.1f}",
+                  f"{pct(p_total, 99):.1f}", f"{pct(p_preview, 50):.1f}",
+                  f"{pct(p_run, 50):.1f}", f"≤ {PURCHASES_TARGET_S:.0f}")],
+                ("import", "command p50 s", "command p99 s", "preview p50 s", "run p50 s",
+                 "target")))
     print("wrote", write("import", result))
 
 
