@@ -137,6 +137,19 @@ def apply_rule(tx: Tx, customer_id: int) -> str:
     return s.stage
 
 
+def _make_moves(tx: Tx, params: dict[str, Any]) -> None:
+    """The moves staged in temp.stage_moves: a history row each, the stage set, the
+    stage emptied for the next pass."""
+    tx.execute(
+        "INSERT INTO stage_history(customer_id, from_stage, to_stage, at, staff_id, source,"
+        " reason_code, reason_params) SELECT id, old, new, :at, :staff, 'rule',"
+        " 'reason.' || new, params FROM temp.stage_moves", params)
+    tx.execute(
+        "UPDATE customers SET stage = m.new, stage_since = :at FROM temp.stage_moves m"
+        " WHERE customers.id = m.id", params)
+    tx.execute("DELETE FROM temp.stage_moves")
+
+
 def settle(tx: Tx, customer_ids: Sequence[int]) -> int:
     """``apply_rule`` for many customers at once (after an import): the same rule,
     set-based over a temporary list of ids. Returns how many moved."""
@@ -153,14 +166,7 @@ def settle(tx: Tx, customer_ids: Sequence[int]) -> int:
         f" {REASON_PARAMS} FROM temp.settle_ids s JOIN customers c ON c.id = s.id"
         f" WHERE c.stage_source = 'rule' AND c.stage != {SUGGESTED_STAGE}", params)
     moved = int(tx.execute("SELECT count(*) FROM temp.stage_moves").fetchone()[0])
-    tx.execute(
-        "INSERT INTO stage_history(customer_id, from_stage, to_stage, at, staff_id, source,"
-        " reason_code, reason_params) SELECT id, old, new, :at, :staff, 'rule',"
-        " 'reason.' || new, params FROM temp.stage_moves", params)
-    tx.execute(
-        "UPDATE customers SET stage = m.new, stage_since = :at FROM temp.stage_moves m"
-        " WHERE customers.id = m.id", params)
-    tx.execute("DELETE FROM temp.stage_moves")
+    _make_moves(tx, params)
     tx.execute("DELETE FROM temp.settle_ids")
     return moved
 
@@ -227,14 +233,7 @@ def recompute(tx: Tx, ids: range | None = None) -> Recompute:
         f" AND c.stage_source = 'rule' AND c.stage != {SUGGESTED_STAGE}", params)
     result = Recompute({(r[0], r[1]): r[2] for r in tx.execute(
         "SELECT old, new, count(*) FROM temp.stage_moves GROUP BY 1, 2")})
-    tx.execute(
-        "INSERT INTO stage_history(customer_id, from_stage, to_stage, at, staff_id, source,"
-        " reason_code, reason_params) SELECT id, old, new, :at, :staff, 'rule',"
-        " 'reason.' || new, params FROM temp.stage_moves", params)
-    tx.execute(
-        "UPDATE customers SET stage = m.new, stage_since = :at FROM temp.stage_moves m"
-        " WHERE customers.id = m.id", params)
-    tx.execute("DELETE FROM temp.stage_moves")
+    _make_moves(tx, params)
     tx.execute("INSERT INTO settings(key, value) VALUES ('lifecycle.recomputed_at', :at)"
                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", params)
     tx.audit("lifecycle.recompute", "customer", None, changed=result.total,
