@@ -179,6 +179,8 @@ def _char_name(ch: str) -> str:
 
 
 def _refuse_hidden(text: str, field: str, *, multiline: bool) -> None:
+    if text.isprintable():  # no C* or Z* character but the space: nothing below applies
+        return
     for ch in text:
         if multiline and ch in "\n\t":
             continue

@@ -74,3 +74,18 @@ def test_notes_from_the_comparison_name_the_files_own_column(
     done = shop.imports.run("purchases", sheet)
     assert [(r.line, r.column, r.code) for r in done.refusals] == [
         (2, "客户手机号", "import.customer_added")]
+
+
+def test_the_cycle_collector_is_back_on_after_an_import_or_a_refusal(
+        shop: Shop, tmp_path: Path) -> None:
+    import gc
+
+    sheet = tmp_path / "members.csv"
+    sheet.write_text(GOOD, encoding="utf-8")
+    shop.imports.preview("customers", sheet)
+    assert gc.isenabled()
+    shop.imports.run("customers", sheet)
+    assert gc.isenabled()
+    with pytest.raises(ImportRefused):
+        shop.imports.run("customers", tmp_path / "gone.csv")
+    assert gc.isenabled()

@@ -253,7 +253,7 @@ def moment(text: str, field: str, zone: tzinfo, today: date) -> str:
     """ISO-8601 UTC (db.clock.to_iso). yyyy-MM-dd, yyyy/MM/dd, yyyy.MM.dd, yyyy年M月d日,
     each with or without HH:MM(:SS); Unix seconds (10 digits) or milliseconds (13);
     Excel serial days (a fraction is the time). Before 1900 or after today: refused."""
-    raw = unicodedata.normalize("NFKC", text).strip()
+    raw = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     try:
         found = naive_or_aware(raw, zone)
         local = found.astimezone(zone)

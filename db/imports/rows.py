@@ -261,13 +261,14 @@ class _PurchaseReader:
         self.keys: dict[str, Callable[[str], Any]] = {"phone": r.phone, "member_code": r.code}
         self.name = _remembered(lambda t: gate.line(t, "name", customers.NAME_MAX))
         self.items = _remembered(purchases.clean_items)
+        self.amount = _remembered(cells.money)  # prices repeat far more than they differ
         self.refund_of = lambda t: r.code(t, "refund_of")
         self.order_id = lambda t: cells.code(t, "order_id")  # unique: nothing to remember
 
     def __call__(self, line: int, row: list[str]) -> PurchaseRow:
         r = self.r
         at = _required(r, line, row, "at", lambda t: r.moment(t, "at"))
-        amount = _required(r, line, row, "amount", cells.money)
+        amount = _required(r, line, row, "amount", self.amount)
         refund_of = r.read(line, row, "refund_of", self.refund_of)
         if amount == 0:
             raise _RowRefused(r.refusal(line, "amount", "import.amount.zero", {},
