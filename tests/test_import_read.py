@@ -120,8 +120,8 @@ def test_files_that_cannot_be_read_are_refused_naming_the_fix(
                                                  {"path": str(tmp_path / "gone.csv")})
     assert refusal_of(tmp_path) == ("import.file.folder", {"path": str(tmp_path)})
     old = tmp_path / "old.xls"
-    old.write_bytes(b"\xd0\xcf\x11\xe0")
-    assert refusal_of(old) == ("import.file.xls", {"name": "old.xls"})
+    old.write_bytes(b"\xd0\xcf\x11\xe0")  # the start of an old workbook, cut off
+    assert refusal_of(old) == ("import.file.bad_xlsx", {"name": "old.xls"})
     pdf = tmp_path / "list.pdf"
     pdf.write_bytes(b"%PDF")
     assert refusal_of(pdf)[0] == "import.file.type"

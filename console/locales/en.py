@@ -117,8 +117,6 @@ MESSAGES: dict[str, str] = {
     "import.refused": "This file cannot be imported.",
     "import.file.missing": "There is no file at {path}.",
     "import.file.folder": "{path} is a folder. Name the file to import.",
-    "import.file.xls": "“{name}” is an old Excel file (.xls). Open it in Excel and "
-                       "Save As .xlsx or as CSV UTF-8, then import that.",
     "import.file.type": "“{name}” is not a file Regulars can import. Use one of: {types}.",
     "import.file.too_big": "“{name}” is {mb} MB; the most one import reads is {max} MB. "
                            "Split it into smaller files.",

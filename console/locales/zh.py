@@ -109,8 +109,6 @@ MESSAGES: dict[str, str] = {
     "import.refused": "无法导入此文件。",
     "import.file.missing": "找不到文件：{path}。",
     "import.file.folder": "{path} 是文件夹，请指定要导入的文件。",
-    "import.file.xls": "“{name}”是旧版 Excel 文件（.xls）。请在 Excel 中另存为 .xlsx "
-                       "或“CSV UTF-8”，再导入。",
     "import.file.type": "“{name}”不是可导入的文件类型。可用：{types}。",
     "import.file.too_big": "“{name}”有 {mb} MB，单次导入最多 {max} MB。请拆成几个小文件。",
     "import.file.unreadable": "无法读取“{name}”：{detail}",

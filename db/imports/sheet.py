@@ -25,6 +25,7 @@ from ..export import RISKY_STARTS
 MAX_BYTES = 200 * 1024 * 1024  # a million purchase rows is ~80 MB; Youzan caps at 10 MB
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+XLS_SUFFIXES = (".xls",)  # Excel 97-2003, as old POS systems still export
 ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")  # the fixed order; GB18030 covers GBK
 
 
@@ -44,13 +45,9 @@ def read_sheet(path: Path) -> Sheet:
     if path.is_dir():
         raise ImportRefused("import.file.folder", path=str(path))
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        # xlrd (the one .xls reader) is not a dependency: no test could write an .xls to
-        # prove it without a binary fixture or an abandoned writer. Excel re-saves in 2 s.
-        raise ImportRefused("import.file.xls", name=name)
-    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES + XLS_SUFFIXES:
         raise ImportRefused("import.file.type", name=name,
-                            types=" / ".join(CSV_SUFFIXES + XLSX_SUFFIXES))
+                            types=" / ".join(CSV_SUFFIXES + XLSX_SUFFIXES + XLS_SUFFIXES))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -58,6 +55,8 @@ def read_sheet(path: Path) -> Sheet:
                                 mb=str(size // 2**20), max=str(MAX_BYTES // 2**20))
         if suffix in XLSX_SUFFIXES:
             raw_rows, encoding, quoted = _xlsx_rows(path), "xlsx", True
+        elif suffix in XLS_SUFFIXES:
+            raw_rows, encoding, quoted = _xls_rows(path), "xls", True
         else:
             text, encoding = decode(path.read_bytes(), name)
             raw_rows, quoted = _csv_rows(text), "'" in text
@@ -129,6 +128,40 @@ def _xlsx_rows(path: Path) -> Iterable[list[str]]:
         raise ImportRefused("import.file.bad_xlsx", name=path.name) from None
     finally:
         book.close()  # read-only workbooks hold the file open until closed
+
+
+def _xls_rows(path: Path) -> Iterable[list[str]]:
+    """An Excel 97-2003 workbook's first sheet through xlrd (the maintained .xls reader),
+    each cell as the text a person sees, as for XLSX: dates by the workbook's own
+    1900/1904 date system, whole numbers without ".0"."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except OSError:
+        raise
+    except Exception:  # not a BIFF workbook, or a damaged one
+        raise ImportRefused("import.file.bad_xlsx", name=path.name) from None
+    try:
+        sheet = book.sheet_by_index(0)
+        rows: list[list[str]] = []
+        for r in range(sheet.nrows):
+            row = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(cell_text(xlrd.xldate_as_datetime(cell.value, book.datemode)))
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    row.append(cell_text(bool(cell.value)))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    row.append("")
+                else:
+                    row.append(cell_text(cell.value))
+            rows.append(row)
+        return rows
+    except Exception:  # a sheet whose records break part way
+        raise ImportRefused("import.file.bad_xlsx", name=path.name) from None
+    finally:
+        book.release_resources()
 
 
 def cell_text(value: object) -> str:
