@@ -282,11 +282,7 @@ def _add_opening(tx: Tx, keep: sqlite3.Row, other: sqlite3.Row) -> None:
 def _refresh(tx: Tx, keep_id: int) -> None:
     """KEEP's figures from its (now larger) purchase ledger, its stage by the rules, and
     its lookup keys written afresh with the current last visit."""
-    f = purchases.ledger_figures(tx.conn, keep_id)
-    tx.execute(
-        "UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
-        " last_visit_at = ?, median_interval_s = ? WHERE id = ?",
-        (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, keep_id))
+    purchases.store_figures(tx, keep_id)
     lifecycle.apply_rule(tx, keep_id)
     search_keys.index(tx.conn, _row(tx.conn, keep_id))
 

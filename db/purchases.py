@@ -119,18 +119,30 @@ def ledger_figures(conn: sqlite3.Connection, customer_id: int) -> Figures:
     return f if opening is None else with_opening(f, *opening)
 
 
-def _refresh(tx: Tx, customer_id: int) -> None:
-    """Store the ledger's figures on the customer, queue a re-rank of their lookup keys,
-    move the stage."""
+_STORE_FIGURES = ("UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
+                  " last_visit_at = ?, median_interval_s = ? WHERE id = ?")
+
+
+def _stored(f: Figures, customer_id: int) -> tuple[object, ...]:
+    return (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, customer_id)
+
+
+def store_figures(tx: Tx, customer_id: int) -> tuple[str | None, str | None]:
+    """The customer's figures (opening + ledger) stored on their row; returns the last
+    visit before and after, for the caller's lookup keys."""
     old = tx.execute("SELECT last_visit_at FROM customers WHERE id = ?",
                      (customer_id,)).fetchone()
     f = ledger_figures(tx.conn, customer_id)
-    tx.execute(
-        "UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
-        " last_visit_at = ?, median_interval_s = ? WHERE id = ?",
-        (f.spend_fen, f.orders, f.first_at, f.last_at, f.median_interval_s, customer_id))
-    if old["last_visit_at"] != f.last_at:  # recency is part of every lookup key
-        search_keys.visit_changed(tx.conn, customer_id, old["last_visit_at"])
+    tx.execute(_STORE_FIGURES, _stored(f, customer_id))
+    return old["last_visit_at"], f.last_at
+
+
+def _refresh(tx: Tx, customer_id: int) -> None:
+    """Store the ledger's figures on the customer, queue a re-rank of their lookup keys,
+    move the stage."""
+    old_last, new_last = store_figures(tx, customer_id)
+    if old_last != new_last:  # recency is part of every lookup key
+        search_keys.visit_changed(tx.conn, customer_id, old_last)
     lifecycle.apply_rule(tx, customer_id)
 
 
@@ -153,13 +165,10 @@ def refresh_many(tx: Tx, customer_ids: Iterable[int]) -> None:
         updates = []
         for row in stored:
             f = with_opening(figures_from_rows(rows[row[0]]), *row[1:5])
-            updates.append((f.spend_fen, f.orders, f.first_at, f.last_at,
-                            f.median_interval_s, row[0]))
+            updates.append(_stored(f, row[0]))
             if row["last_visit_at"] != f.last_at:  # recency is part of every lookup key
                 search_keys.visit_changed(tx.conn, row[0], row["last_visit_at"])
-        tx.conn.executemany(
-            "UPDATE customers SET total_spend_fen = ?, orders = ?, first_purchase_at = ?,"
-            " last_visit_at = ?, median_interval_s = ? WHERE id = ?", updates)
+        tx.conn.executemany(_STORE_FIGURES, updates)
     lifecycle.settle(tx, ids)
 
 

@@ -127,14 +127,23 @@ def pending(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM rerank_queue").fetchone()[0])
 
 
+def _stale_and_fresh(row: sqlite3.Row) -> tuple[list[KeyRow], list[KeyRow]]:
+    """A queued customer's keys with the rank they carry (``indexed_rank``) and with the
+    one they should: the keys worked out once, the rank swapped."""
+    fresh = rows_for_record(row)
+    stale = [(key, tier, row["indexed_rank"], sort, cid) for key, tier, _, sort, cid in fresh]
+    return stale, fresh
+
+
 def rerank_pending(conn: sqlite3.Connection, limit: int = 500) -> int:
     """Give up to ``limit`` queued customers' keys their current rank. Returns how many."""
     queued = conn.execute(
         "SELECT q.indexed_rank, c.* FROM rerank_queue q JOIN customers c ON c.id = q.customer_id"
         " ORDER BY q.customer_id LIMIT ?", (limit,)).fetchall()
     for row in queued:
-        conn.executemany(DELETE_SQL, rows_for_record(row, row["indexed_rank"]))
-        conn.executemany(INSERT_SQL, rows_for_record(row))
+        stale, fresh = _stale_and_fresh(row)
+        conn.executemany(DELETE_SQL, stale)
+        conn.executemany(INSERT_SQL, fresh)
     conn.executemany("DELETE FROM rerank_queue WHERE customer_id = ?",
                      [(row["id"],) for row in queued])
     return len(queued)
@@ -164,8 +173,9 @@ def rerank_all(conn: sqlite3.Connection) -> int:
     queued = 0
     for row in conn.execute("SELECT q.indexed_rank, c.* FROM rerank_queue q"
                             " JOIN customers c ON c.id = q.customer_id"):
-        stale += rows_for_record(row, row["indexed_rank"])
-        fresh += rows_for_record(row)
+        old, new = _stale_and_fresh(row)
+        stale += old
+        fresh += new
         queued += 1
     stale.sort(key=_by_key)  # nearby keys share index pages: delete them page by page
     conn.executemany(DELETE_SQL, stale)
