@@ -67,11 +67,10 @@ def run_import(kind: Kind, file: Path, map_: list[str] | None, dry_run: bool,
                errors: Path | None, db: Path | None, staff: str | None,
                lang: str | None) -> None:
     mapping = parse_map(map_ or [])
-    if not file.is_file():
-        raise fail(t("import.missing", path=str(file)))
     errors = check_error_file(errors if errors is not None else error_file_for(file))
-    # A dry run must not even create the shop file; a real one may start a new shop.
-    with opened(db, staff, lang, create=not dry_run) as shop:
+    # A dry run must not even create the shop file; a real one may start a new shop, but
+    # not for a file that is not there (the reader says so, in the shop's language).
+    with opened(db, staff, lang, create=not dry_run and file.is_file()) as shop:
         with progress_bar(sys.stderr, t("import.reading")):  # no count yet: a pulse
             preview = shop.imports.preview(kind, file, mapping)
         for line in mapping_lines(preview.parsed.columns):

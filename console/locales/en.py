@@ -785,7 +785,6 @@ MESSAGES: dict[str, str] = {
     'restore.damaged': 'That backup is damaged ({detail}): nothing was changed.',
     'restore.full': 'The disk is full: nothing was changed. Free some space and try again.',
     # regulars import (console/cli/imports.py)
-    'import.missing': 'There is no file at {path}.',
     'import.map_syntax': '--map takes COLUMN=FIELD (an empty FIELD leaves the column out), not “{given}”.',
     'import.mapping': 'How the file’s columns are read:',
     'import.by_map': '(--map)',

@@ -748,7 +748,6 @@ MESSAGES: dict[str, str] = {
     'restore.damaged': '这个备份已损坏（{detail}）：没有做任何改动。',
     'restore.full': '磁盘已满：没有做任何改动。请腾出空间再试。',
     # regulars import (console/cli/imports.py)
-    'import.missing': '{path} 这个文件不存在。',
     'import.map_syntax': '--map 的写法是 列名=字段（字段留空表示这一列不导入），而不是“{given}”。',
     'import.mapping': '文件各列的读法：',
     'import.by_map': '（--map 指定）',
