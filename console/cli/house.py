@@ -144,7 +144,7 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
     else:
         say(t("doctor.file", path=str(path)))
         for check in report.checks:
-            mark = "ok " if check.ok else "BAD"
+            mark = "BAD" if not check.ok else "!! " if check.warn else "ok "
             detail = (t(f"doctor.detail.{check.name}", **check.params)
                       if check.params and has_message(f"doctor.detail.{check.name}")
                       else check.detail)
