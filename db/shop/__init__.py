@@ -193,6 +193,14 @@ class Shop:
             raise
         return cls(store, actor)
 
+    @staticmethod
+    def make_private(path: str | Path) -> str | None:
+        """``regulars init`` on an existing file others may read: only its owner may now
+        (db/files.py). The old mode when it changed, else None; a StoreError says why not."""
+        from ..files import make_private
+
+        return make_private(Path(path).expanduser().resolve())
+
     def close(self) -> None:
         if self.signed_in:  # (signed out, no one may write: the next opener catches up)
             with contextlib.suppress(StoreError):  # busy or read-only: likewise
