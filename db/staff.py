@@ -146,9 +146,13 @@ def active_names(conn: sqlite3.Connection) -> str:
 
 def _row(conn: sqlite3.Connection, name: str, *, active_only: bool = True) -> sqlite3.Row:
     """The staff row by name (ignoring case), or NotFound naming who is known."""
-    row = conn.execute("SELECT * FROM staff WHERE name = ? COLLATE NOCASE"
-                       + (" AND active" if active_only else ""),
-                       (" ".join(str(name).split()),)).fetchone()
+    try:  # as names are stored; one that could not be stored is no one's
+        clean: str | None = gate.line(name, "staff_name", 4 * NAME_MAX)
+    except ValidationError:
+        clean = None
+    row = None if not clean else conn.execute(
+        "SELECT * FROM staff WHERE name = ? COLLATE NOCASE"
+        + (" AND active" if active_only else ""), (clean,)).fetchone()
     if row is None:
         raise NotFound("staff.unknown", name=gate.shown(name), known=active_names(conn))
     return row  # type: ignore[no-any-return]  # sqlite3's fetchone is typed Any
