@@ -162,6 +162,14 @@ def _actor(row: sqlite3.Row) -> Actor:
     return Actor(id=row["id"], name=row["name"], role=row["role"])
 
 
+def _by_name(store: Store, name: str | None) -> Actor:
+    """Without PINs: the named active staff member, or the first owner (Store.actor)."""
+    if not name or not name.strip():
+        return store.actor(None)
+    with store.read() as conn:
+        return _actor(_row(conn, name))
+
+
 # -- signing in ------------------------------------------------------------------------------
 def sign_in(store: Store, name: str, pin: str, *, audit_success: bool) -> Actor:
     """The named active staff member, if ``pin`` is theirs and no wait is running.
@@ -206,7 +214,7 @@ def switch_to(store: Store, name: str, pin: str) -> Actor:
         pins = pins_in_use(conn)
     if pins:
         return sign_in(store, name, pin, audit_success=True)
-    who = store.actor(name)
+    who = _by_name(store, name)
     _record(store, who, lambda tx: tx.audit("staff.sign_in", "staff", who.id),
             action="staff.sign_in")
     return who
@@ -247,7 +255,7 @@ def opening_actor(store: Store, name: str | None, pin: Pin, *, sign_in_now: bool
     staff member's name) only when a PIN is needed and could open the shop."""
     with store.read() as conn:
         if not pins_in_use(conn):
-            return store.actor(name)
+            return _by_name(store, name)
         known = active_names(conn)
         if sign_in_now and name and name.strip():
             row = _row(conn, name)
