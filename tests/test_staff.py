@@ -242,6 +242,7 @@ def test_signed_out_the_shop_reads_but_writes_nothing_until_someone_switches_in(
         sales = shop.sales  # an area made before the switch acts as whoever is in now
         assert not shop.signed_in and shop.actor.id == 0
         assert not shop.may("customer.add")
+        assert shop.rerank_pending() == 0  # the console's upkeep waits for someone
         before = last_id(pinned)
         with pytest.raises(AccessDenied) as refused:
             shop.settings.set("points.per_yuan", "2")
@@ -401,3 +402,25 @@ def test_a_file_others_may_read_is_made_private(shop: Shop) -> None:
     assert Shop.make_private(shop.path) == "0o666"
     assert stat.S_IMODE(shop.path.stat().st_mode) == 0o600
     assert Shop.make_private(shop.path) is None
+
+
+def test_a_restore_is_the_owners_and_asks_for_the_pin_once(tmp_path: Path,
+                                                           clock: HandClock) -> None:
+    path = tmp_path / "own.db"  # (the other tests' shop stays open: a restore needs it not)
+    shop = Shop.open(path, clock=clock)
+    try:
+        shop.staff.name_owner("老王", OWNER_PIN)
+        shop.staff.add("小李", "staff", STAFF_PIN)
+        saved = shop.backups.backup()
+    finally:
+        shop.close()
+    with pytest.raises(AccessDenied):
+        Shop.restore(path, saved, "小李", pin=STAFF_PIN, clock=clock)
+    asked: list[str] = []
+
+    def ask(name: str) -> str:
+        asked.append(name)
+        return OWNER_PIN
+
+    Shop.restore(path, saved, "老王", pin=ask, clock=clock)  # opens the file twice
+    assert asked == ["老王"]
