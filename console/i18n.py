@@ -87,6 +87,8 @@ def error_text(error: RegularsError) -> str:
             t(code, **params) for field, (code, params) in error.fields.items())
     if isinstance(error, AccessDenied):  # the action and roles in the reader's words
         p = error.params
+        if not p["role"]:  # no one signed in yet, or the console is locked
+            return t("access.signed_out", what=t(f"action.{p['action']}"))
         return t(error.code, what=t(f"action.{p['action']}"), needed=t(f"role.{p['needed']}"),
                  role=t(f"role.{p['role']}"), name=p["name"])
     text = t(error.code, **error.params)

@@ -76,6 +76,23 @@ POLICY: Mapping[str, frozenset[str]] = MappingProxyType({
     "shop.backup": OWNER_ONLY,
     "shop.backup_auto": ANYONE,
     "shop.restore": OWNER_ONLY,
+    # staff and their PINs (db/staff.py): the owner manages them; signing in, and a wrong
+    # PIN or a refused action being recorded, happen to anyone
+    "staff.add": OWNER_ONLY,
+    "staff.pin": OWNER_ONLY,
+    "staff.deactivate": OWNER_ONLY,
+    "staff.sign_in": ANYONE,
+    "staff.pin_failed": ANYONE,
+    "access.denied": ANYONE,
+    # the audit log itself: the owner's to read (db/audit.py)
+    "audit.read": OWNER_ONLY,
+    # privacy: reads of personal data leave an audit row; erasing and handing a person
+    # their whole record are the owner's
+    "customer.reveal_phone": ANYONE,  # the full number on the customer screen
+    "customer.show": ANYONE,  # `regulars customer show`: the whole record in a terminal
+    "customer.consent": ANYONE,  # asked and answered at the counter
+    "customer.erase": OWNER_ONLY,
+    "customer.export_personal": OWNER_ONLY,
 })
 
 

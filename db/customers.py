@@ -26,7 +26,7 @@ CUSTOMER_COLUMNS = (
     " birth_month, birth_day, gender, channel, notes, is_seed_user, marketing_consent,"
     " consent_at, stage, last_visit_at, total_spend_fen, orders, created_at, updated_at,"
     " created_by, updated_by, first_purchase_at, median_interval_s, referrals_qualified,"
-    " stage_source, stage_since, points")
+    " stage_source, stage_since, points, consent_source, erased_at")
 
 
 @dataclass
@@ -77,6 +77,8 @@ class Customer:
     stage_source: str
     stage_since: str | None
     points: int  # the balance: the sum of the points ledger (db/points.py)
+    consent_source: str | None  # where marketing consent was last given or withdrawn
+    erased_at: str | None  # erased (db/erase.py): only anonymous figures remain
 
     @property
     def average_order_fen(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 import stat
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ class Check:
     ok: bool
     detail: str  # the figures, in English words where there are any (kept for --json)
     params: dict[str, Any] = field(default_factory=dict)  # for "doctor.detail.<name>"
+    warn: bool = False  # fine to run with, but the owner should act (no PIN set, say)
 
 
 @dataclass
@@ -65,6 +67,7 @@ def examine(store: Store, quick: bool = False) -> Report:
         owners = conn.execute(
             "SELECT count(*) FROM staff WHERE role = 'owner' AND active").fetchone()[0]
         report.checks.append(Check("owner", owners > 0, str(owners)))
+        report.checks.append(_check_pins(conn))
         timezone = str(conn.execute("SELECT coalesce((SELECT value FROM settings"
                                     " WHERE key = 'timezone'), 'Asia/Shanghai')").fetchone()[0])
     if os.name == "posix":
@@ -96,6 +99,17 @@ def backup_checks(store: Store, timezone: str) -> list[Check]:
     if cloud is not None:
         checks.append(Check("cloud_folder", False, cloud, {"folder": cloud}))
     return checks
+
+
+def _check_pins(conn: sqlite3.Connection) -> Check:
+    """No PIN at all: anyone at the computer acts as the owner. A warning, not a fault:
+    a one-person shop made before PINs keeps working."""
+    pins = int(conn.execute("SELECT count(*) FROM staff WHERE active"
+                            " AND pin_hash IS NOT NULL").fetchone()[0])
+    if not pins:
+        return Check("pins_none", True, "no one has a PIN: set one with `regulars init --owner"
+                     " NAME` or `regulars staff pin NAME`", {"count": 0}, warn=True)
+    return Check("pins", True, f"{pins} staff with a PIN", {"count": pins})
 
 
 def _check_keys(conn: object) -> Check:

@@ -59,6 +59,16 @@ class AccessDenied(RegularsError):
     code = "access.denied"
 
 
+class SignInRefused(RegularsError):
+    """A name and PIN that do not open the shop (db/staff.py). Codes and params:
+    ``staff.name_needed`` (known: the active staff), ``staff.pin_needed`` (name),
+    ``staff.pin_wrong`` (name, left: wrong PINs before attempts wait),
+    ``staff.pin_wait`` (name, seconds), ``staff.no_pin`` (name: the owner must set one).
+    Never the PIN."""
+
+    code = "staff.pin_wrong"
+
+
 class ImportRefused(RegularsError):
     """A file that cannot be imported as a whole: its encoding, its shape, its headers, or a
     column mapping that does not fit. Params name the file, column or field to fix."""

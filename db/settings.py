@@ -17,6 +17,7 @@ from .store import Tx
 from .unusual import SETTING_KEY as UNUSUAL_KEY
 from .vocab import LANGUAGES
 
+LOCK_KEY = "lock.idle_minutes"
 TEMPLATE_KEYS = {"referral.reward_template", "referral.welcome_template"}
 REWARD_KEYS = ("points.per_yuan", "points.fen_per_point", *LEVEL_KEYS,
                "referral.reward_points", "referral.reward_template",
@@ -61,7 +62,10 @@ SPECS: dict[str, Spec] = {
     # a sale above it asks once more; empty: derived from the shop's own sales (db/unusual)
     UNUSUAL_KEY: Spec("optional_money", 100, gate.MONEY_MAX_FEN),
     "backup.keep": Spec("whole", 1, 365),  # the console's daily backups kept (db/backup.py)
+    LOCK_KEY: Spec("whole", 0, 240),  # the console locks after this many idle minutes; 0: never
 }
+# What a setting reads as before anyone has set it (others: empty, or the rule's own default).
+DEFAULTS = {LOCK_KEY: "10"}
 KNOWN = set(SPECS)
 assert set(LIFECYCLE_KEYS) | set(REWARD_KEYS) < KNOWN
 
@@ -80,9 +84,12 @@ def hint(key: str) -> tuple[str, dict[str, str]]:
     return f"settings.hint.{spec.kind}", {}
 
 
-def get(conn: sqlite3.Connection, key: str, default: str = "") -> str:
+def get(conn: sqlite3.Connection, key: str, default: str | None = None) -> str:
+    """The stored value; unset: ``default``, else the setting's own (``DEFAULTS``) or ""."""
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else default
+    if row:
+        return str(row[0])
+    return DEFAULTS.get(key, "") if default is None else default
 
 
 def check(key: str, value: str) -> str:

@@ -35,12 +35,18 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
     from .referrals import Leader, Link
     from .search import Hit, SearchResult, parse_terms
     from .settings import KNOWN as SETTING_KEYS
+    from .staff import PIN_MAX, PIN_MIN, StaffMember
+    from .store import Actor
     from .tags import Tag
     from .unusual import Bar, is_confirmable
 
 # name -> (module in db, its name there). Lazy, so a screen that shows a Hit does not load
 # the coupon, feedback and campaign rules before the console's first frame.
 _WHERE: dict[str, tuple[str, str]] = {
+    "Actor": ("store", "Actor"),
+    "PIN_MAX": ("staff", "PIN_MAX"),
+    "PIN_MIN": ("staff", "PIN_MIN"),
+    "StaffMember": ("staff", "StaffMember"),
     "Audience": ("audience", "Audience"),
     "BATCH_EXPORT_COLUMNS": ("coupon_batch", "EXPORT_COLUMNS"),
     "BIRTHDAY_WINDOW_MAX": ("audience", "BIRTHDAY_WINDOW_MAX"),
@@ -113,10 +119,13 @@ __all__ = [
     "DUPLICATE_REASONS",
     "FEEDBACK_EXPORT_COLUMNS",
     "IMPORT_KINDS",
+    "PIN_MAX",
+    "PIN_MIN",
     "PURCHASE_FIELDS",
     "SETTING_KEYS",
     "SORTS",
     "STAGE_RULE_KEYS",
+    "Actor",
     "Audience",
     "Bar",
     "Batch",
@@ -144,6 +153,7 @@ __all__ = [
     "Refusal",
     "Row",
     "SearchResult",
+    "StaffMember",
     "StageChange",
     "Suggestion",
     "Summary",

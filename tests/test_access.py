@@ -5,7 +5,9 @@ the Shop and through the CLI) with the role needed named, leaving the file uncha
 from __future__ import annotations
 
 import inspect
+import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -20,9 +22,11 @@ from db.errors import AccessDenied, ImportRefused
 from db.feedback import Filter
 from db.shop import Shop
 from db.shop.base import ACCESS, READ, Area
+from db.staff import hash_pin
 from tests.cli_helpers import build_shop, digest, fresh_copy, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
+OWNER_PIN = hash_pin("8642")  # hashed once: scrypt takes ≈50 ms
 
 
 def areas(shop: Shop) -> dict[str, Area]:
@@ -40,7 +44,8 @@ def public_methods(area: Area) -> dict[str, Callable[..., object]]:
 def test_every_public_method_of_every_area_declares_its_access(shop: Shop) -> None:
     found = areas(shop)
     assert set(found) == {"customers", "sales", "rewards", "coupons", "campaigns",
-                          "lifecycle", "feedback", "exports", "settings", "backups", "imports"}
+                          "lifecycle", "feedback", "exports", "settings", "backups", "imports",
+                          "staff"}
     undeclared, unknown = [], []
     for area_name, area in found.items():
         for name, method in public_methods(area).items():
@@ -105,6 +110,9 @@ def counter(shop: Shop) -> Iterator[tuple[Shop, Shop, dict[str, object]]]:
     linked = [shop.feedback.add(wang.id, "price", f"贵了{n}", "complaint").id for n in (1, 2)]
     shop.feedback.link(linked)
     plan = shop.campaigns.plan(template.name, Audience(tag="团购"), "winback")
+    with shop.store.write(shop.actor, "staff.pin") as tx:  # the owner gives PINs: has one
+        tx.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", (OWNER_PIN, shop.actor.id))
+        tx.audit("staff.pin", "staff", shop.actor.id)
     twin = shop.customers.add(CustomerInput(name="王芳", phone="13722224444"))
     made = {"wang": wang.id, "twin": twin.id, "coupon": coupon.code, "item": item.id,
             "other": other.id, "linked": linked[0],
@@ -144,6 +152,9 @@ OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "shop.restore": lambda s, m: s.backups.restored(Path("shop-backup.db"), None),
     "import.customers": lambda s, m: s.imports.run("customers", s.path.with_name("c.csv")),
     "import.purchases": lambda s, m: s.imports.preview("purchases", s.path.with_name("p.csv")),
+    "staff.add": lambda s, m: s.staff.add("小王", "staff", "2468"),
+    "staff.pin": lambda s, m: s.staff.set_pin("小李", "1357"),
+    "staff.deactivate": lambda s, m: s.staff.deactivate("小李"),
 }
 STAGE_RULE = "lifecycle.trust_min_visits"
 
@@ -158,19 +169,44 @@ def audit_rows(shop: Shop) -> int:
         return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
 
 
+AUDIT_TABLES = ("audit_log", "audit_head")
+
+
+def refusal_recorded(db: Path, before: str, last_id: int, action: str, staff_id: int) -> None:
+    """A refusal changes nothing but one "access.denied" audit row (its own write)."""
+    assert digest(db, skip=AUDIT_TABLES) == before
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT staff_id, action, entity, detail FROM audit_log"
+                            " WHERE id > ?", (last_id,)).fetchall()
+    finally:
+        conn.close()
+    assert rows == [(staff_id, "access.denied", "access", json.dumps({"refused": action}))]
+
+
+def last_audit_id(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("action", sorted(OWNER_ONLY))
 def test_staff_are_refused_each_owner_only_action_and_the_owner_is_not(
         counter: tuple[Shop, Shop, dict[str, object]], action: str) -> None:
     owner, staff, made = counter
     call = OWNER_ONLY[action]
-    before = digest(owner.store.path)
+    before = digest(owner.store.path, skip=AUDIT_TABLES)
+    last = last_audit_id(owner.store.path)
     with pytest.raises(AccessDenied) as refused:
         call(staff, made)
     # whole phones are asked for only in an export, and the export is checked first
     first = "feedback.export" if action == "customer.full_phone" else action
     assert refused.value.params == {"action": first, "needed": "owner", "role": "staff",
                                     "name": "小李"}
-    assert digest(owner.store.path) == before  # refused before BEGIN: nothing written
+    # refused before BEGIN: nothing written but the refusal's own audit row
+    refusal_recorded(owner.store.path, before, last, first, staff.actor.id)
     assert "Only the owner may" in error_text(refused.value)
     set_language("zh")
     assert "只有店主可以" in error_text(refused.value)
@@ -235,12 +271,13 @@ def test_the_cli_refuses_staff_each_owner_only_command_naming_the_role(
     base, names = cli_base
     db = fresh_copy(base, tmp_path / "shop")
     args = [a.format(**names) for a in CLI_OWNER_ONLY[action]]
-    before = digest(db)
+    before = digest(db, skip=AUDIT_TABLES)
+    last = last_audit_id(db)
     refused = run_cli(["--db", str(db), "--staff", "小李", "--lang", "en", *args], tmp_path)
     assert refused.code == 1, refused.describe()
     assert "Only the owner may" in refused.err_text and "小李" in refused.err_text, \
         refused.describe()
-    assert digest(db) == before
+    refusal_recorded(db, before, last, action, 2)  # 小李: the second staff row
     done = run_cli(["--db", str(db), "--lang", "en", *args], tmp_path)
     if action == "coupon.export":  # the owner may; there is just no such batch
         assert "Only the owner" not in done.err_text, done.describe()

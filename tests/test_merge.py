@@ -269,7 +269,7 @@ def test_every_customer_column_in_the_schema_is_handled(shop: Shop) -> None:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         for table in tables:
-            if table == "customers":
+            if table in ("customers", "audit_log"):  # audit rows are chained: never moved
                 continue
             for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
                 if fk["table"] == "customers":

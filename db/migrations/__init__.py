@@ -29,6 +29,7 @@ from . import (
     v6_coupons,
     v7_points,
     v8_imports,
+    v9_staff,
 )
 
 APPLICATION_ID = 0x52454753  # "REGS"
@@ -37,7 +38,7 @@ APPLICATION_ID = 0x52454753  # "REGS"
 # A step is never edited once released: a change to the schema is a new step at the end.
 MIGRATIONS: list[Callable[[sqlite3.Connection, str], None]] = [
     v1_customers.apply, v2_purchases.apply, v3_tags.apply, v4_rerank.apply,
-    v5_feedback.apply, v6_coupons.apply, v7_points.apply, v8_imports.apply]
+    v5_feedback.apply, v6_coupons.apply, v7_points.apply, v8_imports.apply, v9_staff.apply]
 LATEST = len(MIGRATIONS)
 
 

@@ -3,7 +3,7 @@
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
 ``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
-``shop.backups``, ``shop.imports``, ``shop.settings``. Each
+``shop.backups``, ``shop.imports``, ``shop.settings``, ``shop.staff``. Each
 method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
@@ -26,6 +26,7 @@ from .door import ShopDoor
 
 if TYPE_CHECKING:
     from ..doctor import Report
+    from ..staff import Pin
     from .backups import Backups
     from .campaigns import Campaigns
     from .coupons import Coupons
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .rewards import Rewards, RewardsView
     from .sales import Sales
     from .settings import Settings
+    from .staff import Staff
     from .story import CustomerStory
 
 __all__ = ["CustomerStory", "RewardsView", "Shop", "ShopDoor", "StageView"]
@@ -127,36 +129,43 @@ class Shop:
 
         return Backups(self._door)
 
+    @cached_property
+    def staff(self) -> Staff:
+        from .staff import Staff
+
+        return Staff(self._door)
+
     @classmethod
     def restore(cls, path: str | Path, backup_file: str | Path, staff: str | None = None, *,
-                clock: Clock = system_clock) -> Path | None:
+                pin: Pin = None, clock: Clock = system_clock) -> Path | None:
         """Put a backup in place of the shop file (owner only; db/backup.py: restore).
         Returns where the file that was there went, or None.
 
-        The role is checked against the current file; a file too damaged to open has no
-        one to ask, so then the restored file's own staff list decides, before the
-        restore is recorded in it."""
+        The role is checked against the current file (signed in with ``pin`` when it
+        uses PINs); a file too damaged to open has no one to ask, so then the restored
+        file's own staff list decides, before the restore is recorded in it."""
         from zoneinfo import ZoneInfo
 
-        from .. import access, backup
+        from .. import backup
 
         path = Path(path).expanduser().resolve()
         local = clock().astimezone(ZoneInfo("UTC"))
+        pin = _asked_once(pin)  # the file is opened twice: a prompt should ask once
         if path.exists():
             try:
-                current = cls.open(path, staff, clock=clock, create=False)
+                current = cls.open(path, staff, pin=pin, clock=clock, create=False)
             except StoreError as exc:
                 if exc.code != "store.corrupt":
                     raise
             else:
                 try:
-                    access.check("shop.restore", current.actor.role, current.actor.name)
+                    current.check("shop.restore")
                     local = current.now().astimezone(ZoneInfo(current.timezone))
                 finally:
                     current.close()
         source = Path(backup_file).expanduser().resolve()
         aside = backup.restore(path, source, local)
-        restored = cls.open(path, staff, clock=clock, create=False)
+        restored = cls.open(path, staff, pin=pin, clock=clock, create=False)
         try:
             restored.backups.restored(source, aside)
         finally:
@@ -164,15 +173,34 @@ class Shop:
         return aside
 
     @classmethod
-    def open(cls, path: str | Path, staff: str | None = None, *,
-             clock: Clock = system_clock, create: bool = True) -> Shop:
+    def open(cls, path: str | Path, staff: str | None = None, *, pin: Pin = None,
+             clock: Clock = system_clock, create: bool = True, sign_in: bool = True) -> Shop:
+        """The shop at ``path``, acting as ``staff``.
+
+        In a shop where no one has a PIN (made before PINs, or by ``init`` without
+        --owner) the name alone, and no name is the first owner, as it always was. Once
+        any PIN exists, a name and its PIN (``pin``: the PIN, or a function asked for it
+        with the name) are needed: refusals are ``errors.SignInRefused``, a wrong PIN is
+        counted and audited (db/staff.py). ``sign_in=False`` (the console, which asks on
+        its own screen) opens such a shop signed out: reads work, every write is
+        refused until ``shop.staff.switch``."""
+        from ..staff import opening_actor
+
         store = Store(path, clock, create=create)
         try:
-            actor = store.actor(staff)
+            actor = opening_actor(store, staff, pin, sign_in_now=sign_in)
         except BaseException:
-            store.close()  # an unknown name must not leave the file open
+            store.close()  # an unknown name or a wrong PIN must not leave the file open
             raise
         return cls(store, actor)
+
+    @staticmethod
+    def make_private(path: str | Path) -> str | None:
+        """``regulars init`` on an existing file others may read: only its owner may now
+        (db/files.py). The old mode when it changed, else None; a StoreError says why not."""
+        from ..files import make_private
+
+        return make_private(Path(path).expanduser().resolve())
 
     def close(self) -> None:
         with contextlib.suppress(StoreError):  # busy or read-only: the next opener catches up
@@ -188,6 +216,22 @@ class Shop:
     @property
     def actor(self) -> Actor:
         return self._door.actor
+
+    @property
+    def signed_in(self) -> bool:
+        """False while the console is locked or no one has signed in yet (PINs in use)."""
+        return bool(self._door.actor.role)
+
+    def may(self, action: str) -> bool:
+        """Whether the one acting now may do ``action`` (a screen offering a key)."""
+        from .. import access
+
+        return access.allowed(action, self._door.actor.role)
+
+    def check(self, action: str) -> None:
+        """``AccessDenied`` (naming the role needed, and audited) unless the one acting
+        now may do ``action``: a screen about to open an owner-only screen."""
+        self._door.check(action)
 
     @property
     def timezone(self) -> str:
@@ -222,6 +266,8 @@ class Shop:
         then small transactions, so a sale at another counter waits a few ms at most.
         """
         store = self._door.store
+        if not self.signed_in:  # the console's lock: no one may write; it waits for them
+            return 0
         with store.read() as conn:
             if not search_keys.pending(conn):
                 return 0
@@ -243,6 +289,18 @@ class Shop:
         from ..doctor import examine  # only when asked: it loads sqlite_utils
 
         return examine(self._door.store, quick=quick)
+
+
+def _asked_once(pin: Pin) -> Pin:
+    if not callable(pin):
+        return pin
+    ask, said = pin, {}
+
+    def once(name: str) -> str | None:
+        if name not in said:
+            said[name] = ask(name)
+        return said[name]
+    return once
 
 
 def _conforms(shop: Shop) -> ShopDoor:

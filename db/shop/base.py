@@ -10,6 +10,7 @@ it again before ``BEGIN``: a method that forgot its mark cannot write at all. A 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +21,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from .. import access, settings
-from ..errors import ValidationError
+from ..errors import AccessDenied, RegularsError, ValidationError
 from ..store import Actor, Store, Tx
 
 P = ParamSpec("P")
@@ -30,6 +31,8 @@ READ = "read"
 
 # The action of the @writes method running in this thread (a worker thread has its own).
 _acting: ContextVar[str | None] = ContextVar("regulars_acting", default=None)
+# The guarded reads a @reads_sensitive method has done so far (its own, and ``require``'s).
+_reading: ContextVar[list[str] | None] = ContextVar("regulars_reading", default=None)
 
 
 class Door:
@@ -45,6 +48,35 @@ class Door:
     def today(self) -> date:
         """The shop's local calendar day: birthdays and expiry count in it."""
         return self.store.clock().astimezone(ZoneInfo(self.timezone)).date()
+
+    def check(self, action: str) -> None:
+        """The policy for the one acting now; a refusal of a real staff member leaves an
+        "access.denied" audit row (in its own short write) before it is raised."""
+        actor = self.actor
+        try:
+            access.check(action, actor.role, actor.name)
+        except AccessDenied:
+            self.record_refusal(actor, action)
+            raise
+
+    def record_refusal(self, actor: Actor, action: str) -> None:
+        if not actor.id or self.store.readonly is not None:  # no one signed in; can't write
+            return
+        # the refusal itself must reach the person even when its record cannot be
+        # written (a full disk, a file locked by a long import)
+        with contextlib.suppress(RegularsError, sqlite3.Error, OSError), \
+                self.store.write(actor, "access.denied") as tx:
+            tx.audit("access.denied", "access", None, refused=action)
+
+    def record_reads(self, actions: list[str]) -> None:
+        """A guarded read that was done (an export, whole phone numbers): one audit row
+        each, written once it succeeded, so a refused or failed one changes nothing. A
+        read-only file keeps no record: nothing can be written to it."""
+        if self.store.readonly is not None:
+            return
+        for action in actions:
+            with self.store.write(self.actor, action) as tx:
+                tx.audit(action, "read", None)
 
     def now(self) -> datetime:
         return self.store.clock()
@@ -93,7 +125,7 @@ def writes(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
     def mark(method: Method[A, P, R]) -> Method[A, P, R]:
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            access.check(action, self.actor.role, self.actor.name)
+            self._door.check(action)
             token = _acting.set(action)
             try:
                 return method(self, *args, **kwargs)
@@ -118,7 +150,7 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
             action = actions.get(kind)
             if action is None:
                 raise ValidationError({"kind": (unknown, {"known": ", ".join(actions)})})
-            access.check(action, self.actor.role, self.actor.name)
+            self._door.check(action)
             token = _acting.set(action if write else None)
             try:
                 return method(self, kind, *args, **kwargs)
@@ -129,16 +161,34 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
     return mark
 
 
-def reads_sensitive(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
-    """Mark a read the policy guards (whole phone numbers, exports)."""
+def reads_sensitive(action: str, *, traced: bool = True
+                    ) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
+    """Mark a read the policy guards (whole phone numbers, exports). Once it succeeds it
+    leaves an audit row of ``action`` (and of each ``require`` it passed); ``traced=False``
+    for a preview of a write, whose action only the write itself may record."""
     def mark(method: Method[A, P, R]) -> Method[A, P, R]:
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            access.check(action, self.actor.role, self.actor.name)
-            return method(self, *args, **kwargs)
+            self._door.check(action)
+            done = [action] if traced else []
+            token = _reading.set(done)
+            try:
+                result = method(self, *args, **kwargs)
+            finally:
+                _reading.reset(token)
+            self._door.record_reads(done)
+            return result
         setattr(run, ACCESS, action)
         return run
     return mark
+
+
+def signs_in(method: Method[A, P, R]) -> Method[A, P, R]:
+    """Mark the one write that needs no role: signing in (from a signed-out shop too),
+    where the check is the PIN itself. Its writes are "staff.sign_in" and
+    "staff.pin_failed", which the policy allows anyone."""
+    setattr(method, ACCESS, "staff.sign_in")
+    return method
 
 
 def reads(method: Callable[P, R]) -> Callable[P, R]:
@@ -149,5 +199,8 @@ def reads(method: Callable[P, R]) -> Callable[P, R]:
 
 def require(area: Area, action: str) -> None:
     """A check inside a method, where only some calls need it (an export with whole
-    phone numbers, say)."""
-    access.check(action, area.actor.role, area.actor.name)
+    phone numbers, say); inside a @reads_sensitive method, recorded with it."""
+    area._door.check(action)
+    reading = _reading.get()
+    if reading is not None:
+        reading.append(action)
