@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first use
     from .audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
+    from .audit import LIMIT_MAX as AUDIT_LIMIT_MAX
+    from .audit import AuditEntry, AuditQuery
     from .codes import looks_like_code
     from .coupon_batch import EXPORT_COLUMNS as BATCH_EXPORT_COLUMNS
     from .coupon_batch import Issued, Plan
@@ -41,7 +43,10 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
 # name -> (module in db, its name there). Lazy, so a screen that shows a Hit does not load
 # the coupon, feedback and campaign rules before the console's first frame.
 _WHERE: dict[str, tuple[str, str]] = {
+    "AUDIT_LIMIT_MAX": ("audit", "LIMIT_MAX"),
     "Audience": ("audience", "Audience"),
+    "AuditEntry": ("audit", "AuditEntry"),
+    "AuditQuery": ("audit", "AuditQuery"),
     "BATCH_EXPORT_COLUMNS": ("coupon_batch", "EXPORT_COLUMNS"),
     "BIRTHDAY_WINDOW_MAX": ("audience", "BIRTHDAY_WINDOW_MAX"),
     "Bar": ("unusual", "Bar"),
@@ -106,6 +111,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AUDIT_LIMIT_MAX",
     "BATCH_EXPORT_COLUMNS",
     "BIRTHDAY_WINDOW_MAX",
     "CODE_BODY",
@@ -118,6 +124,8 @@ __all__ = [
     "SORTS",
     "STAGE_RULE_KEYS",
     "Audience",
+    "AuditEntry",
+    "AuditQuery",
     "Bar",
     "Batch",
     "Column",

@@ -15,6 +15,7 @@ import pytest
 from console.i18n import error_text, set_language
 from db import access
 from db.audience import Audience
+from db.audit import AuditQuery
 from db.customers import CustomerInput
 from db.errors import AccessDenied, ImportRefused
 from db.feedback import Filter
@@ -40,7 +41,8 @@ def public_methods(area: Area) -> dict[str, Callable[..., object]]:
 def test_every_public_method_of_every_area_declares_its_access(shop: Shop) -> None:
     found = areas(shop)
     assert set(found) == {"customers", "sales", "rewards", "coupons", "campaigns",
-                          "lifecycle", "feedback", "exports", "settings", "backups", "imports"}
+                          "lifecycle", "feedback", "exports", "settings", "backups", "imports",
+                          "audit"}
     undeclared, unknown = [], []
     for area_name, area in found.items():
         for name, method in public_methods(area).items():
@@ -144,6 +146,7 @@ OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "shop.restore": lambda s, m: s.backups.restored(Path("shop-backup.db"), None),
     "import.customers": lambda s, m: s.imports.run("customers", s.path.with_name("c.csv")),
     "import.purchases": lambda s, m: s.imports.preview("purchases", s.path.with_name("p.csv")),
+    "audit.read": lambda s, m: s.audit.entries(AuditQuery()),
 }
 STAGE_RULE = "lifecycle.trust_min_visits"
 
@@ -213,6 +216,7 @@ CLI_OWNER_ONLY: dict[str, list[str]] = {
     "coupon.export": ["coupon", "export", "--batch-id", "x", "-o", "out.csv"],
     "feedback.export": ["feedback", "export", "-o", "out.csv"],
     "setting.set": ["settings", "set", "points.per_yuan", "2"],
+    "audit.read": ["audit", "--limit", "5"],
 }
 
 

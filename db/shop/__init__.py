@@ -3,7 +3,7 @@
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
 ``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
-``shop.backups``, ``shop.imports``, ``shop.settings``. Each
+``shop.backups``, ``shop.imports``, ``shop.settings``, ``shop.audit``. Each
 method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
@@ -26,6 +26,7 @@ from .door import ShopDoor
 
 if TYPE_CHECKING:
     from ..doctor import Report
+    from .audit import Audit
     from .backups import Backups
     from .campaigns import Campaigns
     from .coupons import Coupons
@@ -126,6 +127,12 @@ class Shop:
         from .backups import Backups
 
         return Backups(self._door)
+
+    @cached_property
+    def audit(self) -> Audit:
+        from .audit import Audit
+
+        return Audit(self._door)
 
     @classmethod
     def restore(cls, path: str | Path, backup_file: str | Path, staff: str | None = None, *,

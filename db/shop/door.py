@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # names for the signatures only: the door itself loads no rul
     from ..doctor import Report
     from ..store import Actor
     from ..values import (
+        AuditEntry,
+        AuditQuery,
         Bar,
         Batch,
         Coupon,
@@ -191,6 +193,11 @@ class BackupsDoor(Protocol):
     def restored(self, source: Path, aside: Path | None) -> None: ...
 
 
+class AuditDoor(Protocol):
+    def entries(self, query: AuditQuery) -> list[AuditEntry]: ...
+    def actions(self) -> list[str]: ...
+
+
 class ShopDoor(Protocol):
     """The whole door: the areas, and who, where and when."""
 
@@ -216,6 +223,8 @@ class ShopDoor(Protocol):
     def settings(self) -> SettingsDoor: ...
     @property
     def backups(self) -> BackupsDoor: ...
+    @property
+    def audit(self) -> AuditDoor: ...
     @property
     def actor(self) -> Actor: ...
     @property
