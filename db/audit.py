@@ -63,7 +63,7 @@ def verify(conn: sqlite3.Connection) -> Verdict:
         if stored_prev != prev_hash:
             if row_id != prev_id + 1:
                 return Verdict(count, Break("deleted", prev_id + 1, at, action,
-                                            {"first": prev_id + 1, "last": row_id - 1}))
+                                            _span(prev_id + 1, row_id - 1)))
             assert prev_row is not None  # the first row's prev is GENESIS, or it is a gap
             return Verdict(count, Break("forged", prev_id, str(prev_row[1]), str(prev_row[3]),
                                         {"next": row_id}))
@@ -81,6 +81,12 @@ def _moved_from(content: tuple[Any, ...], stored_prev: str, stored: str) -> int 
     return None
 
 
+def _span(first: int, last: int) -> dict[str, Any]:
+    """Deleted ids: ``span`` is "7" or "7–9", the same in every language."""
+    return {"first": first, "last": last,
+            "span": str(first) if first == last else f"{first}–{last}"}
+
+
 def _check_head(head: sqlite3.Row | tuple[Any, ...] | None, last_id: int, last_hash: str,
                 last_row: Any) -> Break | None:
     at, action = (str(last_row[1]), str(last_row[3])) if last_row is not None else ("", "")
@@ -89,7 +95,7 @@ def _check_head(head: sqlite3.Row | tuple[Any, ...] | None, last_id: int, last_h
     head_id, head_hash = int(head[0]), str(head[1])
     if head_id > last_id:  # the newest rows are gone (or the head was moved forward)
         return Break("newest_deleted", last_id + 1, at, action,
-                     {"first": last_id + 1, "last": head_id, "kept": last_id})
+                     {**_span(last_id + 1, head_id), "kept": last_id})
     if head_id < last_id:  # rows after the head, chained by hand outside the program
         return Break("after_head", head_id + 1, at, action, {"head": head_id})
     if head_hash != last_hash:  # the newest row edited and its hash recomputed

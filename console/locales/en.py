@@ -772,16 +772,16 @@ MESSAGES: dict[str, str] = {
     'doctor.detail.audit_chain.reordered': ('row {row_id} ({at}, {action}) holds the record written as '
                                             'row {other}: rows were moved. Keep a copy of this file as '
                                             'evidence and compare it with a backup from before {at}.'),
-    'doctor.detail.audit_chain.deleted': ('rows {first} to {last} were deleted (the next row left is from '
-                                          '{at}, {action}). Keep a copy of this file as evidence and '
-                                          'compare it with a backup from before {at}.'),
+    'doctor.detail.audit_chain.deleted': ('rows were deleted: {span} (the next row left is from {at}, '
+                                          '{action}). Keep a copy of this file as evidence and compare it '
+                                          'with a backup from before {at}.'),
     'doctor.detail.audit_chain.forged': ('row {row_id} ({at}, {action}) was changed and its hash worked out '
                                          'again, but the record after it still names the old one. Keep a '
                                          'copy of this file as evidence and compare it with a backup from '
                                          'before {at}.'),
-    'doctor.detail.audit_chain.newest_deleted': ('the newest rows, {first} to {last}, were deleted (the last '
-                                                 'left is row {kept}). Keep a copy of this file as evidence '
-                                                 'and compare it with your newest backup.'),
+    'doctor.detail.audit_chain.newest_deleted': ('the newest rows were deleted: {span} (the last left is '
+                                                 'row {kept}). Keep a copy of this file as evidence and '
+                                                 'compare it with your newest backup.'),
     'doctor.detail.audit_chain.after_head': ('rows after row {head} were added outside Regulars (from {at}, '
                                              '{action}). Keep a copy of this file as evidence and compare it '
                                              'with your newest backup.'),

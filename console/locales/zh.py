@@ -737,11 +737,11 @@ MESSAGES: dict[str, str] = {
                                          '请留存这个文件作证据，并与 {at} 之前的备份对照。'),
     'doctor.detail.audit_chain.reordered': ('第 {row_id} 条（{at}，{action}）装的是原第 {other} 条的内容：'
                                             '记录被调换过顺序。请留存这个文件作证据，并与 {at} 之前的备份对照。'),
-    'doctor.detail.audit_chain.deleted': ('第 {first} 到 {last} 条被删除了（之后剩下的一条是 {at}，{action}）。'
+    'doctor.detail.audit_chain.deleted': ('有记录被删除：第 {span} 条（之后剩下的一条是 {at}，{action}）。'
                                           '请留存这个文件作证据，并与 {at} 之前的备份对照。'),
     'doctor.detail.audit_chain.forged': ('第 {row_id} 条（{at}，{action}）被改过并重新算了校验码，'
                                          '但下一条记录里还是原来的校验码。请留存这个文件作证据，并与 {at} 之前的备份对照。'),
-    'doctor.detail.audit_chain.newest_deleted': ('最新的第 {first} 到 {last} 条被删除了（现在最后一条是第 {kept} 条）。'
+    'doctor.detail.audit_chain.newest_deleted': ('最新的记录被删除：第 {span} 条（现在最后一条是第 {kept} 条）。'
                                                  '请留存这个文件作证据，并与最近的备份对照。'),
     'doctor.detail.audit_chain.after_head': ('第 {head} 条之后有记录不是由本软件写入的（从 {at}，{action} 起）。'
                                              '请留存这个文件作证据，并与最近的备份对照。'),
