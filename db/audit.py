@@ -64,7 +64,8 @@ def verify(conn: sqlite3.Connection) -> Verdict:
             if row_id != prev_id + 1:
                 return Verdict(count, Break("deleted", prev_id + 1, at, action,
                                             _span(prev_id + 1, row_id - 1)))
-            assert prev_row is not None  # the first row's prev is GENESIS, or it is a gap
+            if prev_row is None:  # the first row names a row before it: edited with care
+                return Verdict(count, Break("edited", row_id, at, action))
             return Verdict(count, Break("forged", prev_id, str(prev_row[1]), str(prev_row[3]),
                                         {"next": row_id}))
         prev_id, prev_hash, prev_row, count = row_id, stored, row, count + 1

@@ -341,6 +341,17 @@ def test_a_head_past_the_end_and_rows_after_the_head(shop: Shop) -> None:
     assert check.params["problem"] == "after_head" and check.params["row_id"] == n
 
 
+def test_the_first_row_given_a_made_up_predecessor_is_caught(shop: Shop) -> None:
+    setup(shop)
+    first = row(shop, 1)
+    content = tuple(first[c] for c in ("id", "at", "staff_id", "action", "entity",
+                                       "entity_id", "customer_id", "detail"))
+    tamper(shop, ("UPDATE audit_log SET prev_hash = 'x', hash = ? WHERE id = 1",
+                  (row_hash("x", content),)))
+    check = chain_check(shop)
+    assert check.params["problem"] == "edited" and check.params["row_id"] == 1
+
+
 def test_writes_after_tampering_keep_the_break_visible(shop: Shop) -> None:
     made = setup(shop)
     tamper(shop, ("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)", ()))
