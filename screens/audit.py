@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -78,7 +79,7 @@ class AuditScreen(LoadedScreen[None]):
         with Horizontal(id="audit-filters"):
             for name in FILTERS:
                 yield Input(placeholder=t(f"audit.filter.{name}"), id=f"filter-{name}")
-        table: DataTable[str] = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="status")
         yield KeyBar()
@@ -102,16 +103,16 @@ class AuditScreen(LoadedScreen[None]):
                 since=query.since, limit=PAGE, before_id=before))
             return Page(found, len(found) >= PAGE, append)
 
-        self.query_one("#status", Static).update(t("audit.loading"))
+        self.query_one("#status", Static).update(Text(t("audit.loading")))
         self.run_db_message(read, AuditRead, group="audit", failed=self._failed)
 
     def _failed(self, error: RegularsError) -> None:
         status = self.query_one("#status", Static)
         if isinstance(error, NotFound):
-            status.update(t("audit.no_customer"))
+            status.update(Text(t("audit.no_customer")))
             self.query_one("#filter-customer", Input).focus()
         else:
-            status.update(error_text(error))
+            status.update(Text(error_text(error)))
 
     def on_audit_read(self, message: AuditRead) -> None:
         message.stop()
@@ -130,8 +131,9 @@ class AuditScreen(LoadedScreen[None]):
         tz = self.shop.timezone
         for e in self.rows:
             code = e.member_code or (f"#{e.customer_id}" if e.customer_id is not None else "")
-            table.add_row(when(e.at, tz), e.staff, action_label(e.action), code,
-                          detail_text(e), key=str(e.id))
+            # Text, not str: a name or value with [brackets] is shown, never read as markup
+            table.add_row(when(e.at, tz), Text(e.staff), Text(action_label(e.action)), code,
+                          Text(detail_text(e)), key=str(e.id))
         if keep_cursor:
             table.move_cursor(row=min(cursor + STEP, table.row_count - 1))
         if not self.rows:
@@ -140,7 +142,7 @@ class AuditScreen(LoadedScreen[None]):
             status = t("audit.more", count=len(self.rows))
         else:
             status = t("audit.count", count=len(self.rows))
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(Text(status))
         if not any(i.has_focus for i in self.query(Input)):
             table.focus()
 
@@ -152,7 +154,7 @@ class AuditScreen(LoadedScreen[None]):
             since = (gate.day(values["since"], "audit_since", FIRST_DAY, LAST_DAY)
                      if values["since"] else None)
         except ValidationError as exc:
-            self.query_one("#status", Static).update(error_text(exc))
+            self.query_one("#status", Static).update(Text(error_text(exc)))
             return
         self.query_now = AuditQuery(staff=values["staff"] or None,
                                     action=values["action"] or None, since=since, limit=PAGE)

@@ -15,8 +15,8 @@ def status(app: RegularsApp) -> str:
     return str(app.screen.query_one("#status", Static).render())
 
 
-def table(app: RegularsApp) -> DataTable[str]:
-    found: DataTable[str] = app.screen.query_one("#audit", DataTable)
+def table(app: RegularsApp) -> DataTable[object]:
+    found: DataTable[object] = app.screen.query_one("#audit", DataTable)
     return found
 
 
@@ -37,8 +37,8 @@ async def test_f10_lists_the_trail_newest_first_and_esc_goes_back(
         assert rows.row_count == audit_count(shop) < PAGE
         ids = [int(str(k.value)) for k in rows.rows]
         assert ids == sorted(ids, reverse=True)  # newest first
-        tagged = next(rows.get_row_at(i) for i in range(rows.row_count)
-                      if rows.get_row_at(i)[2] == "tag a customer")
+        tagged = next([str(c) for c in rows.get_row_at(i)] for i in range(rows.row_count)
+                      if str(rows.get_row_at(i)[2]) == "tag a customer")
         assert tagged[1] == "owner"
         assert tagged[3] == shop.customers.get(people["王伟"]).member_code
         assert "rows shown" in status(app)
@@ -63,13 +63,13 @@ async def test_filters_by_action_customer_and_day(app: RegularsApp, shop: Shop,
         await settle(pilot)
         rows = table(app)
         code = shop.customers.get(people["张三"]).member_code
-        assert rows.row_count >= 3 and all(rows.get_row_at(i)[3] == code
+        assert rows.row_count >= 3 and all(str(rows.get_row_at(i)[3]) == code
                                            for i in range(rows.row_count))
         app.screen.query_one("#filter-action", Input).value = "tag"
         app.screen.query_one("#filter-action", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert rows.row_count == 1 and rows.get_row_at(0)[2] == "tag a customer"
+        assert rows.row_count == 1 and str(rows.get_row_at(0)[2]) == "tag a customer"
         app.screen.query_one("#filter-since", Input).value = "2026-02-30"
         app.screen.query_one("#filter-since", Input).focus()
         await pilot.press("enter")
@@ -123,3 +123,21 @@ async def test_staff_are_refused_with_the_owners_role_named(shop: Shop,
         assert isinstance(app.screen, LookupScreen)
         said = [n.message for n in app._notifications]
         assert any("Only the owner may" in m and "audit" in m for m in said), said
+
+
+async def test_brackets_in_a_value_are_shown_not_read_as_markup(app: RegularsApp,
+                                                                shop: Shop) -> None:
+    with shop.store.write(shop.actor, "setting.set") as tx:
+        tx.audit("setting.set", "setting", None, key="[/red][bold]x")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        rows = table(app)
+        shown = [str(rows.get_row_at(i)[4]) for i in range(rows.row_count)]
+        assert "key=[/red][bold]x" in shown
+        app.screen.query_one("#filter-since", Input).value = "[/x]"
+        app.screen.query_one("#filter-since", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "[/x]" in status(app)
