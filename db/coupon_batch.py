@@ -117,7 +117,7 @@ def issue_chunk(tx: Tx, template_name: str, a: Audience, reason: str, batch_id: 
             for cid in chosen]
     if made:
         tx.audit("coupon.issue_batch", "coupon_template", t.id, batch=" ".join(batch_id.split()),
-                 reason=reason, count=len(made), first_customer=chosen[0],
+                 reason_code=reason, count=len(made), first_customer=chosen[0],
                  last_customer=chosen[-1])
     return int(rows[-1][0]), len(rows), made
 

@@ -138,7 +138,7 @@ def add_template(tx: Tx, name: str, kind: str, value: str = "", cap: str = "",
         (clean, kind, value_fen, percent, cap_fen, gift, min_fen, valid_days,
          valid_until, per_customer, int(transferable), tx.now, tx.actor.id))
     template_id = int(cursor.lastrowid or 0)
-    tx.audit("coupon.template", "coupon_template", template_id, name=clean, kind=kind)
+    tx.audit("coupon.template", "coupon_template", template_id, template=clean, kind=kind)
     return template(tx.conn, clean)
 
 
@@ -231,7 +231,7 @@ def issue(tx: Tx, template_name: str, customer_id: int, reason: str, tz: str,
     coupon_id, code = insert(tx, t.id, customer_id, reason, batch_id,
                              expires_at(t, tx.now, tz))
     tx.audit("coupon.issue", "coupon", coupon_id, customer_id=customer_id, template=t.name,
-             reason=reason, batch=batch_id)
+             reason_code=reason, batch=batch_id)
     return get(tx.conn, code)
 
 
@@ -356,7 +356,7 @@ def void(tx: Tx, typed_code: str, reason: str) -> Coupon:
         if row is None:
             raise NotFound("coupon.not_found", ref=code)
         raise RegularsError("coupon.not_voidable", status=row["status"])
-    tx.audit("coupon.void", "coupon", None, code=code, reason=reason)
+    tx.audit("coupon.void", "coupon", None, code=code, reason_chars=len(reason))
     return get(tx.conn, code)
 
 
@@ -367,7 +367,7 @@ def withdraw(tx: Tx, coupon_id: int, reason: str) -> bool:
                         " void_reason = ? WHERE id = ? AND status = 'issued'",
                         (tx.now, tx.actor.id, reason[:200], coupon_id))
     if marked.rowcount:
-        tx.audit("coupon.withdraw", "coupon", coupon_id, reason=reason)
+        tx.audit("coupon.withdraw", "coupon", coupon_id, reason_chars=len(reason))
     return bool(marked.rowcount)
 
 

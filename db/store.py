@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import access
+from .audit_chain import Link, customer_of, personal_keys
 from .clock import Clock, system_clock, to_iso
 from .errors import NotFound, StoreError
 from .files import create_private_file
@@ -79,18 +80,29 @@ class Tx:
         self.actor = actor
         self.now = now
         self.audited = False
+        self._link: Link | None = None  # the chain's end, read at this tx's first row
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
     def audit(self, action: str, entity: str, entity_id: int | None, **detail: Any) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log(at, staff_id, action, entity, entity_id, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (self.now, self.actor.id, action, entity, entity_id,
-             json.dumps(detail, ensure_ascii=False, sort_keys=True)),
-        )
+        """The audit row, chained to the one before it (db/audit_chain.py). ``detail``
+        holds ids, counts and field names, never a personal value: such keys are refused."""
+        personal = personal_keys(action, detail)
+        if personal:
+            raise ValueError(f"audit detail may not hold personal values: {personal}")
+        if self._link is None:
+            self._link = Link(self.conn)
+        self._link.add(self.conn, (
+            self.now, self.actor.id, action, entity,
+            None if entity_id is None else int(entity_id), customer_of(entity, entity_id, detail),
+            json.dumps(detail, ensure_ascii=False, sort_keys=True)))
         self.audited = True
+
+    def seal(self) -> None:
+        """Before COMMIT: the chain's head names this transaction's last row."""
+        if self._link is not None:
+            self._link.seal(self.conn)
 
     def audited_by(self, log_table: str) -> None:
         """The row just written is itself a who/when log (e.g. customer_views)."""
@@ -292,6 +304,7 @@ class Store:
                     # (a write that changed nothing, say a batch run again, needs no record)
                     if not tx.audited and conn.total_changes != changes:
                         raise RuntimeError("a write must record an audit row (Tx.audit)")
+                    tx.seal()
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
                     conn.rollback()

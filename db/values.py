@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first use
     from .audience import BIRTHDAY_WINDOW_MAX, Audience, parse_spend_between
+    from .audit import LIMIT_MAX as AUDIT_LIMIT_MAX
+    from .audit import AuditEntry, AuditQuery
     from .codes import looks_like_code
     from .coupon_batch import EXPORT_COLUMNS as BATCH_EXPORT_COLUMNS
     from .coupon_batch import Issued, Plan
@@ -47,7 +49,10 @@ _WHERE: dict[str, tuple[str, str]] = {
     "PIN_MAX": ("staff", "PIN_MAX"),
     "PIN_MIN": ("staff", "PIN_MIN"),
     "StaffMember": ("staff", "StaffMember"),
+    "AUDIT_LIMIT_MAX": ("audit", "LIMIT_MAX"),
     "Audience": ("audience", "Audience"),
+    "AuditEntry": ("audit", "AuditEntry"),
+    "AuditQuery": ("audit", "AuditQuery"),
     "BATCH_EXPORT_COLUMNS": ("coupon_batch", "EXPORT_COLUMNS"),
     "BIRTHDAY_WINDOW_MAX": ("audience", "BIRTHDAY_WINDOW_MAX"),
     "Bar": ("unusual", "Bar"),
@@ -112,6 +117,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AUDIT_LIMIT_MAX",
     "BATCH_EXPORT_COLUMNS",
     "BIRTHDAY_WINDOW_MAX",
     "CODE_BODY",
@@ -127,6 +133,8 @@ __all__ = [
     "STAGE_RULE_KEYS",
     "Actor",
     "Audience",
+    "AuditEntry",
+    "AuditQuery",
     "Bar",
     "Batch",
     "Column",

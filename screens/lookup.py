@@ -53,6 +53,7 @@ class LookupScreen(DataScreen[None]):
         Binding("ctrl+o", "import_file", "key.import", show=False),  # owner: members from a file
         Binding("ctrl+r", "redeem", "key.redeem_code", show=False),
         Binding("f9", "settings", "key.settings", show=False),  # owner, rarely: F1 lists it
+        Binding("f10", "audit", "key.audit", show=False),  # owner: the audit trail
         Binding("down", "cursor(1)", "key.down", show=False),
         Binding("up", "cursor(-1)", "key.up", show=False),
         Binding("pagedown", "cursor(10)", "key.pagedown", show=False),
@@ -240,6 +241,20 @@ class LookupScreen(DataScreen[None]):
         from .imports import ImportScreen
 
         self.app.push_screen(ImportScreen())
+
+    def action_audit(self) -> None:
+        """The audit trail, its first page read first: staff are refused here, with the
+        sentence that names the owner's role, and no screen opens."""
+        from db.values import AuditEntry, AuditQuery
+
+        from .audit import PAGE, AuditScreen
+
+        audit = self.shop.audit
+
+        def show(rows: list[AuditEntry]) -> None:
+            self.app.push_screen(AuditScreen(rows))
+
+        self.run_db(lambda: audit.entries(AuditQuery(limit=PAGE)), show, group="audit")
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen

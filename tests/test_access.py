@@ -17,6 +17,7 @@ import pytest
 from console.i18n import error_text, set_language
 from db import access
 from db.audience import Audience
+from db.audit import AuditQuery
 from db.customers import CustomerInput
 from db.errors import AccessDenied, ImportRefused
 from db.feedback import Filter
@@ -45,7 +46,7 @@ def test_every_public_method_of_every_area_declares_its_access(shop: Shop) -> No
     found = areas(shop)
     assert set(found) == {"customers", "sales", "rewards", "coupons", "campaigns",
                           "lifecycle", "feedback", "exports", "settings", "backups", "imports",
-                          "staff"}
+                          "staff", "audit"}
     undeclared, unknown = [], []
     for area_name, area in found.items():
         for name, method in public_methods(area).items():
@@ -155,6 +156,7 @@ OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "staff.add": lambda s, m: s.staff.add("小王", "staff", "2468"),
     "staff.pin": lambda s, m: s.staff.set_pin("小李", "1357"),
     "staff.deactivate": lambda s, m: s.staff.deactivate("小李"),
+    "audit.read": lambda s, m: s.audit.entries(AuditQuery()),
 }
 STAGE_RULE = "lifecycle.trust_min_visits"
 
@@ -249,6 +251,7 @@ CLI_OWNER_ONLY: dict[str, list[str]] = {
     "coupon.export": ["coupon", "export", "--batch-id", "x", "-o", "out.csv"],
     "feedback.export": ["feedback", "export", "-o", "out.csv"],
     "setting.set": ["settings", "set", "points.per_yuan", "2"],
+    "audit.read": ["audit", "--limit", "5"],
 }
 
 

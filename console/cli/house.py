@@ -163,8 +163,10 @@ def doctor(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
         say(t("doctor.file", path=str(path)))
         for check in report.checks:
             mark = "BAD" if not check.ok else "!! " if check.warn else "ok "
-            detail = (t(f"doctor.detail.{check.name}", **check.params)
-                      if check.params and has_message(f"doctor.detail.{check.name}")
+            # a check with several outcomes (the audit chain) names its sentence's last part
+            key = (f"doctor.detail.{check.name}.{check.params['problem']}"
+                   if "problem" in check.params else f"doctor.detail.{check.name}")
+            detail = (t(key, **check.params) if check.params and has_message(key)
                       else check.detail)
             say(f"  [{mark}] {t('doctor.' + check.name)}: {detail}")
         for table, count in report.counts.items():

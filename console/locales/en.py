@@ -809,6 +809,52 @@ MESSAGES: dict[str, str] = {
     'doctor.cloud_folder': 'sync folder',
     'doctor.detail.cloud_folder': ('the file is inside “{folder}”: sync clients break '
                                    "SQLite's locking and can damage it. Move it out."),
+    'doctor.audit_chain': 'audit trail',
+    'doctor.detail.audit_chain.whole': '{rows} rows, each chained to the one before: nothing edited or removed',
+    'doctor.detail.audit_chain.edited': ('row {row_id} ({at}, {action}) was changed after it was written: '
+                                         'it no longer matches its hash. Keep a copy of this file as '
+                                         'evidence and compare it with a backup from before {at}.'),
+    'doctor.detail.audit_chain.reordered': ('row {row_id} ({at}, {action}) holds the record written as '
+                                            'row {other}: rows were moved. Keep a copy of this file as '
+                                            'evidence and compare it with a backup from before {at}.'),
+    'doctor.detail.audit_chain.deleted': ('rows were deleted: {span} (the next row left is from {at}, '
+                                          '{action}). Keep a copy of this file as evidence and compare it '
+                                          'with a backup from before {at}.'),
+    'doctor.detail.audit_chain.forged': ('row {row_id} ({at}, {action}) was changed and its hash worked out '
+                                         'again, but the record after it still names the old one. Keep a '
+                                         'copy of this file as evidence and compare it with a backup from '
+                                         'before {at}.'),
+    'doctor.detail.audit_chain.newest_deleted': ('the newest rows were deleted: {span} (the last left is '
+                                                 'row {kept}). Keep a copy of this file as evidence and '
+                                                 'compare it with your newest backup.'),
+    'doctor.detail.audit_chain.after_head': ('rows after row {head} were added outside Regulars (from {at}, '
+                                             '{action}). Keep a copy of this file as evidence and compare it '
+                                             'with your newest backup.'),
+    'doctor.detail.audit_chain.head_missing': ('the record of the newest audit row is missing, so deleted '
+                                               'newest rows cannot be ruled out. Keep a copy of this file '
+                                               'and compare it with your newest backup.'),
+    'action.audit.read': 'read the audit trail',
+    'field.audit_since': 'From (day)',
+    'field.audit_until': 'Until (day)',
+    'audit.until_before_since': '--until {until} is before --since {since}: give the earlier day first.',
+    'audit.none': 'No audit rows match.',
+    'audit.column.at': 'Time',
+    'audit.column.staff': 'Who',
+    'audit.column.action': 'Action',
+    'audit.column.customer': 'Customer',
+    'audit.column.detail': 'Detail',
+    'audit.title': 'Audit trail',
+    'audit.filter.staff': 'Staff name',
+    'audit.filter.action': 'Action (e.g. coupon)',
+    'audit.filter.customer': 'Member code or phone',
+    'audit.filter.since': 'From YYYY-MM-DD',
+    'audit.count': '{count} rows shown.',
+    'audit.more': '{count} rows shown. PageDown for older ones.',
+    'audit.loading': 'Reading the audit trail…',
+    'audit.no_customer': 'No customer has that code or phone: leave it empty to see everyone.',
+    'key.audit': 'Audit trail',
+    'key.audit_more': 'Older rows',
+    'key.audit_filter': 'Filter',
     'backup.done': 'Backup written and checked: {path}',
     'backup.exists': 'A file is already at {path}: nothing was overwritten. Name another.',
     'backup.full': 'The disk is full: no backup was written and nothing half-written is '

@@ -3,8 +3,8 @@
 The CLI and every screen hold a ``Shop`` and call its areas (from thread workers in
 the TUI): ``shop.customers``, ``shop.sales``, ``shop.rewards``, ``shop.coupons``,
 ``shop.campaigns``, ``shop.lifecycle``, ``shop.feedback``, ``shop.exports``,
-``shop.backups``, ``shop.imports``, ``shop.settings``, ``shop.staff``. Each
-method opens its own read or write, so the caller never touches SQL or transactions;
+``shop.backups``, ``shop.imports``, ``shop.settings``, ``shop.staff``, ``shop.audit``.
+Each method opens its own read or write, so the caller never touches SQL or transactions;
 every write names who acted and passes the access policy (db/access.py). The surface is
 also a typed Protocol, ``ShopDoor`` (db/shop/door.py), for a second backend.
 """
@@ -27,6 +27,7 @@ from .door import ShopDoor
 if TYPE_CHECKING:
     from ..doctor import Report
     from ..staff import Pin
+    from .audit import Audit
     from .backups import Backups
     from .campaigns import Campaigns
     from .coupons import Coupons
@@ -134,6 +135,12 @@ class Shop:
         from .staff import Staff
 
         return Staff(self._door)
+
+    @cached_property
+    def audit(self) -> Audit:
+        from .audit import Audit
+
+        return Audit(self._door)
 
     @classmethod
     def restore(cls, path: str | Path, backup_file: str | Path, staff: str | None = None, *,

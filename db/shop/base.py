@@ -28,6 +28,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 ACCESS = "__regulars_access__"  # the mark: "read", or the action's name
 READ = "read"
+WRITES = "__regulars_writes__"  # True on a method that writes (its ACCESS is the action)
 
 # The action of the @writes method running in this thread (a worker thread has its own).
 _acting: ContextVar[str | None] = ContextVar("regulars_acting", default=None)
@@ -132,6 +133,7 @@ def writes(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
             finally:
                 _acting.reset(token)
         setattr(run, ACCESS, action)
+        setattr(run, WRITES, True)
         return run
     return mark
 
@@ -157,6 +159,7 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
             finally:
                 _acting.reset(token)
         setattr(run, ACCESS, next(iter(actions.values())))  # each is in the policy
+        setattr(run, WRITES, write)
         return run
     return mark
 
