@@ -81,6 +81,11 @@ WRITE_CALLS: dict[str, Call] = {
     "backups.daily": lambda s, m, p: s.backups.daily(),
     "backups.restored": lambda s, m, p: s.backups.restored(p / "one.db", None),
     "customers.merge": lambda s, m, p: s.customers.merge(_id(m, "wang"), _id(m, "twin")),
+    # the owner names themself with the first PIN before adding anyone (db/staff.py)
+    "staff.name_owner": lambda s, m, p: s.staff.name_owner("老王", "1357"),
+    "staff.add": lambda s, m, p: s.staff.add("小李", "staff", "2468"),
+    "staff.set_pin": lambda s, m, p: s.staff.set_pin("小李", "8642"),
+    "staff.deactivate": lambda s, m, p: s.staff.deactivate("小李"),
 }
 
 # A write whose rows carry other actions too, or instead: documented here, one by one.
