@@ -199,8 +199,8 @@ def _clean_tags(ids: Sequence[int], decisions: Sequence[Decision],
 
 
 def _referrer_id(conn: sqlite3.Connection, ref: str) -> int | None:
-    row = conn.execute("SELECT id FROM customers WHERE member_code = ? OR phone = ?",
-                       (ref, ref)).fetchone()
+    row = conn.execute("SELECT id FROM customers WHERE (member_code = ? OR phone = ?)"
+                       " AND erased_at IS NULL", (ref, ref)).fetchone()
     return int(row[0]) if row else None
 
 
