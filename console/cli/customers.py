@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from db.shop import RewardsView
     from db.values import Customer, Hit, Purchase
 
-customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help=True)
+customer_app = typer.Typer(help="Add, find, show, correct and erase customers.",
+                           no_args_is_help=True)
 tag_app = typer.Typer(help="Tags: list, add, rename or merge.", no_args_is_help=True)
 
 RECENT_SALES = 10
@@ -96,10 +97,10 @@ def customer_show(
     ref: Annotated[str, typer.Argument(help="Member code or phone.")],
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """One customer: profile, spend, rewards, and the recent sales with their numbers
-    (the number is what `purchase refund` takes)."""
+    """One customer: profile, consent, spend, rewards, and the recent sales with their
+    numbers (the number is what `purchase refund` takes). Audited: it shows everything."""
     with opened(db, staff, lang, create=False) as shop:
-        c = shop.customers.find(ref)
+        c = shop.customers.show(ref)
         sales = shop.sales.history(c.id, RECENT_SALES)
         total_sales = shop.sales.count(c.id)
         tag_names = shop.customers.tags_of(c.id)
@@ -138,8 +139,11 @@ def customer_lines(c: Customer, rewards: RewardsView, tag_names: list[str], adde
     if rewards.next_level:
         level += " · " + t("customer.to_next_level", amount=format_fen(rewards.to_next_fen),
                            level=level_label(rewards.next_level))
-    consent = (t("customer.consent_yes", date=day(c.consent_at)) if c.marketing_consent
-               else t("customer.consent_no"))
+    consent = (t("customer.consent_detail", state=t("cli.yes" if c.marketing_consent
+                                                      else "cli.no"),
+                 when=local_minute(c.consent_at, tz),
+                 source=t(f"consent_source.{c.consent_source}") if c.consent_source else "—")
+               if c.consent_at else t("customer.consent_no"))
     rows: list[tuple[str, str]] = [
         (t("field.phone"), pretty(c.phone, region) or "—"),
         (t("field.wechat_id"), field(c.wechat_id or "—")),

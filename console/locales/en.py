@@ -917,5 +917,6 @@ MESSAGES: dict[str, str] = {
     'cli.erase_add_yes': 'Nothing was erased. Erasing cannot be undone: run it again with --yes.',
     'cli.erased': 'Erased {member_code}: name, phone, WeChat id, birthday, notes, tags and feedback words are gone; purchases stay as anonymous figures.',
     'cli.erase_not_scrubbed': 'Another program has the shop file open, so old copies may still be in its log. Close the other Regulars windows and terminals, then run `regulars doctor`.',
+    'cli.list_sep': ', ',
     'cli.erase_backups': 'Backups made before now still hold this customer until they rotate out; exports made earlier are yours to delete.',
 }

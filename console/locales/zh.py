@@ -880,5 +880,6 @@ MESSAGES: dict[str, str] = {
     'cli.erase_add_yes': '什么都没有删除。删除后无法恢复：确认的话请加上 --yes 再运行一次。',
     'cli.erased': '已删除 {member_code} 的个人信息：姓名、手机号、微信号、生日、备注、标签和反馈原话都已清除；消费记录作为匿名数字保留。',
     'cli.erase_not_scrubbed': '还有别的程序开着店里的文件，旧数据可能还留在日志里。请关掉其他 Regulars 窗口和终端，然后运行 `regulars doctor`。',
+    'cli.list_sep': '、',
     'cli.erase_backups': '在此之前做的备份仍然含有这位顾客的信息，直到被轮换删除；以前导出的文件需要你自己删除。',
 }
