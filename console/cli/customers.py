@@ -85,7 +85,11 @@ def customer_find(
 
 
 def hit_json(h: Hit) -> dict[str, Any]:
-    return {"id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
+    """A row of a list: the phone masked, as on the screen (`customer show` has it whole)."""
+    from db.phones import mask
+
+    return {"id": h.id, "member_code": h.member_code, "name": h.name,
+            "phone": mask(h.phone, h.phone_rev),
             "stage": h.stage, "lifetime_spend_fen": h.total_spend_fen, "orders": h.orders,
             "last_purchase_at": h.last_visit_at, "exact": h.exact, "points": h.points,
             "level": h.level}
