@@ -95,9 +95,11 @@ def test_consent_is_given_or_withdrawn_with_a_source_and_show_says_so(base: Shop
     assert zh.code == 0 and "撤回（微信）" in zh.out.decode()
     assert row(db, base.other)["marketing_consent"] == 0
     before = digest(db)
-    for args, code in (((), 2), (("--given", "--source", "fax"), 1)):
-        refused = cli(db, "customer", "consent", base.other, *args)
-        assert refused.code == code and refused.err_text.strip(), refused.describe()
+    refused = cli(db, "customer", "consent", base.other, "--given", "--source", "fax")
+    assert refused.code == 1 and "paper_form" in refused.err_text, refused.describe()
+    asked = cli(db, "customer", "consent", base.other)  # neither: what is on record
+    assert asked.code == 0 and re.match(
+        rf"Marketing consent of {base.other}: no · [-0-9: ]+ · WeChat\.", asked.out.decode())
     assert digest(db) == before
 
 

@@ -143,11 +143,7 @@ def customer_lines(c: Customer, rewards: RewardsView, tag_names: list[str], adde
     if rewards.next_level:
         level += " · " + t("customer.to_next_level", amount=format_fen(rewards.to_next_fen),
                            level=level_label(rewards.next_level))
-    consent = (t("customer.consent_detail", state=t("cli.yes" if c.marketing_consent
-                                                      else "cli.no"),
-                 when=local_minute(c.consent_at, tz),
-                 source=t(f"consent_source.{c.consent_source}") if c.consent_source else "—")
-               if c.consent_at else t("customer.consent_no"))
+    consent = consent_text(c, tz)
     rows: list[tuple[str, str]] = [
         (t("field.phone"), pretty(c.phone, region) or "—"),
         (t("field.wechat_id"), field(c.wechat_id or "—")),
@@ -176,6 +172,15 @@ def customer_lines(c: Customer, rewards: RewardsView, tag_names: list[str], adde
     width = max(_width(label) for label, _ in rows)
     head = f"{field(c.name)}  ·  {c.member_code}"
     return [head] + [f"  {label}{' ' * (width - _width(label))}  {value}" for label, value in rows]
+
+
+def consent_text(c: Customer, tz: str) -> str:
+    """Marketing consent, when it was last given or withdrawn, and where."""
+    if not c.consent_at:
+        return t("customer.consent_no")
+    return t("customer.consent_detail", state=t("cli.yes" if c.marketing_consent else "cli.no"),
+             when=local_minute(c.consent_at, tz),
+             source=t(f"consent_source.{c.consent_source}") if c.consent_source else "—")
 
 
 def sale_line(p: Purchase, tz: str) -> str:

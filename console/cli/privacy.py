@@ -11,7 +11,7 @@ import typer
 
 from ..i18n import t
 from .common import fail, field, friendly_errors, opened, say
-from .customers import customer_app
+from .customers import consent_text, customer_app
 from .options import DbOpt, LangOpt, StaffOpt
 
 if TYPE_CHECKING:
@@ -78,11 +78,15 @@ def customer_consent(
     ] = "counter",
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
 ) -> None:
-    """Record marketing consent, given or withdrawn, now, and where it was said."""
-    if given is None:
-        raise fail(t("cli.consent_which"), 2)
+    """Record marketing consent, given or withdrawn, now, and where it was said; without
+    --given or --withdrawn, say what is on record."""
     with opened(db, staff, lang, create=False) as shop:
-        c = shop.customers.set_consent(shop.customers.find(ref).id, given, source)
+        c = shop.customers.find(ref)
+        if given is None:
+            say(t("cli.consent_now", member_code=c.member_code,
+                  consent=consent_text(c, shop.timezone)))
+            return
+        c = shop.customers.set_consent(c.id, given, source)
     key = "cli.consent_given" if given else "cli.consent_withdrawn"
     say(t(key, member_code=c.member_code, source=t(f"consent_source.{c.consent_source}")))
 

@@ -898,7 +898,7 @@ MESSAGES: dict[str, str] = {
     'cli.edit_nothing': 'Nothing to change: give at least one of --name, --phone, --wechat, --birthday, --gender, --channel, --notes.',
     'cli.edit_same': 'Nothing changed: {name} ({member_code}) already has those details.',
     'cli.edit_changed': 'Changed for {member_code}: {fields}.',
-    'cli.consent_which': 'Say which: --given or --withdrawn.',
+    'cli.consent_now': 'Marketing consent of {member_code}: {consent}. Change it with --given or --withdrawn.',
     'cli.consent_given': 'Marketing consent recorded for {member_code}: agreed ({source}).',
     'cli.consent_withdrawn': 'Marketing consent recorded for {member_code}: withdrawn ({source}).',
     'cli.personal_written': 'Wrote everything held about {member_code} to {path}. It is personal data: give it only to the customer, and delete your copy afterwards.',

@@ -861,7 +861,7 @@ MESSAGES: dict[str, str] = {
     'cli.edit_nothing': '没有要改的内容：请至少给出 --name、--phone、--wechat、--birthday、--gender、--channel、--notes 中的一项。',
     'cli.edit_same': '没有变化：{name}（{member_code}）的资料本来就是这样。',
     'cli.edit_changed': '已修改 {member_code} 的：{fields}。',
-    'cli.consent_which': '请说明是 --given（同意）还是 --withdrawn（撤回）。',
+    'cli.consent_now': '{member_code} 的营销同意：{consent}。用 --given（同意）或 --withdrawn（撤回）修改。',
     'cli.consent_given': '已记录 {member_code} 的营销同意：同意（{source}）。',
     'cli.consent_withdrawn': '已记录 {member_code} 的营销同意：撤回（{source}）。',
     'cli.personal_written': '已把 {member_code} 的全部个人信息写入 {path}。这是个人信息：只交给顾客本人，交付后请删除你手上的副本。',
