@@ -269,3 +269,18 @@ def test_every_file_is_private_under_umask_000(tmp_path: Path, open_umask: None)
         shop.close()
     assert modes == {name: 0o600 for name in modes}
     assert mode(path.parent / "backups") == 0o700
+
+
+def test_consent_from_an_import_says_it_came_from_the_import(shop: Shop, tmp_path: Path
+                                                             ) -> None:
+    members = tmp_path / "members.csv"
+    members.write_text("姓名,手机,营销同意\n王芳,13911112222,是\n李娜,13911113333,否\n",
+                       encoding="utf-8")
+    shop.imports.run("customers", members)
+    wang, li = shop.customers.find("13911112222"), shop.customers.find("13911113333")
+    assert (wang.marketing_consent, wang.consent_source) == (True, "import")
+    assert (li.marketing_consent, li.consent_source) == (False, None)
+    members.write_text("姓名,手机,营销同意\n李娜,13911113333,是\n", encoding="utf-8")
+    shop.imports.run("customers", members)
+    li = shop.customers.find("13911113333")
+    assert (li.marketing_consent, li.consent_source) == (True, "import")
