@@ -4,8 +4,8 @@ lists them. Importing it imports typer and builds the tree (console.cli loads it
 from __future__ import annotations
 
 # (imported to register: audit; backup, restore; demo, init, seed, doctor; customer duplicates,
-# merge)
-from . import audit, backups, house, merges  # noqa: F401
+# merge, edit, consent, export-personal, erase)
+from . import audit, backups, house, merges, privacy  # noqa: F401
 from .coupons import coupon_app
 from .customers import customer_app, tag_app
 from .exports import export_app
