@@ -157,6 +157,9 @@ OWNER_ONLY: dict[str, Callable[[Shop, dict[str, object]], object]] = {
     "staff.pin": lambda s, m: s.staff.set_pin("小李", "1357"),
     "staff.deactivate": lambda s, m: s.staff.deactivate("小李"),
     "audit.read": lambda s, m: s.audit.entries(AuditQuery()),
+    "customer.erase": lambda s, m: s.customers.erase(int(str(m["twin"]))),
+    "customer.export_personal": lambda s, m: s.customers.export_personal(
+        int(str(m["wang"])), s.path.with_name("personal.json")),
 }
 STAGE_RULE = "lifecycle.trust_min_visits"
 
@@ -252,6 +255,8 @@ CLI_OWNER_ONLY: dict[str, list[str]] = {
     "feedback.export": ["feedback", "export", "-o", "out.csv"],
     "setting.set": ["settings", "set", "points.per_yuan", "2"],
     "audit.read": ["audit", "--limit", "5"],
+    "customer.erase": ["customer", "erase", "{other}", "--yes"],
+    "customer.export_personal": ["customer", "export-personal", "{member}", "-o", "p.json"],
 }
 
 

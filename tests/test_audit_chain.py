@@ -81,6 +81,14 @@ WRITE_CALLS: dict[str, Call] = {
     "backups.daily": lambda s, m, p: s.backups.daily(),
     "backups.restored": lambda s, m, p: s.backups.restored(p / "one.db", None),
     "customers.merge": lambda s, m, p: s.customers.merge(_id(m, "wang"), _id(m, "twin")),
+    # privacy: audited reads, consent, the person's own file, and erasing (db/erase.py)
+    "customers.full_phone": lambda s, m, p: s.customers.full_phone(_id(m, "wang")),
+    "customers.show": lambda s, m, p: s.customers.show("13911112222"),
+    "customers.set_consent": lambda s, m, p: s.customers.set_consent(_id(m, "wang"), False,
+                                                                     "counter"),
+    "customers.export_personal": lambda s, m, p: s.customers.export_personal(
+        _id(m, "wang"), p / "personal.json"),
+    "customers.erase": lambda s, m, p: s.customers.erase(_id(m, "li")),
     # the owner names themself with the first PIN before adding anyone (db/staff.py)
     "staff.name_owner": lambda s, m, p: s.staff.name_owner("老王", "1357"),
     "staff.add": lambda s, m, p: s.staff.add("小李", "staff", "2468"),
