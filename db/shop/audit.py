@@ -13,13 +13,13 @@ from .base import Area, reads_sensitive
 
 
 class Audit(Area):
-    @reads_sensitive("audit.read")
+    @reads_sensitive("audit.read", traced=False)  # no personal values: reading is not traced
     def entries(self, query: AuditQuery) -> list[AuditEntry]:
         """The rows matching ``query``, newest first (owner only)."""
         with self._read() as conn:
             return audit.entries(conn, query, self._door.timezone)
 
-    @reads_sensitive("audit.read")
+    @reads_sensitive("audit.read", traced=False)  # no personal values: reading is not traced
     def actions(self) -> list[str]:
         """The actions the log holds, for a filter list (owner only)."""
         with self._read() as conn:

@@ -32,8 +32,6 @@ WRITES = "__regulars_writes__"  # True on a method that writes (its ACCESS is th
 
 # The action of the @writes method running in this thread (a worker thread has its own).
 _acting: ContextVar[str | None] = ContextVar("regulars_acting", default=None)
-# The guarded reads a @reads_sensitive method has done so far (its own, and ``require``'s).
-_reading: ContextVar[list[str] | None] = ContextVar("regulars_reading", default=None)
 
 
 class Door:
@@ -69,15 +67,14 @@ class Door:
                 self.store.write(actor, "access.denied") as tx:
             tx.audit("access.denied", "access", None, refused=action)
 
-    def record_reads(self, actions: list[str]) -> None:
-        """A guarded read that was done (an export, whole phone numbers): one audit row
-        each, written once it succeeded, so a refused or failed one changes nothing. A
-        read-only file keeps no record: nothing can be written to it."""
+    def record_read(self, action: str) -> None:
+        """A guarded read that was done (an export): its audit row, written once it
+        succeeded, so a refused or failed one changes nothing. A read-only file keeps no
+        record: nothing can be written to it."""
         if self.store.readonly is not None:
             return
-        for action in actions:
-            with self.store.write(self.actor, action) as tx:
-                tx.audit(action, "read", None)
+        with self.store.write(self.actor, action) as tx:
+            tx.audit(action, "read", None)
 
     def now(self) -> datetime:
         return self.store.clock()
@@ -182,13 +179,9 @@ def reads_sensitive(action: str, *, traced: bool = True
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
             self._door.check(action)
-            done = [action] if traced else []
-            token = _reading.set(done)
-            try:
-                result = method(self, *args, **kwargs)
-            finally:
-                _reading.reset(token)
-            self._door.record_reads(done)
+            result = method(self, *args, **kwargs)
+            if traced:
+                self._door.record_read(action)
             return result
         setattr(run, ACCESS, action)
         return run
@@ -211,8 +204,6 @@ def reads(method: Callable[P, R]) -> Callable[P, R]:
 
 def require(area: Area, action: str) -> None:
     """A check inside a method, where only some calls need it (an export with whole
-    phone numbers, say); inside a @reads_sensitive method, recorded with it."""
+    phone numbers, say). The method records what it handed out itself, with its
+    details (``Area._record_read``), once it has succeeded."""
     area._door.check(action)
-    reading = _reading.get()
-    if reading is not None:
-        reading.append(action)

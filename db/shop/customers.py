@@ -126,7 +126,7 @@ class Customers(Area):
         with self._write() as tx:
             return customers.set_consent(tx, customer_id, given, source)
 
-    @reads_sensitive("customer.erase")
+    @reads_sensitive("customer.erase", traced=False)  # a preview: the erase records itself
     def erase_plan(self, customer_id: int) -> ErasePlan:
         """What erasing this customer would remove and what stays, or why it can't."""
         from .. import erase
