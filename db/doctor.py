@@ -70,6 +70,7 @@ def examine(store: Store, quick: bool = False) -> Report:
             "SELECT count(*) FROM staff WHERE role = 'owner' AND active").fetchone()[0]
         report.checks.append(Check("owner", owners > 0, str(owners)))
         report.checks.append(_check_pins(conn))
+        report.checks.append(_check_erase(conn))
         timezone = str(conn.execute("SELECT coalesce((SELECT value FROM settings"
                                     " WHERE key = 'timezone'), 'Asia/Shanghai')").fetchone()[0])
         if version >= AUDIT_CHAIN_SINCE:  # (an older file is migrated, or refused, on open)
@@ -79,6 +80,17 @@ def examine(store: Store, quick: bool = False) -> Report:
         report.checks.append(Check("permissions", not mode_bits & 0o077, oct(mode_bits)))
     report.checks.extend(backup_checks(store, timezone))
     return report
+
+
+def _check_erase(conn: sqlite3.Connection) -> Check:
+    """An erase whose old values may still be in free pages or the log (db/erase.py)."""
+    from .erase import pending
+
+    since = pending(conn)
+    if since is None:
+        return Check("erase_scrub", True, "no erase pending", {"problem": "none"})
+    return Check("erase_scrub", False, f"an erase of {since} is not rewritten out of the file",
+                 {"problem": "pending"})
 
 
 def audit_chain_check(conn: sqlite3.Connection, timezone: str) -> Check:

@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import search_keys
 from .errors import NotFound, RegularsError
-from .sqlite_file import BUSY_TIMEOUT_MS
+from .sqlite_file import BUSY_TIMEOUT_MS, disk_full
 from .store import Tx
 
 SCRUB_WAIT_MS = 1000
+PENDING = "privacy.scrub_pending"  # a settings row: an erase not yet rewritten out of the file
 ERASED_NAME = "—"  # the stored name of an erased customer; never shown as such
 ERASED_TEXT = "—"  # feedback's words (the schema wants 1-4000 characters)
 
@@ -109,12 +111,16 @@ class ErasePlan:
 
 @dataclass(frozen=True)
 class Erased:
-    """A finished erase. ``scrubbed``: the file was rewritten and its write-ahead log
-    emptied, so the old values are nowhere in it; False while another program holds the
-    file (close it, then ``regulars doctor``)."""
+    """A finished erase. ``problem`` is None when the file was rewritten and its
+    write-ahead log emptied, so the old values are nowhere in it; else why not yet
+    ("busy", "full": see ``scrub``), and `regulars doctor` finishes it later."""
 
     plan: ErasePlan
-    scrubbed: bool
+    problem: str | None
+
+    @property
+    def scrubbed(self) -> bool:
+        return self.problem is None
 
 
 def _row(conn: sqlite3.Connection, customer_id: int) -> sqlite3.Row:
@@ -177,27 +183,44 @@ def erase(tx: Tx, customer_id: int) -> ErasePlan:
                   erased_at=tx.now, id=customer_id)
     sets = ", ".join(f"{k} = :{k}" for k in values if k != "id")
     tx.execute(f"UPDATE customers SET {sets} WHERE id = :id", values)
+    # pending until the file is rewritten (``scrub``), in the same transaction, so a
+    # crash between the two still leaves `regulars doctor` something to finish
+    tx.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (PENDING, tx.now))
     tx.audit("customer.erase", "customer", customer_id, fields=list(done.fields),
              tags=done.tags, feedback=done.feedback, texts=done.texts)
     return done
 
 
-def scrub(conn: sqlite3.Connection) -> bool:
-    """Rewrite the file and empty the write-ahead log, outside any transaction.
+def scrub(conn: sqlite3.Connection, path: Path) -> str | None:
+    """Rewrite the file and empty the write-ahead log, outside any transaction: None when
+    done, else why not ("busy": another program kept the file or its log in use; "full":
+    no room for the rewrite, which needs as much free space as the file).
 
     ``secure_delete`` zeroes what is deleted from now on, but values deleted or edited
     before it was on (an older version of the program, an SQLite built without it) can
     linger in free pages and in the unused parts of pages still in use. VACUUM builds
     every page afresh; the TRUNCATE checkpoint then copies them into the file and cuts
-    the log to nothing. Returns False when another connection kept the log in use (its
-    last reader closing, or ``regulars doctor``, finishes the job)."""
+    the log to nothing. Until both have run, the erase stays pending (``PENDING``), and
+    ``regulars doctor`` finishes it."""
     # a reader elsewhere is done in milliseconds; one that stays will not be waited out
     conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:
         conn.execute("VACUUM")
         busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.OperationalError:  # another program holds the file: not now
-        return False
+    except sqlite3.OperationalError:
+        return "full" if disk_full(path) else "busy"
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return bool(busy == 0 and log == done)
+    return None if busy == 0 and log == done else "busy"
+
+
+def pending(conn: sqlite3.Connection) -> str | None:
+    """When an erase whose file has not been rewritten yet happened, or None."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (PENDING,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def scrubbed(tx: Tx) -> None:
+    """The file was rewritten after the pending erases: nothing of them is left."""
+    tx.execute("DELETE FROM settings WHERE key = ?", (PENDING,))
+    tx.audit("customer.erase", "shop", None, scrubbed=True)

@@ -89,6 +89,7 @@ WRITE_CALLS: dict[str, Call] = {
     "customers.export_personal": lambda s, m, p: s.customers.export_personal(
         _id(m, "wang"), p / "personal.json"),
     "customers.erase": lambda s, m, p: s.customers.erase(_id(m, "li")),
+    "customers.finish_erase": lambda s, m, p: _pending_erase(s).customers.finish_erase(),
     # the owner names themself with the first PIN before adding anyone (db/staff.py)
     "staff.name_owner": lambda s, m, p: s.staff.name_owner("老王", "1357"),
     "staff.add": lambda s, m, p: s.staff.add("小李", "staff", "2468"),
@@ -117,6 +118,16 @@ RELATED: dict[str, set[str]] = {
 # customer_views is itself the who-and-when log of opening a customer (Tx.audited_by): it
 # leaves a row there, not in audit_log.
 OWN_LOG = {"customers.record_view": "customer_views"}
+
+
+def _pending_erase(shop: Shop) -> Shop:
+    """As if an erase's rewrite had been kept from finishing (another program had the file)."""
+    raw = sqlite3.connect(shop.path, isolation_level=None)
+    try:
+        raw.execute("INSERT INTO settings(key, value) VALUES ('privacy.scrub_pending', 'x')")
+    finally:
+        raw.close()
+    return shop
 
 
 def _members_csv(folder: Path) -> Path:

@@ -156,6 +156,10 @@ def doctor(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
     if not path.exists():
         raise fail(t("store.missing", path=str(path)))
     with opened(path, staff, lang, create=False) as shop:
+        if shop.may("customer.erase"):
+            finished = shop.customers.finish_erase()  # an erase left half done: finish it
+            if finished != "nothing":
+                say(t(f"doctor.erase_{finished}"), err=finished != "done")
         report = shop.doctor(quick)
     if json_out:
         say(safe_json({"ok": report.ok, **asdict(report)}, indent=2))

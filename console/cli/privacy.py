@@ -125,7 +125,9 @@ def customer_erase(
             raise fail(t("cli.erase_add_yes"))
         done = shop.customers.erase(c.id)
     say(t("cli.erased", member_code=done.plan.member_code))
-    if not done.scrubbed:
+    if done.problem == "full":
+        say(t("cli.erase_not_scrubbed_full"), err=True)
+    elif done.problem is not None:
         say(t("cli.erase_not_scrubbed"), err=True)
     say(t("cli.erase_backups"), err=True)
 

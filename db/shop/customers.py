@@ -143,9 +143,29 @@ class Customers(Area):
         with self._write() as tx:
             done = erase.erase(tx, customer_id)
         self._duplicates = None
+        return erase.Erased(done, self._scrub())
+
+    @writes("customer.erase")
+    def finish_erase(self) -> str:
+        """Rewrite the file for erases left pending (another program had it open, or the
+        disk was full): "nothing" to do (or a read-only file: doctor's check still says
+        it is pending), "done", or why not yet ("busy", "full")."""
+        from .. import erase
+
         with self._read() as conn:
-            scrubbed = erase.scrub(conn)
-        return erase.Erased(done, scrubbed)
+            if erase.pending(conn) is None or self._door.store.readonly is not None:
+                return "nothing"
+        return self._scrub() or "done"
+
+    def _scrub(self) -> str | None:
+        from .. import erase
+
+        with self._read() as conn:
+            problem = erase.scrub(conn, self._door.store.path)
+        if problem is None:
+            with self._write() as tx:
+                erase.scrubbed(tx)
+        return problem
 
     @writes("customer.export_personal")
     def export_personal(self, customer_id: int, path: Path) -> Path:
