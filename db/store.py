@@ -119,9 +119,13 @@ class Store:
         # Why this file cannot be written here (a message code), or None: reads still work.
         self.readonly: str | None = None
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-        if self.path.is_dir():
+        try:
+            is_dir, exists = self.path.is_dir(), self.path.exists()
+        except OSError as exc:  # a name too long for the file system, say
+            raise os_error(exc, self.path) from None
+        if is_dir:
             raise StoreError("store.is_folder", path=str(self.path))
-        if not self.path.exists():
+        if not exists:
             if not create:
                 raise StoreError("store.missing", path=str(self.path))
             self._create_whole(migrate)

@@ -160,7 +160,7 @@ def test_an_interrupt_inside_a_command_closes_the_shop(
     def interrupted(self: Customers, ref: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Customers, "find", interrupted)
+    monkeypatch.setattr(Customers, "show", interrupted)  # `customer show` reads through show
     result = runner.invoke(app, ["customer", "show", member, "--db", str(path)])
     assert result.exit_code == 130, result.output
     assert spy.all_closed_once() and open_files(path) == []
