@@ -23,7 +23,7 @@ from .store import Tx
 from .vocab import COUPON_REASONS
 
 CHUNK = 2_000  # customers per transaction: ≈0.1 s of writing
-MARKETING_REASONS = frozenset({"winback", "birthday", "other"})  # need marketing consent
+MARKETING_REASONS = coupons.MARKETING_REASONS  # need marketing consent
 BATCH_ID_MAX = 80
 
 # Why a matched customer gets nothing; 0 means they get a coupon.

@@ -33,6 +33,8 @@ PER_CUSTOMER_MAX = 1000
 VOID_REASON_MAX = 200
 CODE_BODY = 8  # 32**8 = 2**40 codes
 ISSUE_RETRIES = 8  # a clash in 2**40 is rare; retrying a few times makes it vanish
+# marketing: only to customers who agreed to it, one by one or in a batch (coupon_batch)
+MARKETING_REASONS = frozenset({"winback", "birthday", "other"})
 
 
 @dataclass(frozen=True)
@@ -216,8 +218,14 @@ def issue(tx: Tx, template_name: str, customer_id: int, reason: str, tz: str,
     if not t.active:
         raise RegularsError("coupon.template_inactive", name=t.name)
     refuse_if_ended(t, from_iso(tx.now).astimezone(ZoneInfo(tz)).date())
-    if tx.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
+    holder = tx.execute("SELECT marketing_consent FROM customers WHERE id = ?",
+                        (customer_id,)).fetchone()
+    if holder is None:
         raise NotFound("customer.not_found", ref=str(customer_id))
+    if reason in MARKETING_REASONS and not holder[0]:  # (an erased customer has none)
+        if batch_id is None:  # a batch skips them instead, as its plan counted
+            raise RegularsError("coupon.no_consent", reason=reason)
+        return None
     if batch_id is not None and tx.execute(
             "SELECT 1 FROM coupons WHERE batch_id = ? AND customer_id = ?",
             (batch_id, customer_id)).fetchone():

@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any
 
 from . import codes, gate, search_keys
-from .errors import DuplicatePhone, NotFound, ValidationError
+from .errors import DuplicatePhone, NotFound, RegularsError, ValidationError
 from .phones import Phone, parse_phone
 from .store import Tx
-from .vocab import CHANNELS, GENDERS
+from .vocab import CHANNELS, CONSENT_SOURCES, GENDERS
 
 NAME_MAX = 40
 NOTES_MAX = 2000
@@ -209,7 +209,7 @@ def phone_owner(conn: sqlite3.Connection, text: str, region: str = "CN",
     except ValidationError:
         return None
     row = conn.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE phone = ?",
-                       (phone.e164,)).fetchone()
+                       (phone.e164,)).fetchone()  # (an erased customer has no phone)
     if row is None or row["id"] == exclude_id:
         return None
     return Customer.from_row(row)
@@ -220,10 +220,11 @@ def get(conn: sqlite3.Connection, customer_id: int) -> Customer:
 
 
 def find_one(conn: sqlite3.Connection, ref: str, region: str = "CN") -> Customer:
-    """A customer by member code or phone: how the CLI names one person."""
+    """A customer by member code or phone: how the CLI names one person. An erased
+    customer is found by neither (db/erase.py)."""
     code = codes.normalize(ref)
-    row = conn.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE member_code = ?",
-                       (code,)).fetchone()
+    row = conn.execute(f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE member_code = ?"
+                       " AND erased_at IS NULL", (code,)).fetchone()
     if row is None:
         try:
             e164 = parse_phone(ref, region).e164
@@ -278,6 +279,7 @@ def add(tx: Tx, clean: CleanCustomer) -> Customer:
     values.update(
         member_code=_new_member_code(tx.conn), stage_since=tx.now,
         consent_at=tx.now if clean.marketing_consent else None,
+        consent_source="counter" if clean.marketing_consent else None,
         created_at=tx.now, updated_at=tx.now, created_by=tx.actor.id, updated_by=tx.actor.id)
     names = ", ".join(values)
     marks = ", ".join(f":{k}" for k in values)
@@ -291,6 +293,7 @@ def add(tx: Tx, clean: CleanCustomer) -> Customer:
 
 def update(tx: Tx, customer_id: int, clean: CleanCustomer) -> Customer:
     old = _stored_row(tx.conn, customer_id)
+    _not_erased(old)
     _check_unique(tx.conn, clean, customer_id)
     values = _values(clean)
     changed = sorted(k for k, v in values.items() if old[k] != v)
@@ -299,6 +302,7 @@ def update(tx: Tx, customer_id: int, clean: CleanCustomer) -> Customer:
         return Customer.from_row(old)
     if "marketing_consent" in changed:
         values["consent_at"] = tx.now  # when consent was last given or withdrawn
+        values["consent_source"] = "counter"  # the form is filled in at the counter
     values.update(updated_at=tx.now, updated_by=tx.actor.id, id=customer_id)
     sets = ", ".join(f"{k} = :{k}" for k in values if k != "id")
     tx.execute(f"UPDATE customers SET {sets} WHERE id = :id", values)
@@ -307,6 +311,24 @@ def update(tx: Tx, customer_id: int, clean: CleanCustomer) -> Customer:
     search_keys.index(tx.conn, new)
     tx.audit("customer.edit", "customer", customer_id, fields=changed)
     return Customer.from_row(new)
+
+
+def _not_erased(row: sqlite3.Row) -> None:
+    if row["erased_at"] is not None:
+        raise RegularsError("customer.erased", member_code=row["member_code"])
+
+
+def set_consent(tx: Tx, customer_id: int, given: bool, source: str) -> Customer:
+    """Marketing consent given or withdrawn now, and where (``CONSENT_SOURCES``)."""
+    if source not in CONSENT_SOURCES:
+        raise ValidationError({"source": ("consent.source_invalid", {
+            "value": source, "choices": ", ".join(CONSENT_SOURCES)})})
+    _not_erased(_stored_row(tx.conn, customer_id))
+    tx.execute("UPDATE customers SET marketing_consent = ?, consent_at = ?, consent_source = ?,"
+               " updated_at = ?, updated_by = ? WHERE id = ?",
+               (int(given), tx.now, source, tx.now, tx.actor.id, customer_id))
+    tx.audit("customer.consent", "customer", customer_id, given=given, source=source)
+    return get(tx.conn, customer_id)
 
 
 def record_view(tx: Tx, customer_id: int) -> None:
@@ -325,7 +347,8 @@ def recent_ids(conn: sqlite3.Connection, limit: int) -> list[int]:
             seen.append(cid)
             if len(seen) == limit:
                 return seen
-    for (cid,) in conn.execute("SELECT id FROM customers ORDER BY id DESC LIMIT ?", (limit,)):
+    for (cid,) in conn.execute("SELECT id FROM customers WHERE erased_at IS NULL"
+                               " ORDER BY id DESC LIMIT ?", (limit,)):
         if cid not in seen:
             seen.append(cid)
             if len(seen) == limit:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what mypy reads; at run time each name is imported on first
     from .customers import validate as validate_customer
     from .duplicates import REASONS as DUPLICATE_REASONS
     from .duplicates import Pair
+    from .erase import ERASED_NAME, Erased, ErasePlan
     from .feedback import EXPORT_COLUMNS as FEEDBACK_EXPORT_COLUMNS
     from .feedback import SORTS, Filter, Product, Raiser, Row, Summary, with_typed
     from .feedback import Item as FeedbackItem
@@ -59,6 +60,9 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Coupon": ("coupons", "Coupon"),
     "Customer": ("customers", "Customer"),
     "DUPLICATE_REASONS": ("duplicates", "REASONS"),
+    "ERASED_NAME": ("erase", "ERASED_NAME"),
+    "Erased": ("erase", "Erased"),
+    "ErasePlan": ("erase", "ErasePlan"),
     "CustomerInput": ("customers", "CustomerInput"),
     "FEEDBACK_EXPORT_COLUMNS": ("feedback", "EXPORT_COLUMNS"),
     "FeedbackItem": ("feedback", "Item"),
@@ -117,6 +121,7 @@ __all__ = [
     "CODE_BODY",
     "CUSTOMER_FIELDS",
     "DUPLICATE_REASONS",
+    "ERASED_NAME",
     "FEEDBACK_EXPORT_COLUMNS",
     "IMPORT_KINDS",
     "PIN_MAX",
@@ -134,6 +139,8 @@ __all__ = [
     "Coupon",
     "Customer",
     "CustomerInput",
+    "ErasePlan",
+    "Erased",
     "FeedbackItem",
     "Filter",
     "Hit",

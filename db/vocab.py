@@ -16,6 +16,8 @@ from __future__ import annotations
 ROLES = ("owner", "staff")  # who may do what: db/access.py
 GENDERS = ("female", "male")
 CHANNELS = ("counter", "wechat_group", "official_account", "mini_program", "referral", "other")
+# where marketing consent was given or withdrawn (customers.consent_source; no CHECK)
+CONSENT_SOURCES = ("counter", "paper_form", "wechat", "mini_program", "import", "other")
 LANGUAGES = ("", "zh", "en")  # the shop's language setting; "": the system's language
 
 # -- lifecycle and levels ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ async def test_issue_a_coupon_then_redeem_it_once(app: RegularsApp, shop: Shop,
 
     with shop.store.write(shop.actor, "customer.edit") as tx:
         coupons.add_template(tx, "满50减10", "amount", value="10", min_spend="50", valid_days=7)
+    shop.customers.set_consent(people["张三"], True, "counter")  # win-back is marketing
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"5678", "enter")
         await settle(pilot)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from .. import access, settings
@@ -93,6 +93,15 @@ class Area:
             finally:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")  # it changed nothing
+
+    def _record_read(self, action: str, entity: str, entity_id: int | None,
+                     **detail: Any) -> None:
+        """A read of personal data (whole phone numbers in an export) leaves its audit row:
+        field names and counts, never values. Its own short transaction, after the read,
+        so a long export never holds the counter's writes up; the caller hands nothing
+        out unless this succeeds."""
+        with self._door.store.write(self._door.actor, action) as tx:
+            tx.audit(action, entity, entity_id, **detail)
 
     @contextmanager
     def _write(self) -> Iterator[Tx]:

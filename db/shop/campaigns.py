@@ -65,4 +65,8 @@ class Campaigns(Area):
         if full_phone:
             require(self, "customer.full_phone")
         with self._read() as conn:
-            return coupon_batch.export_rows(conn, batch_id, self._door.timezone, full_phone)
+            rows = coupon_batch.export_rows(conn, batch_id, self._door.timezone, full_phone)
+        if full_phone:  # no audit row, no rows
+            self._record_read("customer.full_phone", "export", None, export="coupon_batch",
+                              rows=len(rows), fields=["phone"])
+        return rows

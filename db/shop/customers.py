@@ -3,16 +3,20 @@ the customer screen shows, read in one transaction."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import customers, tags
 from ..customers import Customer, CustomerInput
 from ..errors import NotFound
+from ..phones import pretty
 from ..search import DEFAULT_LIMIT, SearchResult, resolve_one, search
 from .base import Area, reads, reads_sensitive, writes
 
 if TYPE_CHECKING:
     from ..duplicates import Found, Pair
+    from ..erase import Erased, ErasePlan
     from ..merge import Merged
     from .story import CustomerStory
 
@@ -35,15 +39,18 @@ class Customers(Area):
     def find(self, ref: str) -> Customer:
         """By member code, phone or phone tail, or name: exactly one, or an error."""
         with self._read() as conn:
-            try:
-                return customers.find_one(conn, ref, self._door.region)
-            except NotFound:
-                from ..merge import merged_into
+            return self._find(conn, ref)
 
-                keep = merged_into(conn, ref)
-                if keep is None:
-                    raise
-                raise NotFound("customer.merged", ref=ref, keep_code=keep) from None
+    def _find(self, conn: sqlite3.Connection, ref: str) -> Customer:
+        try:
+            return customers.find_one(conn, ref, self._door.region)
+        except NotFound:
+            from ..merge import merged_into
+
+            keep = merged_into(conn, ref)
+            if keep is None:
+                raise
+            raise NotFound("customer.merged", ref=ref, keep_code=keep) from None
 
     @reads
     def phone_owner(self, phone: str, exclude_id: int | None = None) -> Customer | None:
@@ -91,6 +98,73 @@ class Customers(Area):
     def record_view(self, customer_id: int) -> None:
         with self._write() as tx:
             customers.record_view(tx, customer_id)
+
+    # -- privacy: audited reads of personal data, consent, access and erasure --------------
+    @writes("customer.reveal_phone")
+    def full_phone(self, customer_id: int) -> str:
+        """The whole number as the shop writes it, for the customer screen's reveal key.
+        Its audit row is written in the same transaction as the read: no row, no number.
+        "" for a customer without a phone (nothing revealed, nothing recorded)."""
+        with self._write() as tx:
+            phone = customers.get(tx.conn, customer_id).phone
+            if not phone:
+                return ""
+            tx.audit("customer.reveal_phone", "customer", customer_id, fields=["phone"])
+            return pretty(phone, self._door.region)
+
+    @writes("customer.show")
+    def show(self, ref: str) -> Customer:
+        """``regulars customer show``: the whole record in a terminal, audited."""
+        with self._write() as tx:
+            found = self._find(tx.conn, ref)
+            tx.audit("customer.show", "customer", found.id)
+            return found
+
+    @writes("customer.consent")
+    def set_consent(self, customer_id: int, given: bool, source: str) -> Customer:
+        """Marketing consent given or withdrawn, now, and where (vocab.CONSENT_SOURCES)."""
+        with self._write() as tx:
+            return customers.set_consent(tx, customer_id, given, source)
+
+    @reads_sensitive("customer.erase")
+    def erase_plan(self, customer_id: int) -> ErasePlan:
+        """What erasing this customer would remove and what stays, or why it can't."""
+        from .. import erase
+
+        with self._snapshot() as conn:
+            return erase.plan(conn, customer_id)
+
+    @writes("customer.erase")
+    def erase(self, customer_id: int) -> Erased:
+        """Erase one customer (db/erase.py), then rewrite the file so the old values
+        leave its free pages and the write-ahead log."""
+        from .. import erase
+
+        with self._write() as tx:
+            done = erase.erase(tx, customer_id)
+        self._duplicates = None
+        with self._read() as conn:
+            scrubbed = erase.scrub(conn)
+        return erase.Erased(done, scrubbed)
+
+    @writes("customer.export_personal")
+    def export_personal(self, customer_id: int, path: Path) -> Path:
+        """Everything held about one person as a JSON file (db/personal.py), audited;
+        if the audit row cannot be kept, the file is removed again."""
+        from .. import personal
+
+        written: list[Path] = []
+        try:
+            with self._write() as tx:
+                doc = personal.document(tx.conn, customer_id, tx.now)
+                written.append(personal.write(path, doc))
+                tx.audit("customer.export_personal", "customer", customer_id,
+                         sections={k: len(v) for k, v in doc.items() if isinstance(v, list)})
+        except BaseException:
+            for made in written:
+                made.unlink(missing_ok=True)
+            raise
+        return written[0]
 
     # -- duplicates and merge (db/duplicates.py, db/merge.py) ----------------------------
     @reads

@@ -1,0 +1,197 @@
+"""Erase a customer (PIPL's right to deletion): everything that says who they are goes,
+the shop's figures stay.
+
+The customer's row keeps its id, member code and anonymous figures (spend, orders,
+points, stage), so every purchase, points entry, coupon and referral still adds up; its
+name becomes a fixed placeholder (the schema wants 1-40 characters; screens show a
+translated "erased customer"), and phone, WeChat id, birthday, gender and notes are
+cleared. Tags are unlinked, lookup keys deleted, marketing consent withdrawn, and the
+free text of the rows that point at them (feedback words, the owner's note on it, items
+on a sale, reasons on points, coupons and stages) is blanked.
+
+Every table with a column that points at a customer is named once below, and each of
+its text columns is either blanked or named as holding codes and times only; a test
+(tests/test_erase.py) fails when the schema grows one that is not, so a new free-text
+column cannot keep an erased person's words.
+
+The transaction is the caller's; afterwards ``scrub`` rewrites the file so the old
+values leave free pages and the write-ahead log too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from . import search_keys
+from .errors import NotFound, RegularsError
+from .store import Tx
+
+ERASED_NAME = "—"  # the stored name of an erased customer; never shown as such
+ERASED_TEXT = "—"  # feedback's words (the schema wants 1-4000 characters)
+
+# customers' columns that say who someone is, and what each becomes
+PERSONAL: dict[str, Any] = {
+    "name": ERASED_NAME, "sort_name": "", "pinyin": "", "phone": None, "phone_rev": None,
+    "wechat_id": None, "birth_year": None, "birth_month": None, "birth_day": None,
+    "gender": None, "notes": "", "marketing_consent": 0, "consent_source": None,
+}
+# customers' columns that stay: ids, codes, times and figures (consent_at, updated_at,
+# updated_by and erased_at are set to the erase's own time and person)
+KEPT_COLUMNS = (
+    "id", "member_code", "channel", "is_seed_user", "consent_at", "stage", "last_visit_at",
+    "total_spend_fen", "orders", "created_at", "updated_at", "created_by", "updated_by",
+    "first_purchase_at", "median_interval_s", "referrals_qualified", "stage_source",
+    "stage_since", "points", "opening_spend_fen", "opening_orders", "opening_first_at",
+    "opening_last_at", "erased_at")
+
+# table -> its columns that hold a customer id (the tables of db/merge.MOVES)
+POINTING: dict[str, tuple[str, ...]] = {
+    "purchases": ("customer_id",),
+    "feedback": ("customer_id",),
+    "feedback_told": ("customer_id",),
+    "coupons": ("customer_id", "redeemed_for"),
+    "points_ledger": ("customer_id",),
+    "referrals": ("referrer_id", "referee_id"),
+    "referral_rewards": ("customer_id",),
+    "customer_tags": ("customer_id",),
+    "stage_history": ("customer_id",),
+    "customer_views": ("customer_id",),
+    "search_keys": ("customer_id",),
+    "rerank_queue": ("customer_id",),
+}
+DELETED = ("customer_tags", "search_keys", "rerank_queue")  # their rows go
+# free text in the rows that stay: column -> the SQL of its new value
+BLANKED: dict[str, dict[str, str]] = {
+    "purchases": {"items": "''"},
+    "feedback": {"words": f"'{ERASED_TEXT}'", "owner_note": "''"},
+    "coupons": {"void_reason": "''"},
+    "points_ledger": {"reason": "''"},
+    # a stage set by hand keeps the typed reason in its parameters ({"text": ...})
+    "stage_history": {"reason_params": "json_remove(reason_params, '$.text')"},
+}
+# text columns of the rows that stay that hold codes, times or ids, never words
+CODES_ONLY: dict[str, tuple[str, ...]] = {
+    "purchases": ("at", "recorded_at", "source_order_id"),
+    "feedback": ("category", "sentiment", "at", "status", "status_at", "done_at"),
+    "feedback_told": ("told_at",),
+    "coupons": ("code", "reason", "batch_id", "issued_at", "expires_at", "status",
+                "redeemed_at", "voided_at"),
+    "points_ledger": ("kind", "at"),
+    "referrals": ("at", "status", "qualified_at", "clawed_back_at"),
+    "referral_rewards": ("at", "clawed_back_at"),
+    "stage_history": ("from_stage", "to_stage", "at", "source", "reason_code"),
+    "customer_views": ("at",),
+}
+# what stays, anonymous, for the confirmation: kind -> (table, its customer column)
+_KEPT_KINDS = {"purchases": ("purchases", "customer_id"),
+               "points": ("points_ledger", "customer_id"),
+               "coupons": ("coupons", "customer_id"),
+               "referrals": ("referrals", "referrer_id"),
+               "stages": ("stage_history", "customer_id")}
+
+
+@dataclass(frozen=True)
+class ErasePlan:
+    """What erasing one customer removes and what stays, for the confirmation."""
+
+    customer_id: int
+    member_code: str
+    fields: tuple[str, ...]  # the personal fields that hold something now
+    tags: int  # tags unlinked
+    feedback: int  # feedback items whose words are blanked
+    texts: int  # other free text blanked: items on sales, reasons on points and coupons
+    kept: dict[str, int]  # anonymous rows that stay, by kind (purchases, points, ...)
+
+
+@dataclass(frozen=True)
+class Erased:
+    """A finished erase. ``scrubbed``: the file was rewritten and its write-ahead log
+    emptied, so the old values are nowhere in it; False while another program holds the
+    file (close it, then ``regulars doctor``)."""
+
+    plan: ErasePlan
+    scrubbed: bool
+
+
+def _row(conn: sqlite3.Connection, customer_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM customers WHERE id = ?",
+                                           (customer_id,)).fetchone()
+    if row is None:
+        raise NotFound("customer.not_found", ref=str(customer_id))
+    if row["erased_at"] is not None:
+        raise RegularsError("customer.erased", member_code=row["member_code"])
+    return row
+
+
+def _filled(row: sqlite3.Row) -> tuple[str, ...]:
+    named = {"phone_rev": "phone", "sort_name": "name", "pinyin": "name",
+             "birth_year": "birthday", "birth_month": "birthday", "birth_day": "birthday",
+             "consent_source": "marketing_consent"}
+    out: list[str] = []
+    for column in PERSONAL:
+        field = named.get(column, column)
+        if row[column] not in (None, "", 0) and field not in out:
+            out.append(field)
+    return tuple(out)
+
+
+def _count(conn: sqlite3.Connection, sql: str, customer_id: int) -> int:
+    return int(conn.execute(sql, {"id": customer_id}).fetchone()[0])
+
+
+def plan(conn: sqlite3.Connection, customer_id: int) -> ErasePlan:
+    row = _row(conn, customer_id)
+    texts = sum(_count(conn, sql, customer_id) for sql in (
+        "SELECT count(*) FROM purchases WHERE customer_id = :id AND items != ''",
+        "SELECT count(*) FROM points_ledger WHERE customer_id = :id AND reason != ''",
+        "SELECT count(*) FROM coupons WHERE customer_id = :id AND void_reason != ''",
+        "SELECT count(*) FROM feedback WHERE customer_id = :id AND owner_note != ''",
+        "SELECT count(*) FROM stage_history WHERE customer_id = :id"
+        " AND reason_params ->> '$.text' IS NOT NULL"))
+    kept = {kind: _count(conn, f"SELECT count(*) FROM {table} WHERE {column} = :id",
+                         customer_id)
+            for kind, (table, column) in _KEPT_KINDS.items()}
+    return ErasePlan(
+        customer_id=customer_id, member_code=row["member_code"], fields=_filled(row),
+        tags=_count(conn, "SELECT count(*) FROM customer_tags WHERE customer_id = :id",
+                    customer_id),
+        feedback=_count(conn, "SELECT count(*) FROM feedback WHERE customer_id = :id",
+                        customer_id),
+        texts=texts, kept={k: v for k, v in kept.items() if v})
+
+
+def erase(tx: Tx, customer_id: int) -> ErasePlan:
+    """Erase in the caller's transaction; the audit row names fields and counts only."""
+    done = plan(tx.conn, customer_id)
+    row = _row(tx.conn, customer_id)
+    search_keys.unindex(tx.conn, row)  # while the row still says which keys it holds
+    tx.execute("DELETE FROM customer_tags WHERE customer_id = ?", (customer_id,))
+    for table, columns in BLANKED.items():
+        sets = ", ".join(f"{column} = {value}" for column, value in columns.items())
+        tx.execute(f"UPDATE {table} SET {sets} WHERE customer_id = ?", (customer_id,))
+    values = dict(PERSONAL, consent_at=tx.now, updated_at=tx.now, updated_by=tx.actor.id,
+                  erased_at=tx.now, id=customer_id)
+    sets = ", ".join(f"{k} = :{k}" for k in values if k != "id")
+    tx.execute(f"UPDATE customers SET {sets} WHERE id = :id", values)
+    tx.audit("customer.erase", "customer", customer_id, fields=list(done.fields),
+             tags=done.tags, feedback=done.feedback, texts=done.texts)
+    return done
+
+
+def scrub(conn: sqlite3.Connection) -> bool:
+    """Rewrite the file and empty the write-ahead log, outside any transaction.
+
+    ``secure_delete`` zeroes what is deleted from now on, but values deleted or edited
+    before it was on (an older version of the program, an SQLite built without it) can
+    linger in free pages and in the unused parts of pages still in use. VACUUM builds
+    every page afresh; the TRUNCATE checkpoint then copies them into the file and cuts
+    the log to nothing. Returns False when another connection kept the log in use (its
+    last reader closing, or ``regulars doctor``, finishes the job)."""
+    try:
+        conn.execute("VACUUM")
+        busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:  # another program holds the file: not now
+        return False
+    return bool(busy == 0 and log == done)
