@@ -78,6 +78,8 @@ class LookupScreen(DataScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         ahead = self.app.take_first_rows() if isinstance(self.app, ReadsAhead) else None
+        if not self.shop.signed_in:
+            return  # nobody at the counter yet: the list is read once someone signs in
         if ahead is None:
             self._search_now()
         elif ahead.done() and ahead.exception() is None:
@@ -87,8 +89,8 @@ class LookupScreen(DataScreen[None]):
                                 failed=self._search_failed)
 
     def on_screen_resume(self) -> None:
-        if self.result is not None and self._shown_before:
-            self._search_now()  # back from a customer: figures may have changed
+        if self._shown_before:  # back from a customer (figures may have changed), or
+            self._search_now()  # from signing in (the list was not read before)
         self._shown_before = True
 
     def after_recompose(self) -> None:
@@ -230,21 +232,22 @@ class LookupScreen(DataScreen[None]):
     def action_batch(self) -> None:
         from .batch_issue import BatchIssueScreen
 
-        self.app.push_screen(BatchIssueScreen())
+        self.open_if_allowed("coupon.issue_batch", BatchIssueScreen)
 
     def action_duplicates(self) -> None:
         from .duplicates import DuplicatesScreen
 
-        self.app.push_screen(DuplicatesScreen())
+        self.open_if_allowed("customer.merge", DuplicatesScreen)
+
     def action_import_file(self) -> None:
         from .imports import ImportScreen
 
-        self.app.push_screen(ImportScreen())
+        self.open_if_allowed("import.customers", ImportScreen)
 
     def action_settings(self) -> None:
         from .settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen())
+        self.open_if_allowed("setting.set", SettingsScreen)
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)
