@@ -146,9 +146,13 @@ def active_names(conn: sqlite3.Connection) -> str:
 
 def _row(conn: sqlite3.Connection, name: str, *, active_only: bool = True) -> sqlite3.Row:
     """The staff row by name (ignoring case), or NotFound naming who is known."""
-    row = conn.execute("SELECT * FROM staff WHERE name = ? COLLATE NOCASE"
-                       + (" AND active" if active_only else ""),
-                       (" ".join(str(name).split()),)).fetchone()
+    try:  # as names are stored; one that could not be stored is no one's
+        clean: str | None = gate.line(name, "staff_name", 4 * NAME_MAX)
+    except ValidationError:
+        clean = None
+    row = None if not clean else conn.execute(
+        "SELECT * FROM staff WHERE name = ? COLLATE NOCASE"
+        + (" AND active" if active_only else ""), (clean,)).fetchone()
     if row is None:
         raise NotFound("staff.unknown", name=gate.shown(name), known=active_names(conn))
     return row  # type: ignore[no-any-return]  # sqlite3's fetchone is typed Any
@@ -156,6 +160,14 @@ def _row(conn: sqlite3.Connection, name: str, *, active_only: bool = True) -> sq
 
 def _actor(row: sqlite3.Row) -> Actor:
     return Actor(id=row["id"], name=row["name"], role=row["role"])
+
+
+def _by_name(store: Store, name: str | None) -> Actor:
+    """Without PINs: the named active staff member, or the first owner (Store.actor)."""
+    if not name or not name.strip():
+        return store.actor(None)
+    with store.read() as conn:
+        return _actor(_row(conn, name))
 
 
 # -- signing in ------------------------------------------------------------------------------
@@ -202,7 +214,7 @@ def switch_to(store: Store, name: str, pin: str) -> Actor:
         pins = pins_in_use(conn)
     if pins:
         return sign_in(store, name, pin, audit_success=True)
-    who = store.actor(name)
+    who = _by_name(store, name)
     _record(store, who, lambda tx: tx.audit("staff.sign_in", "staff", who.id),
             action="staff.sign_in")
     return who
@@ -243,7 +255,7 @@ def opening_actor(store: Store, name: str | None, pin: Pin, *, sign_in_now: bool
     staff member's name) only when a PIN is needed and could open the shop."""
     with store.read() as conn:
         if not pins_in_use(conn):
-            return store.actor(name)
+            return _by_name(store, name)
         known = active_names(conn)
         if sign_in_now and name and name.strip():
             row = _row(conn, name)

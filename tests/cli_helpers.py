@@ -123,12 +123,15 @@ def regulars_command() -> list[str]:
     return [sys.executable, "-c", "from console.cli import main; main()"]
 
 
-def run_cli(args: list[Arg], cwd: Path, timeout: float = 120) -> Result:
-    """One real process; ``args`` may hold bytes that are not UTF-8 (they reach argv as is)."""
+def run_cli(args: list[Arg], cwd: Path, timeout: float = 120,
+            env_extra: dict[str, str] | None = None) -> Result:
+    """One real process; ``args`` may hold bytes that are not UTF-8 (they reach argv as is).
+    The caller's REGULARS_* are never passed on; ``env_extra`` (say REGULARS_PIN) is."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REGULARS_", "LC_"))}
     env.update(LANG="C.UTF-8", REGULARS_DB=str(cwd / "default-unused.db"),
                REGULARS_EXPORTS=str(cwd / "exports"), PYTHONDONTWRITEBYTECODE="1",
                COLUMNS="100")
+    env.update(env_extra or {})
     argv: list[str | bytes] = [*regulars_command(), *args]
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, check=False)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import t
-from .common import chosen, db_path, fail, friendly_errors, opened, say, set_lang
+from .common import acting_pin, chosen, db_path, fail, friendly_errors, opened, say, set_lang
 from .options import DbOpt, LangOpt, StaffOpt
 from .root import app
 
@@ -40,7 +40,7 @@ def restore(file: Annotated[Path, typer.Argument(help="The backup to bring back.
     set_lang(lang, None)
     if not file.is_file():
         raise fail(t("restore.missing", path=str(file)))
-    aside = Shop.restore(path, file, staff)
+    aside = Shop.restore(path, file, staff, pin=acting_pin())
     say(t("restore.done", source=str(file)))
     if aside is not None:
         say(t("restore.aside", path=str(aside)))

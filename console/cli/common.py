@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from db.errors import RegularsError
 from .. import paths
 from ..i18n import choose_language, error_text, set_language, t
 from ..terminal_text import undecodable, visible, visible_field
-from .launch import lang_refusal, shop_for
+from .launch import PIN_ENV, Pin, console_sign_in, lang_refusal, shop_for
 from .options import LIMIT_MAX
 
 if TYPE_CHECKING:  # db.shop loads the rules: only a command that opens the file pays for it
@@ -31,19 +32,62 @@ if TYPE_CHECKING:  # db.shop loads the rules: only a command that opens the file
 
 P = ParamSpec("P")
 R = TypeVar("R")
+NEW_PIN_ENV = "REGULARS_NEW_PIN"  # a PIN being given to someone, for scripts
 
 
 @contextmanager
 def opened(db: Path | None, staff: str | None, lang: str | None = None, *,
-           create: bool = True) -> Iterator[Shop]:
+           create: bool = True, sign_in: bool = True, console: bool = False
+           ) -> Iterator[Shop]:
     """The shop the command names (``--db`` after it, before it, $REGULARS_DB, the
     default), acting as ``--staff``, speaking ``--lang`` or the shop's language; closed
-    when the block ends, however it ends, so no command leaves the file open."""
+    when the block ends, however it ends, so no command leaves the file open.
+
+    Once the shop uses PINs, ``--staff`` and its PIN are needed (``acting_pin``).
+    ``sign_in=False``: opened signed out (a command that decides for itself, ``init
+    --owner``); ``console``: as the console line does (launch.console_sign_in)."""
     db, staff, lang = chosen(db, staff, lang)
     path = db_path(db)
     set_lang(lang, None)
-    with shop_for(path, staff, lang, create=create) as shop:
+    pin: Pin
+    if console:
+        given = os.environ.get(PIN_ENV) or None
+        pin, sign_in = given, console_sign_in(staff, given)
+    else:
+        pin = acting_pin()
+    with shop_for(path, staff, lang, create=create, pin=pin, sign_in=sign_in) as shop:
         yield shop
+
+
+def acting_pin() -> Pin:
+    """The acting person's PIN: $REGULARS_PIN, else asked (hidden, on stderr, only if the
+    shop uses PINs) when stdin is a terminal, else None (the refusal says to set it)."""
+    pin = os.environ.get(PIN_ENV)
+    if pin:
+        return pin
+    if not sys.stdin.isatty():
+        return None
+
+    def ask(name: str) -> str:
+        return str(typer.prompt(t("staff.pin_prompt", name=visible(name)), hide_input=True,
+                                err=True, default="", show_default=False))
+    return ask
+
+
+def new_pin(name: str, *env: str) -> str:
+    """A PIN being given to ``name``: the first of ``env`` that is set (scripts), else typed
+    twice, hidden, when stdin is a terminal; else a sentence saying what to set."""
+    from db.values import PIN_MAX, PIN_MIN
+
+    for var in env:
+        if os.environ.get(var):
+            return os.environ[var]
+    if not sys.stdin.isatty():
+        raise fail(t("staff.new_pin_needed", name=name))
+    return str(typer.prompt(t("staff.new_pin_prompt", name=visible(name), low=PIN_MIN,
+                              high=PIN_MAX),
+                            hide_input=True, err=True,
+                            confirmation_prompt=t("staff.new_pin_again")))
 
 
 # -- the options given before the command -------------------------------------------------

@@ -51,10 +51,10 @@ def coupon_template_add(
 
 @coupon_template_app.command("list")
 @friendly_errors
-def coupon_template_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False
-                         ) -> None:
+def coupon_template_list(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+                         json_out: JsonOpt = False) -> None:
     """The shop's coupon templates."""
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         found = shop.coupons.templates()
     if json_out:
         say(safe_json([asdict(x) for x in found]))
@@ -168,13 +168,13 @@ def coupon_redeem(
 @friendly_errors
 def coupon_export(
     batch_id: Annotated[str, typer.Option(help="The batch to export.")],
-    output: OutputOpt, full_phone: FullPhoneOpt = False, db: DbOpt = None,
+    output: OutputOpt, full_phone: FullPhoneOpt = False, db: DbOpt = None, staff: StaffOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """A batch's codes with names, to send through WeChat or WeCom."""
     from ..exports import write_batch
 
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         count = write_batch(shop, batch_id, output, full_phone)
     say(t("export.done", count=count, path=str(output)))
 
@@ -191,8 +191,8 @@ def coupon_void(code: str, reason: Annotated[str, typer.Option(help="Why, for th
 
 @coupon_app.command("show")
 @friendly_errors
-def coupon_show(code: str, db: DbOpt = None, lang: LangOpt = None) -> None:
+def coupon_show(code: str, db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
     """A coupon's template, owner, validity and state."""
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         found = shop.coupons.get(code)
     say(safe_json(asdict(found), indent=2))

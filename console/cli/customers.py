@@ -192,9 +192,10 @@ def _width(text: str) -> int:
 
 @tag_app.command("list")
 @friendly_errors
-def tag_list(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False) -> None:
+def tag_list(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+             json_out: JsonOpt = False) -> None:
     """Every tag and how many customers carry it."""
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         found = shop.customers.all_tags()
     if json_out:
         say(safe_json([asdict(x) for x in found]))

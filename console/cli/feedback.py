@@ -47,11 +47,12 @@ def feedback_export(
         help="Only this status: new, reviewing, planned, done or declined.")] = None,
     since: Annotated[str, typer.Option(help="From this day on: YYYY-MM-DD.")] = "",
     supplier: Annotated[str, typer.Option(help="Only items about this supplier.")] = "",
-    full_phone: FullPhoneOpt = False, db: DbOpt = None, lang: LangOpt = None,
+    full_phone: FullPhoneOpt = False, db: DbOpt = None, staff: StaffOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Feedback to a spreadsheet, e.g. for a supplier. Formulas are never run."""
     from ..exports import write_feedback  # openpyxl: only when a file is written
 
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         count = write_feedback(shop, output, status, since, supplier, full_phone)
     say(t("export.done", count=count, path=str(output)))

@@ -13,7 +13,8 @@ from db import gate
 from .. import paths
 from ..i18n import has_message, t
 from ..terminal_text import safe_json
-from .common import db_path, fail, friendly_errors, opened, say, set_lang
+from .common import NEW_PIN_ENV, db_path, fail, friendly_errors, new_pin, opened, say, set_lang
+from .launch import PIN_ENV
 from .options import CUSTOMERS_MAX, DbOpt, JsonOpt, LangOpt, StaffOpt
 from .root import app, run_console
 
@@ -108,9 +109,25 @@ def _seed_into(path: Path, customers: int, seed_value: int) -> None:
 
 @app.command()
 @friendly_errors
-def init(db: DbOpt = None, lang: LangOpt = None) -> None:
-    """Create the shop database (or upgrade it) and say where it is."""
-    with opened(db, None, lang) as shop:
+def init(db: DbOpt = None, lang: LangOpt = None, staff: StaffOpt = None,
+         owner: Annotated[str | None, typer.Option(
+             "--owner", help="Name the shop's owner and give them the first PIN"
+                             " ($REGULARS_PIN or a prompt): from then on every command and"
+                             " the console need a name and PIN.")] = None) -> None:
+    """Create the shop database (or upgrade it) and say where it is; a file others may
+    read is made readable only by you (0600)."""
+    from db.shop import Shop
+
+    # --owner decides for itself: on a shop that already has PINs it only says so
+    with opened(db, staff, lang, sign_in=owner is None) as shop:
+        old = Shop.make_private(shop.path)  # once the file is known to be a shop's
+        if old is not None:
+            say(t("init.tightened", path=str(shop.path), mode=old), err=True)
+        if owner is not None:
+            if shop.staff.pins_in_use():
+                raise fail(t("staff.owner_has_pin"))
+            named = shop.staff.name_owner(owner, new_pin(owner.strip(), PIN_ENV, NEW_PIN_ENV))
+            say(t("init.owner_named", name=named.name))
         say(t("init.ready", path=str(shop.path)))
 
 
@@ -127,7 +144,8 @@ def seed_command(customers: Annotated[int, typer.Option(help="How many customers
 
 @app.command()
 @friendly_errors
-def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+def doctor(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None,
+           json_out: JsonOpt = False,
            quick: Annotated[bool, typer.Option(
                "--quick", help="Faster check that skips comparing index contents.")] = False,
            ) -> None:
@@ -137,7 +155,7 @@ def doctor(db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
     set_lang(lang, None)
     if not path.exists():
         raise fail(t("store.missing", path=str(path)))
-    with opened(path, None, lang, create=False) as shop:
+    with opened(path, staff, lang, create=False) as shop:
         report = shop.doctor(quick)
     if json_out:
         say(safe_json({"ok": report.ok, **asdict(report)}, indent=2))

@@ -10,8 +10,9 @@ share the checks and the opening below, so they refuse alike, in the same words 
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,9 @@ if TYPE_CHECKING:  # db.shop loads the rules: only a line that opens the file pa
 
 TOP = ("--db", "--staff", "--lang")
 LANGS = ("zh", "en")
+PIN_ENV = "REGULARS_PIN"  # the acting person's PIN, for scripts (never an option: ps shows those)
+# A PIN, or a function asked for it (with the staff member's name) only when it is needed.
+Pin = str | Callable[[str], str | None] | None
 
 
 def console_only(argv: list[str]) -> tuple[str | None, str | None, str | None] | None:
@@ -53,15 +57,22 @@ def lang_refusal(explicit: str | None) -> str | None:
     return None
 
 
+def console_sign_in(staff: str | None, pin: str | None) -> bool:
+    """The console signs in at once only given --staff and $REGULARS_PIN; otherwise a shop
+    with PINs opens signed out and the console asks on its own screen."""
+    return bool(staff and pin)
+
+
 @contextmanager
-def shop_for(path: Path, staff: str | None, lang: str | None, *,
-             create: bool = True) -> Iterator[Shop]:
-    """The shop at ``path`` acting as ``staff``, speaking ``lang`` or the shop's own
-    language; closed however the block ends."""
+def shop_for(path: Path, staff: str | None, lang: str | None, *, create: bool = True,
+             pin: Pin = None, sign_in: bool = True) -> Iterator[Shop]:
+    """The shop at ``path`` acting as ``staff`` (with ``pin`` once the shop uses PINs;
+    signed out with ``sign_in=False``), speaking ``lang`` or the shop's own language;
+    closed however the block ends."""
     from db.shop import Shop
 
     set_language(choose_language(lang, None))
-    shop = Shop.open(str(path), staff, create=create)
+    shop = Shop.open(str(path), staff, pin=pin, create=create, sign_in=sign_in)
     try:
         set_language(choose_language(lang, shop.settings.get("language")))
         yield shop
@@ -84,8 +95,10 @@ def launch(db: str | None, staff: str | None, lang: str | None) -> int:
     refusal = lang_refusal(lang)
     if refusal is not None:
         return _refuse(refusal, 2)
+    pin = os.environ.get(PIN_ENV) or None
     try:
-        with shop_for(paths.resolve_db(Path(db) if db else None), staff, lang) as shop:
+        with shop_for(paths.resolve_db(Path(db) if db else None), staff, lang, pin=pin,
+                      sign_in=console_sign_in(staff, pin)) as shop:
             run_app(shop)
     except RegularsError as exc:
         return _refuse(error_text(exc), 1)

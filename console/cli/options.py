@@ -13,7 +13,8 @@ LIMIT_MAX = 1000  # --limit: rows a command prints
 CUSTOMERS_MAX = 10_000_000  # --customers: demo and seed
 
 _DB_HELP = f"Shop database file (default: ${paths.ENV_DB}, else the user data folder)."
-_STAFF_HELP = "Staff member acting (default: the shop owner)."
+_STAFF_HELP = ("Staff member acting; their PIN from $REGULARS_PIN or a prompt. Needed once"
+               " the shop uses PINs (before that, default: the shop owner).")
 _LANG_HELP = "Language: zh or en (default: the shop's setting, then the system locale)."
 _BEFORE = " Given before the command too: this one wins."
 # The top level's own: they apply to every command after them (common.GlobalOptions).

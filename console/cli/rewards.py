@@ -37,12 +37,12 @@ def points_show(
     customer: Annotated[str, typer.Argument(help="Member code or phone.")],
     limit: Annotated[int, typer.Option(
         help=f"Ledger rows, newest first (1 to {LIMIT_MAX:,}).")] = 20,
-    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Balance, member level and the latest ledger rows (times in the shop's timezone)."""
     set_lang(lang, None)
     check_limit(limit)
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         who = shop.customers.find(customer)
         rows = shop.rewards.points_history(who.id, limit)
         level = shop.rewards.level_of(who.total_spend_fen)
@@ -119,10 +119,10 @@ def referral_add(
 @friendly_errors
 def referral_show(
     customer: Annotated[str, typer.Argument(help="Member code or phone.")],
-    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Who referred this customer, and whom they referred, with each reward's status."""
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         who = shop.customers.find(customer)
         referrer, referees = shop.rewards.referral_links(who.id)
     if json_out:
@@ -145,7 +145,7 @@ def referral_leaderboard(
     by: Annotated[str, typer.Option(help="qualified (referrals) or spend (referees').")
                   ] = "qualified",
     limit: LimitOpt = 20,
-    db: DbOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
+    db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Top referrers: the candidates for seed users and KOCs."""
     from db.money import format_fen
@@ -154,7 +154,7 @@ def referral_leaderboard(
     check_limit(limit)
     if period not in ("this_month", "last_month", "all") or by not in ("qualified", "spend"):
         raise fail(t("referral.board_options"), 2)
-    with opened(db, None, lang, create=False) as shop:
+    with opened(db, staff, lang, create=False) as shop:
         rows = shop.rewards.leaderboard(period, by, limit)
     if json_out:
         say(safe_json([asdict(r) for r in rows]))

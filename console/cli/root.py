@@ -36,5 +36,5 @@ def main_callback(ctx: typer.Context, db: TopDbOpt = None, staff: TopStaffOpt = 
 
 @friendly_errors
 def run_console(db: Path | None, staff: str | None, lang: str | None) -> None:
-    with opened(db, staff, lang) as shop:
+    with opened(db, staff, lang, console=True) as shop:
         run_app(shop)

@@ -19,11 +19,11 @@ settings_app = typer.Typer(help="Show or change shop settings.", no_args_is_help
 
 @settings_app.command("show")
 @friendly_errors
-def settings_show(db: DbOpt = None, lang: LangOpt = None) -> None:
+def settings_show(db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None) -> None:
     """Print every shop setting."""
     from db.values import SETTING_KEYS
 
-    with opened(db, None, lang) as shop:
+    with opened(db, staff, lang) as shop:
         for key in sorted(SETTING_KEYS):
             say(f"{key:<10} {shop.settings.get(key)}")
 

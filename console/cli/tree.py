@@ -15,6 +15,7 @@ from .rewards import points_app, referral_app
 from .root import app
 from .sales import purchase_app
 from .settings import settings_app
+from .staff import staff_app
 
 __all__ = ["app"]
 
@@ -22,5 +23,5 @@ for _name, _group in (("coupon", coupon_app), ("feedback", feedback_app), ("tag"
                       ("customer", customer_app), ("purchase", purchase_app),
                       ("lifecycle", lifecycle_app), ("settings", settings_app),
                       ("points", points_app), ("referral", referral_app),
-                      ("import", import_app), ("export", export_app)):
+                      ("import", import_app), ("export", export_app), ("staff", staff_app)):
     app.add_typer(_group, name=_name)

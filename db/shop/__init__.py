@@ -150,6 +150,7 @@ class Shop:
 
         path = Path(path).expanduser().resolve()
         local = clock().astimezone(ZoneInfo("UTC"))
+        pin = _asked_once(pin)  # the file is opened twice: a prompt should ask once
         if path.exists():
             try:
                 current = cls.open(path, staff, pin=pin, clock=clock, create=False)
@@ -193,10 +194,17 @@ class Shop:
             raise
         return cls(store, actor)
 
+    @staticmethod
+    def make_private(path: str | Path) -> str | None:
+        """``regulars init`` on an existing file others may read: only its owner may now
+        (db/files.py). The old mode when it changed, else None; a StoreError says why not."""
+        from ..files import make_private
+
+        return make_private(Path(path).expanduser().resolve())
+
     def close(self) -> None:
-        if self.signed_in:  # (signed out, no one may write: the next opener catches up)
-            with contextlib.suppress(StoreError):  # busy or read-only: likewise
-                self.rerank_pending()
+        with contextlib.suppress(StoreError):  # busy or read-only: the next opener catches up
+            self.rerank_pending()
         self._door.store.close()
 
     # -- who, where and when -------------------------------------------------------------
@@ -258,6 +266,8 @@ class Shop:
         then small transactions, so a sale at another counter waits a few ms at most.
         """
         store = self._door.store
+        if not self.signed_in:  # the console's lock: no one may write; it waits for them
+            return 0
         with store.read() as conn:
             if not search_keys.pending(conn):
                 return 0
@@ -279,6 +289,18 @@ class Shop:
         from ..doctor import examine  # only when asked: it loads sqlite_utils
 
         return examine(self._door.store, quick=quick)
+
+
+def _asked_once(pin: Pin) -> Pin:
+    if not callable(pin):
+        return pin
+    ask, said = pin, {}
+
+    def once(name: str) -> str | None:
+        if name not in said:
+            said[name] = ask(name)
+        return said[name]
+    return once
 
 
 def _conforms(shop: Shop) -> ShopDoor:

@@ -31,6 +31,8 @@ READ = "read"
 
 # The action of the @writes method running in this thread (a worker thread has its own).
 _acting: ContextVar[str | None] = ContextVar("regulars_acting", default=None)
+# The guarded reads a @reads_sensitive method has done so far (its own, and ``require``'s).
+_reading: ContextVar[list[str] | None] = ContextVar("regulars_reading", default=None)
 
 
 class Door:
@@ -65,6 +67,16 @@ class Door:
         with contextlib.suppress(RegularsError, sqlite3.Error, OSError), \
                 self.store.write(actor, "access.denied") as tx:
             tx.audit("access.denied", "access", None, refused=action)
+
+    def record_reads(self, actions: list[str]) -> None:
+        """A guarded read that was done (an export, whole phone numbers): one audit row
+        each, written once it succeeded, so a refused or failed one changes nothing. A
+        read-only file keeps no record: nothing can be written to it."""
+        if self.store.readonly is not None:
+            return
+        for action in actions:
+            with self.store.write(self.actor, action) as tx:
+                tx.audit(action, "read", None)
 
     def now(self) -> datetime:
         return self.store.clock()
@@ -158,13 +170,23 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
     return mark
 
 
-def reads_sensitive(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
-    """Mark a read the policy guards (whole phone numbers, exports)."""
+def reads_sensitive(action: str, *, traced: bool = True
+                    ) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
+    """Mark a read the policy guards (whole phone numbers, exports). Once it succeeds it
+    leaves an audit row of ``action`` (and of each ``require`` it passed); ``traced=False``
+    for a preview of a write, whose action only the write itself may record."""
     def mark(method: Method[A, P, R]) -> Method[A, P, R]:
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
             self._door.check(action)
-            return method(self, *args, **kwargs)
+            done = [action] if traced else []
+            token = _reading.set(done)
+            try:
+                result = method(self, *args, **kwargs)
+            finally:
+                _reading.reset(token)
+            self._door.record_reads(done)
+            return result
         setattr(run, ACCESS, action)
         return run
     return mark
@@ -186,5 +208,8 @@ def reads(method: Callable[P, R]) -> Callable[P, R]:
 
 def require(area: Area, action: str) -> None:
     """A check inside a method, where only some calls need it (an export with whole
-    phone numbers, say)."""
+    phone numbers, say); inside a @reads_sensitive method, recorded with it."""
     area._door.check(action)
+    reading = _reading.get()
+    if reading is not None:
+        reading.append(action)

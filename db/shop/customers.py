@@ -179,7 +179,7 @@ class Customers(Area):
                 cached = self._duplicates = (mark, duplicates.find_all(conn))
             return duplicates.page(conn, cached[1], limit, offset)
 
-    @reads_sensitive("customer.merge")  # only for a merge: the owner's
+    @reads_sensitive("customer.merge", traced=False)  # only for a merge: the owner's
     def merge_plan(self, keep_id: int, other_id: int) -> dict[str, int]:
         """What merging OTHER into KEEP would move (rows by table), or why it can't."""
         from .. import merge
