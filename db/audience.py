@@ -68,8 +68,8 @@ def _leap(year: int) -> bool:
 
 def where(conn: sqlite3.Connection, a: Audience, now: str, today: date
           ) -> tuple[str, dict[str, Any]]:
-    """The SQL condition on ``customers c`` and its parameters."""
-    parts = ["1"]
+    """The SQL condition on ``customers c`` and its parameters (never an erased one)."""
+    parts = ["c.erased_at IS NULL"]
     params: dict[str, Any] = {}
     if a.stage is not None:
         if a.stage not in STAGES:

@@ -58,12 +58,14 @@ SELECT group_concat(id || ':' || coalesce(birth_year, 0)
                     || ':' || coalesce(birth_month, 0) || '-' || coalesce(birth_day, 0)
                     || ':' || coalesce(substr(phone_rev, 1, 4), ''))
   FROM customers
+ WHERE erased_at IS NULL
  GROUP BY CASE WHEN name GLOB '*[^一-鿿]*' THEN regulars_fold(name) ELSE name END
 HAVING count(*) > 1
 """
 _PHONE_WECHAT = """
 SELECT p.id, w.id FROM customers w JOIN customers p ON p.phone_rev = regulars_rev(w.wechat_id)
  WHERE w.wechat_id >= '0' AND w.wechat_id < ':' AND p.id != w.id
+   AND p.erased_at IS NULL
 """
 
 Found = list[tuple[int, int, tuple[str, ...]]]

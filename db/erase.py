@@ -26,8 +26,10 @@ from typing import Any
 
 from . import search_keys
 from .errors import NotFound, RegularsError
+from .sqlite_file import BUSY_TIMEOUT_MS
 from .store import Tx
 
+SCRUB_WAIT_MS = 1000
 ERASED_NAME = "—"  # the stored name of an erased customer; never shown as such
 ERASED_TEXT = "—"  # feedback's words (the schema wants 1-4000 characters)
 
@@ -189,9 +191,13 @@ def scrub(conn: sqlite3.Connection) -> bool:
     every page afresh; the TRUNCATE checkpoint then copies them into the file and cuts
     the log to nothing. Returns False when another connection kept the log in use (its
     last reader closing, or ``regulars doctor``, finishes the job)."""
+    # a reader elsewhere is done in milliseconds; one that stays will not be waited out
+    conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:
         conn.execute("VACUUM")
         busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.OperationalError:  # another program holds the file: not now
         return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return bool(busy == 0 and log == done)

@@ -307,7 +307,7 @@ AT_RISK = (f"(c.stage = 'trust' AND c.median_interval_s IS NOT NULL"
 def at_risk_ids(conn: sqlite3.Connection, now: str, limit: int = 100) -> list[int]:
     """The at-risk list, most valuable first."""
     rows = conn.execute(
-        f"SELECT c.id FROM customers c WHERE {AT_RISK}"
+        f"SELECT c.id FROM customers c WHERE {AT_RISK} AND c.erased_at IS NULL"
         f" ORDER BY c.total_spend_fen DESC LIMIT :limit",
         {"r_now": now, "limit": limit})
     return [r[0] for r in rows]

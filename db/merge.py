@@ -107,7 +107,7 @@ def merge(tx: Tx, keep_id: int, other_id: int) -> Merged:
     done = Merged(keep_id, keep["member_code"], other_id, other["member_code"],
                   {k: v for k, v in moved.items() if v}, tuple(dropped), filled)
     tx.audit("customer.merge", "customer", keep_id, keep=keep_id, keep_code=done.keep_code,
-             other=other_id, other_code=done.other_code, other_name=other["name"],
+             other=other_id, other_code=done.other_code,
              moved=done.moved, dropped_referrals=list(dropped), filled=list(filled))
     return done
 

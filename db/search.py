@@ -135,7 +135,8 @@ def hits_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[Hit]:
         return []
     marks = ",".join("?" * len(ids))
     by_id = {r["id"]: r for r in conn.execute(
-        f"SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN ({marks})", ids)}
+        f"SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN ({marks})"
+        " AND c.erased_at IS NULL", ids)}
     levels = thresholds(conn)
     return [_hit(by_id[i], False, levels) for i in ids if i in by_id]
 

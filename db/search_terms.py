@@ -90,7 +90,8 @@ class Source:
 
     def select(self, filters: list[tuple[str, dict[str, Any]]], limit: int
                ) -> tuple[str, dict[str, Any]]:
-        where = [self.where] + [f"({sql})" for sql, _ in filters]
+        # an erased customer is found by nothing (db/erase.py)
+        where = [self.where, "c.erased_at IS NULL"] + [f"({sql})" for sql, _ in filters]
         params = dict(self.params)
         for _, extra in filters:
             params.update(extra)

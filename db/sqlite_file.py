@@ -38,6 +38,10 @@ def translate(exc: sqlite3.Error) -> StoreError:
 def normal_pragmas(conn: sqlite3.Connection) -> str:
     """The settings every connection works under; returns the journal mode granted."""
     conn.execute("PRAGMA foreign_keys = ON")
+    # What is deleted or overwritten is zeroed in the file, not left in free space: an
+    # edited phone or an erased customer (db/erase.py) must not linger in its bytes, and
+    # some SQLite builds have this off by default.
+    conn.execute("PRAGMA secure_delete = ON")
     mode = str(conn.execute("PRAGMA main.journal_mode = WAL").fetchone()[0])
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute(f"PRAGMA cache_size = {-CACHE_KB}")

@@ -1,7 +1,7 @@
 """The one door to the SQLite file.
 
-* Every connection: WAL, foreign keys on, busy_timeout, synchronous=FULL (the pragmas,
-  the file's checks and SQLite's errors in words: db/sqlite_file.py).
+* Every connection: WAL, foreign keys on, secure_delete, busy_timeout, synchronous=FULL
+  (the pragmas, the file's checks and SQLite's errors in words: db/sqlite_file.py).
 * The file is created with mode 0600 (the OS ignores this where it has no such modes).
 * Migrations run on open (db/migrations/: one module per step, the runner in its __init__).
 * Reads borrow a pooled connection; each connection serves one thread at a time.

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from db.shop import RewardsView
     from db.values import Customer, Hit, Purchase
 
-customer_app = typer.Typer(help="Add, find and show customers.", no_args_is_help=True)
+customer_app = typer.Typer(help="Add, find, show, correct and erase customers.",
+                           no_args_is_help=True)
 tag_app = typer.Typer(help="Tags: list, add, rename or merge.", no_args_is_help=True)
 
 RECENT_SALES = 10
@@ -84,7 +85,11 @@ def customer_find(
 
 
 def hit_json(h: Hit) -> dict[str, Any]:
-    return {"id": h.id, "member_code": h.member_code, "name": h.name, "phone": h.phone,
+    """A row of a list: the phone masked, as on the screen (`customer show` has it whole)."""
+    from db.phones import mask
+
+    return {"id": h.id, "member_code": h.member_code, "name": h.name,
+            "phone": mask(h.phone, h.phone_rev),
             "stage": h.stage, "lifetime_spend_fen": h.total_spend_fen, "orders": h.orders,
             "last_purchase_at": h.last_visit_at, "exact": h.exact, "points": h.points,
             "level": h.level}
@@ -96,10 +101,10 @@ def customer_show(
     ref: Annotated[str, typer.Argument(help="Member code or phone.")],
     db: DbOpt = None, staff: StaffOpt = None, lang: LangOpt = None, json_out: JsonOpt = False,
 ) -> None:
-    """One customer: profile, spend, rewards, and the recent sales with their numbers
-    (the number is what `purchase refund` takes)."""
+    """One customer: profile, consent, spend, rewards, and the recent sales with their
+    numbers (the number is what `purchase refund` takes). Audited: it shows everything."""
     with opened(db, staff, lang, create=False) as shop:
-        c = shop.customers.find(ref)
+        c = shop.customers.show(ref)
         sales = shop.sales.history(c.id, RECENT_SALES)
         total_sales = shop.sales.count(c.id)
         tag_names = shop.customers.tags_of(c.id)
@@ -138,8 +143,7 @@ def customer_lines(c: Customer, rewards: RewardsView, tag_names: list[str], adde
     if rewards.next_level:
         level += " · " + t("customer.to_next_level", amount=format_fen(rewards.to_next_fen),
                            level=level_label(rewards.next_level))
-    consent = (t("customer.consent_yes", date=day(c.consent_at)) if c.marketing_consent
-               else t("customer.consent_no"))
+    consent = consent_text(c, tz)
     rows: list[tuple[str, str]] = [
         (t("field.phone"), pretty(c.phone, region) or "—"),
         (t("field.wechat_id"), field(c.wechat_id or "—")),
@@ -168,6 +172,15 @@ def customer_lines(c: Customer, rewards: RewardsView, tag_names: list[str], adde
     width = max(_width(label) for label, _ in rows)
     head = f"{field(c.name)}  ·  {c.member_code}"
     return [head] + [f"  {label}{' ' * (width - _width(label))}  {value}" for label, value in rows]
+
+
+def consent_text(c: Customer, tz: str) -> str:
+    """Marketing consent, when it was last given or withdrawn, and where."""
+    if not c.consent_at:
+        return t("customer.consent_no")
+    return t("customer.consent_detail", state=t("cli.yes" if c.marketing_consent else "cli.no"),
+             when=local_minute(c.consent_at, tz),
+             source=t(f"consent_source.{c.consent_source}") if c.consent_source else "—")
 
 
 def sale_line(p: Purchase, tz: str) -> str:

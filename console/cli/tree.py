@@ -3,8 +3,9 @@ lists them. Importing it imports typer and builds the tree (console.cli loads it
 
 from __future__ import annotations
 
-# (imported to register: backup, restore; demo, init, seed, doctor; customer duplicates, merge)
-from . import backups, house, merges  # noqa: F401
+# (imported to register: backup, restore; demo, init, seed, doctor; customer duplicates,
+# merge, edit, consent, export-personal, erase)
+from . import backups, house, merges, privacy  # noqa: F401
 from .coupons import coupon_app
 from .customers import customer_app, tag_app
 from .exports import export_app

@@ -943,7 +943,7 @@ MESSAGES: dict[str, str] = {
     'cli.edit_nothing': 'Nothing to change: give at least one of --name, --phone, --wechat, --birthday, --gender, --channel, --notes.',
     'cli.edit_same': 'Nothing changed: {name} ({member_code}) already has those details.',
     'cli.edit_changed': 'Changed for {member_code}: {fields}.',
-    'cli.consent_which': 'Say which: --given or --withdrawn.',
+    'cli.consent_now': 'Marketing consent of {member_code}: {consent}. Change it with --given or --withdrawn.',
     'cli.consent_given': 'Marketing consent recorded for {member_code}: agreed ({source}).',
     'cli.consent_withdrawn': 'Marketing consent recorded for {member_code}: withdrawn ({source}).',
     'cli.personal_written': 'Wrote everything held about {member_code} to {path}. It is personal data: give it only to the customer, and delete your copy afterwards.',
@@ -962,6 +962,7 @@ MESSAGES: dict[str, str] = {
     'cli.erase_add_yes': 'Nothing was erased. Erasing cannot be undone: run it again with --yes.',
     'cli.erased': 'Erased {member_code}: name, phone, WeChat id, birthday, notes, tags and feedback words are gone; purchases stay as anonymous figures.',
     'cli.erase_not_scrubbed': 'Another program has the shop file open, so old copies may still be in its log. Close the other Regulars windows and terminals, then run `regulars doctor`.',
+    'cli.list_sep': ', ',
     'cli.erase_backups': 'Backups made before now still hold this customer until they rotate out; exports made earlier are yours to delete.',
     # the console: who is at the counter, the masked phone, consent, erasing (issue 14)
     "app.signed_out": "nobody signed in",

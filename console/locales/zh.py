@@ -906,7 +906,7 @@ MESSAGES: dict[str, str] = {
     'cli.edit_nothing': '没有要改的内容：请至少给出 --name、--phone、--wechat、--birthday、--gender、--channel、--notes 中的一项。',
     'cli.edit_same': '没有变化：{name}（{member_code}）的资料本来就是这样。',
     'cli.edit_changed': '已修改 {member_code} 的：{fields}。',
-    'cli.consent_which': '请说明是 --given（同意）还是 --withdrawn（撤回）。',
+    'cli.consent_now': '{member_code} 的营销同意：{consent}。用 --given（同意）或 --withdrawn（撤回）修改。',
     'cli.consent_given': '已记录 {member_code} 的营销同意：同意（{source}）。',
     'cli.consent_withdrawn': '已记录 {member_code} 的营销同意：撤回（{source}）。',
     'cli.personal_written': '已把 {member_code} 的全部个人信息写入 {path}。这是个人信息：只交给顾客本人，交付后请删除你手上的副本。',
@@ -925,6 +925,7 @@ MESSAGES: dict[str, str] = {
     'cli.erase_add_yes': '什么都没有删除。删除后无法恢复：确认的话请加上 --yes 再运行一次。',
     'cli.erased': '已删除 {member_code} 的个人信息：姓名、手机号、微信号、生日、备注、标签和反馈原话都已清除；消费记录作为匿名数字保留。',
     'cli.erase_not_scrubbed': '还有别的程序开着店里的文件，旧数据可能还留在日志里。请关掉其他 Regulars 窗口和终端，然后运行 `regulars doctor`。',
+    'cli.list_sep': '、',
     'cli.erase_backups': '在此之前做的备份仍然含有这位顾客的信息，直到被轮换删除；以前导出的文件需要你自己删除。',
     # the console: who is at the counter, the masked phone, consent, erasing (issue 14)
     "app.signed_out": "未登录",

@@ -127,7 +127,8 @@ def _insert_new(tx: Tx, new: Sequence[Decision], notes: list[Refusal], ticker: T
             cid, code, r.name, sort_name, " ".join(spellings), r.phone,
             phone.rev if phone else None, r.wechat_id, year, month, day, r.gender,
             r.channel or "counter", r.notes, int(bool(r.seed_user)), int(consent),
-            created if consent else None, r.last_visit, r.spend_fen or 0, r.orders or 0,
+            created if consent else None, "import" if consent else None, r.last_visit,
+            r.spend_fen or 0, r.orders or 0,
             created, tx.now, tx.actor.id, tx.actor.id, r.first_visit, created,
             r.spend_fen or 0, r.orders or 0, r.first_visit, r.last_visit))
         keys += search_keys.key_rows(cid, r.name, spellings, phone.rev if phone else None,
@@ -136,10 +137,11 @@ def _insert_new(tx: Tx, new: Sequence[Decision], notes: list[Refusal], ticker: T
     tx.conn.executemany(
         "INSERT INTO customers(id, member_code, name, sort_name, pinyin, phone, phone_rev,"
         " wechat_id, birth_year, birth_month, birth_day, gender, channel, notes,"
-        " is_seed_user, marketing_consent, consent_at, last_visit_at, total_spend_fen,"
+        " is_seed_user, marketing_consent, consent_at, consent_source, last_visit_at,"
+        " total_spend_fen,"
         " orders, created_at, updated_at, created_by, updated_by, first_purchase_at,"
         " stage_since, opening_spend_fen, opening_orders, opening_first_at, opening_last_at)"
-        f" VALUES ({', '.join('?' * 30)})", rows)
+        f" VALUES ({', '.join('?' * 31)})", rows)
     search_keys.insert_many(tx.conn, keys)
     return ids
 
@@ -158,8 +160,8 @@ def _update_one(tx: Tx, d: Decision) -> None:
         values["pinyin"] = " ".join(spellings)
     if "phone" in values:
         values["phone_rev"] = from_e164(values["phone"]).rev
-    if "marketing_consent" in values:
-        values["consent_at"] = tx.now
+    if "marketing_consent" in values:  # given or withdrawn in the file
+        values.update(consent_at=tx.now, consent_source="import")
     values.update(updated_at=tx.now, updated_by=tx.actor.id)
     sets = ", ".join(f"{k} = :{k}" for k in values)
     tx.execute(f"UPDATE customers SET {sets} WHERE id = :id", {**values, "id": cid})
@@ -199,8 +201,8 @@ def _clean_tags(ids: Sequence[int], decisions: Sequence[Decision],
 
 
 def _referrer_id(conn: sqlite3.Connection, ref: str) -> int | None:
-    row = conn.execute("SELECT id FROM customers WHERE member_code = ? OR phone = ?",
-                       (ref, ref)).fetchone()
+    row = conn.execute("SELECT id FROM customers WHERE (member_code = ? OR phone = ?)"
+                       " AND erased_at IS NULL", (ref, ref)).fetchone()
     return int(row[0]) if row else None
 
 

@@ -76,9 +76,9 @@ def plan_purchases(conn: sqlite3.Connection, parsed: Parsed[PurchaseRow]) -> Pur
     plan = PurchasePlan(refusals=list(parsed.refusals))
     by_phone = _ids(conn, "SELECT phone, id FROM customers WHERE phone IN ({marks})",
                     [r.phone for r in rows if r.phone])
-    by_code = _ids(conn, "SELECT member_code, id FROM customers"
-                   " WHERE member_code IN ({marks})", [r.member_code for r in rows
-                                                       if r.member_code])
+    by_code = _ids(conn, "SELECT member_code, id FROM customers"  # (the erased: never)
+                   " WHERE member_code IN ({marks}) AND erased_at IS NULL",
+                   [r.member_code for r in rows if r.member_code])
     orders = {r.order_id for r in rows if r.order_id} | {r.refund_of for r in rows
                                                          if r.refund_of}
     stored_orders = _ids(conn, "SELECT source_order_id, id FROM purchases"

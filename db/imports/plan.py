@@ -65,7 +65,8 @@ def _lookup(conn: sqlite3.Connection, column: str, values: Iterable[str]
     for part in chunks(wanted):
         marks = ", ".join("?" * len(part))
         for r in conn.execute(f"SELECT {customers.CUSTOMER_COLUMNS}, {_EXTRA} FROM customers"
-                              f" WHERE {column} IN ({marks})", list(part)):
+                              f" WHERE {column} IN ({marks}) AND erased_at IS NULL",
+                              list(part)):
             found[str(r[column]).lower() if column == "wechat_id" else r[column]] = r
     return found
 
