@@ -66,9 +66,13 @@ class SignInScreen(DataScreen[bool]):
         self.query_one("#signin-pin" if self.prefill else "#signin-name", Input).focus()
         self.hold_next_call = True  # keys typed ahead wait for the names (and the sign-out)
         if self.locking:
-            self.run_db(self.shop.staff.sign_out, lambda _: self._load(), group="load")
+            self.run_db(self.shop.staff.sign_out, self._signed_out, group="load")
         else:
             self._load()
+
+    def _signed_out(self, _: None) -> None:
+        self.query_one(TitleBar).refresh_title()  # "nobody signed in"
+        self._load()
 
     def _load(self) -> None:
         self.hold_next_call = True

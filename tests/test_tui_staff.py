@@ -92,10 +92,14 @@ async def test_sign_in_refuses_a_wrong_pin_and_lets_nothing_through(
     assert actions.count("staff.pin_failed") == 1 and "staff.sign_in" in actions
 
 
-async def test_owner_screens_refuse_staff_as_they_open(
-        counter: RegularsApp, pins: Shop, db_path: Path) -> None:
+async def test_owner_screens_refuse_staff_as_they_open(pins: Shop, db_path: Path) -> None:
+    counter = RegularsApp(pins, STAFF)  # --staff 小李: the name is filled in
     async with counter.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, STAFF, STAFF_PIN)
+        await settle(pilot)
+        assert counter.screen.query_one("#signin-name", Input).value == STAFF
+        await pilot.press(*STAFF_PIN, "enter")  # the PIN box has the focus
+        await settle(pilot)
+        assert pins.actor.name == STAFF
         counter.clear_notifications()
         for key in ("f9", "f7", "f8", "ctrl+o"):
             await pilot.press(key)
