@@ -978,7 +978,7 @@ MESSAGES: dict[str, str] = {
     "signin.keys_switch": "Type to narrow the names, ↑ ↓ to pick, Enter for the PIN, Enter again to sign in. Esc: stay signed in as you are.",
     "signin.pick_name": "No active staff member by that name: type part of a name shown above (the owner adds staff with: regulars staff add NAME).",
     "signin.pin_needed": "Type your PIN (4 to 8 digits), then Enter.",
-    "staff.no_pin_notice": "No PIN is set, so anyone at this computer acts as {name}. Set the owner's PIN now: regulars staff pin {name}",
+    "staff.no_pin_notice": "No PIN is set, so anyone at this computer acts as {name}. Set the owner's PIN now: `regulars staff pin {name}`",
     "staff.signed_in": "Signed in: {name} ({role}).",
     "customer.consent_yes_undated": "given",
     "customer.consent_withdrawn": "withdrawn {date} · {source}",
