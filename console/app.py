@@ -166,9 +166,12 @@ class RegularsApp(App[None]):
     def _staff_state_read(self, pins: bool, minutes: int) -> None:
         first = self.idle.pins is None
         self.idle.pins, self.idle.minutes = pins, minutes
-        if first and not pins:
-            self.notify(t("staff.no_pin_notice", name=self.shop.actor.name),
-                        severity="warning", timeout=20)
+        if first and not pins:  # on the lookup's status line, not a toast over the list
+            from screens.lookup import LookupScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, LookupScreen):
+                    screen.show_notice(t("staff.no_pin_notice", name=self.shop.actor.name))
 
     def _ask_sign_in(self, *, locking: bool, cancellable: bool) -> None:
         from screens.sign_in import SignInScreen

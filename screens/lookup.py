@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Protocol, runtime_checkable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -67,6 +68,7 @@ class LookupScreen(DataScreen[None]):
         self._debounce: Timer | None = None
         self._open_on_arrival = False
         self._shown_before = False  # the first resume is the start, not a return
+        self.notice = ""  # a word at start (a shop without PINs), until typing begins
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -106,6 +108,7 @@ class LookupScreen(DataScreen[None]):
         if event.value == self.query_text:
             return  # not typed (the box says "changed" as it mounts): that search is under way
         self.query_text = event.value
+        self.notice = ""  # read: the counter is at work
         self._open_on_arrival = False  # typing after Enter: that Enter was for another query
         if self._debounce is not None:
             self._debounce.stop()
@@ -138,6 +141,13 @@ class LookupScreen(DataScreen[None]):
         message.stop()
         self._show(message.result)
 
+    def show_notice(self, notice: str) -> None:
+        """Shown first on the status line while the box is empty (the app's start-up word:
+        console/app.py), in place of "Recently seen"."""
+        self.notice = notice
+        if not self.query_text:
+            self.query_one("#status", Static).update(Text(notice, style="bold yellow"))
+
     def _search_failed(self, error: RegularsError) -> None:
         """No result will arrive to open after that Enter: the keys typed next go on
         at once (keys_held), instead of each waiting the key gate's longest wait."""
@@ -150,6 +160,8 @@ class LookupScreen(DataScreen[None]):
         self.result = result
         fill(self.query_one("#results", DataTable), result.hits, self.shop.timezone)
         self.query_one("#status", Static).update(self._status_text(result))
+        if self.notice:
+            self.show_notice(self.notice)
         self.refresh_bindings()
         if self._open_on_arrival:
             self._open_on_arrival = False

@@ -941,7 +941,7 @@ MESSAGES: dict[str, str] = {
     "signin.keys_switch": "输入文字筛选姓名，↑ ↓ 选择，回车输入PIN码，再按回车登录。Esc：保持当前登录。",
     "signin.pick_name": "没有叫这个名字的在职店员：请输入上面列出的姓名的一部分（店主可用 regulars staff add 姓名 添加店员）。",
     "signin.pin_needed": "请输入您的PIN码（4到8位数字），再按回车。",
-    "staff.no_pin_notice": "还没有设置PIN码，任何人打开这台电脑都以{name}的身份操作。请店主马上设置：`regulars staff pin {name}`",
+    "staff.no_pin_notice": "还没有设置PIN码，任何人打开这台电脑都以{name}的身份操作。请店主马上设置： `regulars staff pin {name}`",
     "staff.signed_in": "已登录：{name}（{role}）。",
     "customer.consent_yes_undated": "已同意",
     "customer.consent_withdrawn": "已撤回（{date} · {source}）",
