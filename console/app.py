@@ -224,7 +224,14 @@ class RegularsApp(App[None]):
             self._ask_sign_in(locking=True, cancellable=False)
 
     def _idle_check(self) -> None:
-        if self.idle.due() and not self._signing_in() and self.shop.signed_in:
+        from screens.sign_in import SignInScreen
+
+        if not (self.idle.due() and self.shop.signed_in):
+            return
+        switching = [s for s in self.screen_stack if isinstance(s, SignInScreen)]
+        if switching:  # F12 left open: signed out now, so Esc cannot give the counter back
+            switching[-1].lock_now()
+        else:
             self._ask_sign_in(locking=True, cancellable=False)
 
     # -- global actions --------------------------------------------------------------

@@ -59,7 +59,7 @@ class SignInScreen(DataScreen[bool]):
             yield Input(id="signin-pin", password=True, compact=True)
             yield Static("", id="signin-error", classes="error")
             yield Static(t("signin.keys_switch") if self.cancellable else t("signin.keys"),
-                         classes="dim")
+                         id="signin-keys", classes="dim")
 
     def on_mount(self) -> None:
         self.query_one("#signin-names", OptionList).can_focus = False  # ↑ ↓ from the name box
@@ -70,9 +70,19 @@ class SignInScreen(DataScreen[bool]):
         else:
             self._load()
 
+    def lock_now(self) -> None:
+        """The idle lock came while F12 was open: Esc no longer gives the counter back to
+        the person who left it."""
+        if self.cancellable:
+            self.cancellable = False
+            self.query_one("#signin-keys", Static).update(t("signin.keys"))
+            self.refresh_bindings()
+            self.run_db(self.shop.staff.sign_out, self._signed_out, group="signout")
+
     def _signed_out(self, _: None) -> None:
         self.query_one(TitleBar).refresh_title()  # "nobody signed in"
-        self._load()
+        if not self.staff:
+            self._load()
 
     def _load(self) -> None:
         self.hold_next_call = True

@@ -56,6 +56,12 @@ async def test_the_phone_is_masked_until_revealed_and_the_reveal_is_audited(
         await settle(pilot)
         assert FULL in details(app)
         assert audit_actions(db_path).count("customer.reveal_phone") == 1
+        await pilot.press("f1")  # the new keys are in the help, in words
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "Consent" in shown and "Erase customer" in shown
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("escape")  # this visit only: back again, masked again
         await settle(pilot)
         await pilot.press("enter")
@@ -129,6 +135,10 @@ async def test_erase_needs_the_member_code_typed_after_the_plan(
         await pilot.press(*"王伟")
         await settle(pilot)
         assert "王伟" not in rows(app)
+        app.push_screen(CustomerScreen(wang))  # if ever shown: no name, no phone
+        await settle(pilot)
+        assert "erased customer" in text_of(app.screen.query_one("#heading", Static))
+        assert "158" not in details(app)
     assert shop.customers.get(wang).erased_at is not None
 
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from console.app import RegularsApp
 from console.widgets import TitleBar
 from db.shop import Shop
+from screens.help import HelpScreen
 from screens.lookup import LookupScreen
 from screens.sign_in import SignInScreen
 from tests.screens_helpers import burst, settle, text_of
@@ -74,6 +75,9 @@ async def test_sign_in_refuses_a_wrong_pin_and_lets_nothing_through(
         assert "nobody signed in" in title(counter)
         # nothing behind it: not the owner's screens, the palette, the lock or feedback
         await pilot.press("f9", "ctrl+p", "ctrl+f", "f12", "f5", "escape")
+        await settle(pilot)
+        assert isinstance(counter.screen, SignInScreen) and len(counter.screen_stack) == 2
+        counter.push_screen(HelpScreen([], "late"))  # as a worker finishing late might
         await settle(pilot)
         assert isinstance(counter.screen, SignInScreen) and len(counter.screen_stack) == 2
         await pilot.press(*"李")  # typing filters the names: Enter takes the one left
@@ -135,26 +139,41 @@ async def test_f12_switches_and_escape_keeps_the_person(
         assert isinstance(counter.screen, LookupScreen) and len(counter.screen_stack) == 1
 
 
-async def test_ctrl_l_locks_and_idle_locks(counter: RegularsApp, pins: Shop) -> None:
-    idle = 1.0  # seconds: longer than a sign-in with its hash takes on a busy machine
+async def test_ctrl_l_locks(counter: RegularsApp, pins: Shop) -> None:
     async with counter.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, STAFF, STAFF_PIN)
         assert isinstance(counter.screen, LookupScreen)
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(counter.screen, SignInScreen) and not pins.signed_in
+        assert "nobody signed in" in title(counter)
         await pilot.press("escape")  # locked: Esc does not give the counter back
         await settle(pilot)
         assert isinstance(counter.screen, SignInScreen)
-        counter.idle.override = idle  # as REGULARS_IDLE_SECONDS would (console/idle.py)
+        await sign_in(pilot, STAFF, STAFF_PIN)
+        assert isinstance(counter.screen, LookupScreen) and pins.signed_in
+
+
+async def test_idle_locks_even_while_switching(counter: RegularsApp, pins: Shop) -> None:
+    idle = 0.8  # seconds: longer than a sign-in with its hash takes on a busy machine
+    counter.idle.override = idle  # as REGULARS_IDLE_SECONDS would (console/idle.py)
+    async with counter.run_test(size=(80, 24)) as pilot:
         counter.set_interval(0.1, counter._idle_check)  # and look often
         await sign_in(pilot, STAFF, STAFF_PIN)
         assert isinstance(counter.screen, LookupScreen) and pins.signed_in
         for key in ("张", "backspace"):  # input keeps it unlocked
             await pilot.press(key)
-            await pilot.pause(idle / 3)
+            await pilot.pause(idle / 2)
         assert isinstance(counter.screen, LookupScreen)
         await pilot.pause(idle + 0.3)  # no input past the limit: locked
+        await settle(pilot)
+        assert isinstance(counter.screen, SignInScreen) and not pins.signed_in
+        await sign_in(pilot, STAFF, STAFF_PIN)
+        await pilot.press("f12")  # switching, then left alone: locked, Esc gives nothing back
+        await pilot.pause(idle + 0.3)
+        await settle(pilot)
+        assert not pins.signed_in
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(counter.screen, SignInScreen) and not pins.signed_in
 
