@@ -54,7 +54,9 @@ class SignInScreen(DataScreen[bool]):
             yield Static(Text(t("signin.title"), style="bold"))
             yield Label(t("signin.name"))
             yield Input(self.prefill, id="signin-name", compact=True)
-            yield OptionList(id="signin-names")
+            names = OptionList(id="signin-names")
+            names.can_focus = False  # ↑ ↓ move it from the name box; Tab goes to the PIN
+            yield names
             yield Label(t("signin.pin"))
             yield Input(id="signin-pin", password=True, compact=True)
             yield Static("", id="signin-error", classes="error")
@@ -62,7 +64,6 @@ class SignInScreen(DataScreen[bool]):
                          id="signin-keys", classes="dim")
 
     def on_mount(self) -> None:
-        self.query_one("#signin-names", OptionList).can_focus = False  # ↑ ↓ from the name box
         self.query_one("#signin-pin" if self.prefill else "#signin-name", Input).focus()
         self.hold_next_call = True  # keys typed ahead wait for the names (and the sign-out)
         if self.locking:
@@ -93,7 +94,9 @@ class SignInScreen(DataScreen[bool]):
         self._filter()
 
     def after_recompose(self) -> None:
+        """F2 composed the screen anew: the names again, the cursor back in the name box."""
         self._filter()
+        self.query_one("#signin-name", Input).focus()
 
     # -- the name ----------------------------------------------------------------------
     def _matches(self) -> list[str]:

@@ -20,7 +20,7 @@ from db.shop import Shop
 from screens.help import HelpScreen
 from screens.lookup import LookupScreen
 from screens.sign_in import SignInScreen
-from tests.screens_helpers import burst, settle, text_of
+from tests.screens_helpers import burst, screen_text, settle, text_of
 
 OWNER, OWNER_PIN = "老板", "2468"
 STAFF, STAFF_PIN = "小李", "1357"
@@ -150,6 +150,13 @@ async def test_ctrl_l_locks(counter: RegularsApp, pins: Shop) -> None:
         await pilot.press("escape")  # locked: Esc does not give the counter back
         await settle(pilot)
         assert isinstance(counter.screen, SignInScreen)
+        language = pins.settings.get("language")
+        await pilot.press("f2")  # the language switches; nothing is written signed out
+        await settle(pilot)
+        assert isinstance(counter.screen, SignInScreen) and "谁在收银" in screen_text(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert pins.settings.get("language") == language
         await sign_in(pilot, STAFF, STAFF_PIN)
         assert isinstance(counter.screen, LookupScreen) and pins.signed_in
 
