@@ -315,7 +315,8 @@ def _chunks(customers: int, seed_value: int, now: datetime, created_by: int,
             phone_rev = national[::-1]
             batch.append((cid, code, name, sort_name, " ".join(spellings), "+86" + national,
                           phone_rev, wechat, birth_year, birth_month, birth_day, gender,
-                          channel, notes, seed_user, consent, consent_at, created, created,
+                          channel, notes, seed_user, consent, consent_at,
+                          "counter" if consent else None, created, created,
                           created_by, created_by))
             for key, tier in key_tiers(name, spellings, phone_rev):
                 key_id = key_ids.get(key)
@@ -332,7 +333,7 @@ def _chunks(customers: int, seed_value: int, now: datetime, created_by: int,
         keys = _Keys(new_texts, np.array(ids, np.int32), np.array(tiers, np.int8),
                      np.array(owners, np.int32))
         yield _Made([(*row, plan.spend[i], plan.orders[i], plan.first[i], plan.last[i],
-                      plan.median_gap[i], row[17]) for i, row in enumerate(batch)],
+                      plan.median_gap[i], row[18]) for i, row in enumerate(batch)],
                     (plan.sales, plan.refunds), keys, plan.rank)
 
 
@@ -865,6 +866,10 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
     recent = [r[0] for r in tx.execute(  # campaigns go to people who still come by
         "SELECT id FROM customers WHERE last_visit_at > ?",
         (to_iso(now - timedelta(days=120)),))] or list(range(1, customers + 1))
+    # a marketing coupon only to those who agreed to marketing (coupons.issue refuses it)
+    agreed = [r[0] for r in tx.execute(
+        "SELECT id FROM customers WHERE last_visit_at > ? AND marketing_consent = 1",
+        (to_iso(now - timedelta(days=120)),))] or recent
     for _ in range(min(customers // 10, 50_000)):
         t = made[rng.randrange(len(made))]
         issued = to_iso(now - timedelta(days=rng.random() * 60))
@@ -872,7 +877,8 @@ def _coupons(tx: Tx, customers: int, seed_value: int) -> None:
         while code in seen:
             code = codes.new_code(coupons.CODE_BODY, rng)
         seen.add(code)
-        drawn.append((issued, code, t, rng.choice(recent)))
+        marketing = COUPON_REASON_OF[t.name] in coupons.MARKETING_REASONS
+        drawn.append((issued, code, t, rng.choice(agreed if marketing else recent)))
     held: dict[tuple[int, int], int] = {}
     rows = []
     for issued, code, t, who in sorted(drawn, key=lambda d: (d[0], d[1])):
@@ -1018,10 +1024,10 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[object, ...]], sales: Sal
     conn.executemany(
         "INSERT INTO customers(id, member_code, name, sort_name, pinyin, phone, phone_rev,"
         " wechat_id, birth_year, birth_month, birth_day, gender, channel, notes, is_seed_user,"
-        " marketing_consent, consent_at, created_at, updated_at, created_by, updated_by,"
-        " total_spend_fen, orders, first_purchase_at, last_visit_at, median_interval_s,"
-        " stage_since)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " marketing_consent, consent_at, consent_source, created_at, updated_at, created_by,"
+        " updated_by, total_spend_fen, orders, first_purchase_at, last_visit_at,"
+        " median_interval_s, stage_since)"
+        f" VALUES ({', '.join('?' * 28)})",
         batch)
     columns, refunds = sales
     conn.executemany(

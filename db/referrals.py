@@ -253,6 +253,7 @@ def leaderboard(conn: sqlite3.Connection, since: str | None = None, until: str |
         f" sum({spend}) AS spend"
         f" FROM referrals r JOIN customers c ON c.id = r.referrer_id"
         f" JOIN customers c2 ON c2.id = r.referee_id WHERE r.status = 'qualified' {who}"
+        f" AND c.erased_at IS NULL"  # an erased referrer is no one to rank
         f" GROUP BY r.referrer_id HAVING {having}"
         f" ORDER BY {order}, r.referrer_id LIMIT :limit",
         {"start": start, "end": end, "limit": limit})

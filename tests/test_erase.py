@@ -296,3 +296,13 @@ def test_every_customer_column_is_cleared_or_kept(shop: Shop) -> None:
         columns = {c["name"] for c in conn.execute("PRAGMA table_info(customers)")}
     assert columns == set(erase.PERSONAL) | set(erase.KEPT_COLUMNS)
     assert not set(erase.PERSONAL) & set(erase.KEPT_COLUMNS)
+
+
+def test_an_erased_referrer_leaves_the_leaderboard(shop: Shop) -> None:
+    referrer = shop.customers.add(CustomerInput(name="王芳", phone="13911112222"))
+    friend = shop.customers.add(CustomerInput(name="李娜", phone="13911113333"),
+                                referred_by=referrer.member_code)
+    shop.sales.record(friend.id, "100.00")
+    assert [x.customer_id for x in shop.rewards.leaderboard()] == [referrer.id]
+    shop.customers.erase(referrer.id)
+    assert shop.rewards.leaderboard() == []

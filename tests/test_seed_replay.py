@@ -77,7 +77,8 @@ def seeded(stores: Stores, path: Path, changed: dict[str, str]) -> Store:
 def replay(stores: Stores, source: Store, path: Path, changed: dict[str, str]) -> Store:
     """The seeded shop's operations, one by one through Shop, each at its own time."""
     with source.read() as conn:
-        people = conn.execute("SELECT id, name, phone FROM customers ORDER BY id").fetchall()
+        people = conn.execute("SELECT id, name, phone, marketing_consent FROM customers"
+                              " ORDER BY id").fetchall()
         sales = conn.execute("SELECT id, customer_id, amount_fen, refund_of, at"
                              " FROM purchases ORDER BY id").fetchall()
         links = conn.execute("SELECT referrer_id, referee_id, at FROM referrals").fetchall()
@@ -94,7 +95,9 @@ def replay(stores: Stores, source: Store, path: Path, changed: dict[str, str]) -
     for key, value in changed.items():
         shop.settings.set(key, value)
     for p in people:  # ids follow, so the two shops' customer ids are the same
-        assert shop.customers.add(CustomerInput(name=p["name"], phone=p["phone"])).id == p["id"]
+        assert shop.customers.add(CustomerInput(  # consent: marketing coupons need it
+            name=p["name"], phone=p["phone"], marketing_consent=bool(p["marketing_consent"]))
+        ).id == p["id"]
     for name, kind, value, cap, gift, least, days, limit in seed.COUPON_TEMPLATES:
         shop.coupons.add_template(name, kind, value=value, cap=cap, gift=gift,
                                   min_spend=least, valid_days=days, per_customer=limit)
