@@ -9,7 +9,8 @@ one key per write at human pace. No tmux, so it runs in CI.
 
 Keys as bytes (xterm): Tab ``\\t``, Shift+Tab ``\\x1b[Z``, Enter ``\\r``, Backspace
 ``\\x7f``, Esc ``\\x1b``, arrows ``\\x1b[A``-``\\x1b[D``, F1-F4 ``\\x1bOP``-``\\x1bOS``,
-F5 ``\\x1b[15~``, F9 ``\\x1b[20~``, Ctrl+<letter> the control byte (Ctrl+S ``\\x13``).
+F5 ``\\x1b[15~``, F9 ``\\x1b[20~``, F12 ``\\x1b[24~``, Ctrl+<letter> the control byte (Ctrl+S
+``\\x13``).
 
 A lone Esc is ambiguous: it also starts every escape sequence. Textual waits
 ESCDELAY (100 ms by default) for the byte after it; Esc followed by a letter in one
