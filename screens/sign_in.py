@@ -47,6 +47,7 @@ class SignInScreen(DataScreen[bool]):
         self.locking = locking  # sign the shop out first (Ctrl+L, the idle lock)
         self.cancellable = cancellable  # F12: someone is still signed in
         self.staff: list[StaffMember] = []
+        self.shown: list[str] = []  # the names the list shows, in its order
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -107,8 +108,9 @@ class SignInScreen(DataScreen[bool]):
 
     def _filter(self) -> None:
         names = self.query_one("#signin-names", OptionList)
+        self.shown = self._matches()
         names.clear_options()
-        names.add_options(self._matches())
+        names.add_options(Text(name) for name in self.shown)  # a name is text, not markup
         if names.option_count:
             names.highlighted = 0
 
@@ -123,10 +125,8 @@ class SignInScreen(DataScreen[bool]):
             names.highlighted = max(0, min(names.option_count - 1, now + step))
 
     def _chosen(self) -> str | None:
-        names = self.query_one("#signin-names", OptionList)
-        if names.highlighted is None or not names.option_count:
-            return None
-        return str(names.get_option_at_index(names.highlighted).prompt)
+        at = self.query_one("#signin-names", OptionList).highlighted
+        return self.shown[at] if at is not None and at < len(self.shown) else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

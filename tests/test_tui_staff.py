@@ -24,6 +24,7 @@ from tests.screens_helpers import burst, screen_text, settle, text_of
 
 OWNER, OWNER_PIN = "老板", "2468"
 STAFF, STAFF_PIN = "小李", "1357"
+ODD, ODD_PIN = "[/b]阿明", "8642"  # a name that is markup to Textual: shown as typed
 
 
 @pytest.fixture
@@ -32,6 +33,7 @@ def pins(shop: Shop, people: dict[str, int]) -> Shop:
     the console opens such a shop when no REGULARS_PIN was given)."""
     shop.staff.name_owner(OWNER, OWNER_PIN)
     shop.staff.add(STAFF, "staff", STAFF_PIN)
+    shop.staff.add(ODD, "staff", ODD_PIN)
     shop.staff.sign_out()
     return shop
 
@@ -112,6 +114,19 @@ async def test_owner_screens_refuse_staff_as_they_open(pins: Shop, db_path: Path
         notes = told(counter)
     assert len(notes) == 4 and all("Only the owner" in n and "staff" in n for n in notes)
     assert audit_actions(db_path).count("access.denied") == 4
+
+
+async def test_a_name_with_brackets_is_shown_as_typed(counter: RegularsApp,
+                                                      pins: Shop) -> None:
+    async with counter.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert ODD in screen_text(pilot)  # in the list of names
+        await sign_in(pilot, "阿明", ODD_PIN)
+        assert pins.actor.name == ODD and f"{ODD} (staff)" in title(counter)
+        await pilot.press("f9")  # the refusal names them: a sentence, not a crash
+        await settle(pilot)
+        assert isinstance(counter.screen, LookupScreen) and counter.return_code is None
+        assert any(ODD in note for note in told(counter))
 
 
 async def test_f12_switches_and_escape_keeps_the_person(
