@@ -159,7 +159,7 @@ class SignInScreen(DataScreen[bool]):
         self.query_one("#signin-pin", Input).focus()
 
     def _say(self, sentence: str) -> None:
-        self.query_one("#signin-error", Static).update(sentence)
+        self.query_one("#signin-error", Static).update(Text(sentence))  # names: not markup
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":

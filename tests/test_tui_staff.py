@@ -121,7 +121,10 @@ async def test_a_name_with_brackets_is_shown_as_typed(counter: RegularsApp,
     async with counter.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert ODD in screen_text(pilot)  # in the list of names
-        await sign_in(pilot, "阿明", ODD_PIN)
+        await sign_in(pilot, "阿明", "0000")  # wrong: the sentence may name them
+        assert "PIN" in error_line(counter)
+        await pilot.press(*ODD_PIN, "enter")
+        await settle(pilot)
         assert pins.actor.name == ODD and f"{ODD} (staff)" in title(counter)
         await pilot.press("f9")  # the refusal names them: a sentence, not a crash
         await settle(pilot)
