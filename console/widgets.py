@@ -86,7 +86,7 @@ class KeyBar(Static):
 
 
 class TitleBar(Static):
-    """Top line: product name, who is acting, which file."""
+    """Top line: product name, who is at the counter (name and role), which file."""
 
     DEFAULT_CSS = """
     TitleBar { dock: top; height: 1; background: $primary-darken-2; color: $text; }
@@ -107,7 +107,10 @@ class TitleBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {t('app.name')} ", style="bold")
         if shop is not None:
-            line.append(f" {t('app.staff', name=shop.actor.name)} · {shop.path.name}")
+            actor = shop.actor
+            who = (t("app.staff", name=actor.name, role=t(f"role.{actor.role}"))
+                   if shop.signed_in else t("app.signed_out"))
+            line.append(f" {who} · {shop.path.name}")
         if self.right:
             line.append(f" · {self.right}")
         self.update(line, layout=False)  # one docked line: its size never changes

@@ -93,7 +93,8 @@ class AtRiskScreen(LoadedScreen[None]):
         """A win-back coupon for everyone on this list, previewed before it is issued."""
         from .batch_issue import BatchIssueScreen
 
-        self.app.push_screen(BatchIssueScreen(reason="winback", at_risk=True))
+        self.open_if_allowed("coupon.issue_batch",
+                             lambda: BatchIssueScreen(reason="winback", at_risk=True))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -118,6 +118,16 @@ class DataScreen(Screen[R]):
             self.hold_next_call = False
             self._holding.add(worker)
 
+    def open_if_allowed(self, action: str, make: Callable[[], Screen[Any]]) -> None:
+        """Open an owner's screen only for someone allowed ``action``: staff are refused as
+        it opens, with the reason naming the role (the shop audits the refusal), not
+        after filling in a form. Keys typed after the key wait for the answer."""
+        def allowed(_: None) -> None:
+            self.app.push_screen(make())
+
+        self.hold_next_call = True
+        self.run_db(lambda: self.shop.check(action), allowed, group="allowed")
+
     def on_db_done(self, message: DbDone) -> None:
         message.stop()
         message.callback(message.value)

@@ -1,10 +1,14 @@
 """Customer: the whole story of one person. Esc goes back to lookup, query kept.
 
 One key starts each counter action: p sale, x refund the selected sale, s stage,
-e edit. Everything is loaded in one worker call and rendered from plain data.
+e edit. The phone shows masked; d reveals it for this visit (audited), k changes the
+marketing consent, Ctrl+D erases the customer (the owner, after typing the member code).
+Everything is loaded in one worker call and rendered from plain data.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +20,7 @@ from console.widgets import KeyBar, TitleBar
 from db.clock import local_date_text
 from db.money import format_fen
 from db.shop import CustomerStory
-from db.values import Customer, Purchase
+from db.values import Customer, ErasePlan, Purchase
 
 from .base import DataScreen
 from .customer_sections import (
@@ -53,6 +57,9 @@ class CustomerScreen(DataScreen[None]):
         Binding("b", "referrer", "key.referrer", show=False),
         Binding("e", "edit", "key.edit"),
         Binding("m", "more", "key.more"),
+        Binding("d", "reveal", "key.reveal_phone"),
+        Binding("k", "consent", "key.consent", show=False),
+        Binding("ctrl+d", "erase", "key.erase", show=False),  # owner: refused for staff
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -60,6 +67,7 @@ class CustomerScreen(DataScreen[None]):
         self.customer_id = customer_id
         self.story: Story | None = None
         self.shown_purchases = PAGE
+        self.revealed: str | None = None  # the full phone, for this visit only
 
     @property
     def customer(self) -> Customer | None:
@@ -102,6 +110,7 @@ class CustomerScreen(DataScreen[None]):
         if self.story is None:
             return
         tz, region = self.shop.timezone, self.shop.region
+        self.query_one("#details", DetailsSection).revealed = self.revealed
         for part in self.query(StorySection):
             part.show(self.story, tz, region)
         self.query_one("#purchases", PurchaseList).show(self.story, tz, region)
@@ -121,8 +130,11 @@ class CustomerScreen(DataScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "purchase", "stage", "tags", "feedback", "coupon", "redeem",
-                      "points", "void"):
-            return self.story is not None
+                      "points", "void", "consent", "erase"):
+            return self.story is not None and not self.story.customer.erased_at
+        if action == "reveal":
+            return (self.story is not None and bool(self.story.customer.phone)
+                    and self.revealed is None)
         if action == "referrer":  # only someone who has not bought yet can be referred
             return (self.story is not None and self.story.rewards.referrer is None
                     and self.story.purchase_rows == 0)
@@ -221,16 +233,71 @@ class CustomerScreen(DataScreen[None]):
         self.shown_purchases += PAGE
         self._load()
 
+    # -- privacy: the full phone, consent, erasing ------------------------------------------
+    def action_reveal(self) -> None:
+        """d: the full number, for this visit only; the shop audits who saw it."""
+        cid = self.customer_id
+        self.run_db(lambda: self.shop.customers.full_phone(cid), self._revealed,
+                    group="reveal")
+
+    def _revealed(self, phone: str) -> None:
+        self.revealed = phone
+        self.render_story()
+        self.refresh_bindings()
+
+    def action_consent(self) -> None:
+        from .privacy_dialogs import ConsentDialog
+
+        if self.customer is not None:
+            self.app.push_screen(ConsentDialog(self.customer), self._after_dialog)
+
+    def action_erase(self) -> None:
+        """Ctrl+D (owner): refused for staff as it opens; else what will go, confirmed by
+        typing the member code."""
+        from .privacy_dialogs import EraseDialog
+
+        customer = self.customer
+        if customer is None:
+            return
+        cid = customer.id
+
+        def plan() -> ErasePlan:
+            self.shop.check("customer.erase")  # staff: the refusal, audited, names the role
+            return self.shop.customers.erase_plan(cid)
+
+        def ask(what: ErasePlan) -> None:
+            self.app.push_screen(EraseDialog(customer, what), self._erased)
+
+        self.hold_next_call = True
+        self.run_db(plan, ask, group="allowed")
+
+    def _erased(self, erased: bool | None) -> None:
+        if erased and self.customer is not None:
+            self.app.notify(t("erase.done", code=self.customer.member_code))
+            self.dismiss(None)
+
     def action_edit(self) -> None:
+        """The form shows the full phone: a reveal too, so it is asked of the shop."""
+        customer = self.customer
+        if customer is None:
+            return
+        if not customer.phone:
+            self._edit(customer, None)
+            return
+        cid = customer.id
+        self.hold_next_call = True
+        self.run_db(lambda: self.shop.customers.full_phone(cid),
+                    lambda phone: self._edit(customer, phone), group="reveal")
+
+    def _edit(self, customer: Customer, phone: str | None) -> None:
         from .customer_form import CustomerFormScreen
 
-        if self.customer is None:
-            return
-
-        def edited(customer: Customer | None) -> None:
-            if customer is not None:
+        def edited(saved: Customer | None) -> None:
+            if saved is not None:
+                self.revealed = None  # the number may have changed: masked again
                 self._load()
-                self.notify(t("customer.saved", name=customer.name))
+                self.notify(t("customer.saved", name=saved.name))
 
-        self.app.push_screen(CustomerFormScreen(existing=self.customer), edited)
+        self.app.push_screen(CustomerFormScreen(existing=replace(customer, phone=phone)),
+                             edited)
 

@@ -15,9 +15,9 @@ from textual.widgets import DataTable, Static
 from console.i18n import channel_label, level_label, stage_label, t
 from db.clock import local_date_text
 from db.money import format_fen
-from db.phones import pretty
+from db.phones import mask
 from db.shop import CustomerStory
-from db.values import last_day
+from db.values import Customer, last_day
 
 from .hits import level_text
 
@@ -46,6 +46,10 @@ class Heading(StorySection):
     def draw(self, story: CustomerStory, tz: str, region: str) -> Text:
         c, rewards = story.customer, story.rewards
         heading = Text()
+        if c.erased_at:  # only anonymous figures remain (db/erase.py)
+            heading.append(t("customer.erased_name"), style="bold dim")
+            heading.append(f"   {c.member_code}", style="reverse")
+            return heading
         heading.append(c.name, style="bold")
         heading.append(f"   {c.member_code}", style="reverse")
         heading.append(f"   {stage_label(c.stage)}", style="bold cyan")
@@ -186,22 +190,36 @@ class FeedbackSection(StorySection):
 
 
 class DetailsSection(StorySection):
-    """The profile: contact, birthday, channel, consent, notes."""
+    """The profile: contact, birthday, channel, consent, notes. The phone is masked
+    unless this visit revealed it (``revealed``: the number as the shop handed it out,
+    audited)."""
+
+    revealed: str | None = None
 
     def draw(self, story: CustomerStory, tz: str, region: str) -> Table:
         c = story.customer
         details = grid()
-        details.add_row(t("field.phone"), pretty(c.phone, region) or "—")
+        phone = self.revealed or mask(c.phone, c.phone_rev)
+        details.add_row(t("field.phone"), phone or "—")
         details.add_row(t("field.wechat_id"), c.wechat_id or "—")
         details.add_row(t("field.birthday"), c.birthday or "—")
         details.add_row(t("field.gender"), t(f"gender.{c.gender}") if c.gender else "—")
         details.add_row(t("field.channel"), channel_label(c.channel))
-        consent = (t("customer.consent_yes", date=local_date_text(c.consent_at, tz))
-                   if c.marketing_consent else t("customer.consent_no"))
-        details.add_row(t("field.marketing_consent"), consent)
+        details.add_row(t("field.marketing_consent"), consent_text(c, tz))
         details.add_row(t("customer.joined"), local_date_text(c.created_at, tz))
         details.add_row(t("field.notes"), Text(c.notes or "—"))
         return section(t("customer.profile"), details)
+
+
+def consent_text(c: Customer, tz: str) -> str:
+    """Given or withdrawn, when, and where the answer came from."""
+    if c.consent_at is None:
+        return t("customer.consent_yes_undated") if c.marketing_consent \
+            else t("customer.consent_no")
+    when = local_date_text(c.consent_at, tz)
+    source = t(f"consent_source.{c.consent_source}") if c.consent_source else "—"
+    return (t("customer.consent_yes", date=when, source=source) if c.marketing_consent
+            else t("customer.consent_withdrawn", date=when, source=source))
 
 
 def grid() -> Table:

@@ -90,7 +90,9 @@ def picked(event: Input.Changed, options: tuple[str, ...]) -> str | None:
     if not value:
         return None
     event.input.value = ""
-    return options[int(value) - 1] if value.isdigit() and 1 <= int(value) <= len(options) \
+    # isdecimal, not isdigit: "³" is a digit to Python that int() refuses (a crash, found
+    # by tests/test_tui_privacy.py's fuzz)
+    return options[int(value) - 1] if value.isdecimal() and 1 <= int(value) <= len(options) \
         else None
 
 
@@ -107,7 +109,7 @@ def pick_then_next(dialog: CounterDialog, event: Input.Changed, options: tuple[s
     box.value = ""
     error = dialog.query_one(f"#{box.id}-error", Static)
     head, rest = value[0], value[1:]
-    if not (head.isdigit() and 1 <= int(head) <= len(options)):
+    if not (head.isdecimal() and 1 <= int(head) <= len(options)):
         error.update(t("screens.pick_one", last=len(options)))
         error.display = True
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Protocol, runtime_checkable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -68,6 +69,7 @@ class LookupScreen(DataScreen[None]):
         self._debounce: Timer | None = None
         self._open_on_arrival = False
         self._shown_before = False  # the first resume is the start, not a return
+        self.notice = ""  # a word at start (a shop without PINs), until typing begins
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -79,6 +81,8 @@ class LookupScreen(DataScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         ahead = self.app.take_first_rows() if isinstance(self.app, ReadsAhead) else None
+        if not self.shop.signed_in:
+            return  # nobody at the counter yet: the list is read once someone signs in
         if ahead is None:
             self._search_now()
         elif ahead.done() and ahead.exception() is None:
@@ -88,8 +92,8 @@ class LookupScreen(DataScreen[None]):
                                 failed=self._search_failed)
 
     def on_screen_resume(self) -> None:
-        if self.result is not None and self._shown_before:
-            self._search_now()  # back from a customer: figures may have changed
+        if self._shown_before:  # back from a customer (figures may have changed), or
+            self._search_now()  # from signing in (the list was not read before)
         self._shown_before = True
 
     def after_recompose(self) -> None:
@@ -105,6 +109,7 @@ class LookupScreen(DataScreen[None]):
         if event.value == self.query_text:
             return  # not typed (the box says "changed" as it mounts): that search is under way
         self.query_text = event.value
+        self.notice = ""  # read: the counter is at work
         self._open_on_arrival = False  # typing after Enter: that Enter was for another query
         if self._debounce is not None:
             self._debounce.stop()
@@ -137,6 +142,13 @@ class LookupScreen(DataScreen[None]):
         message.stop()
         self._show(message.result)
 
+    def show_notice(self, notice: str) -> None:
+        """Shown first on the status line while the box is empty (the app's start-up word:
+        console/app.py), in place of "Recently seen"."""
+        self.notice = notice
+        if not self.query_text:
+            self.query_one("#status", Static).update(Text(notice, style="bold yellow"))
+
     def _search_failed(self, error: RegularsError) -> None:
         """No result will arrive to open after that Enter: the keys typed next go on
         at once (keys_held), instead of each waiting the key gate's longest wait."""
@@ -149,6 +161,8 @@ class LookupScreen(DataScreen[None]):
         self.result = result
         fill(self.query_one("#results", DataTable), result.hits, self.shop.timezone)
         self.query_one("#status", Static).update(self._status_text(result))
+        if self.notice:
+            self.show_notice(self.notice)
         self.refresh_bindings()
         if self._open_on_arrival:
             self._open_on_arrival = False
@@ -231,16 +245,17 @@ class LookupScreen(DataScreen[None]):
     def action_batch(self) -> None:
         from .batch_issue import BatchIssueScreen
 
-        self.app.push_screen(BatchIssueScreen())
+        self.open_if_allowed("coupon.issue_batch", BatchIssueScreen)
 
     def action_duplicates(self) -> None:
         from .duplicates import DuplicatesScreen
 
-        self.app.push_screen(DuplicatesScreen())
+        self.open_if_allowed("customer.merge", DuplicatesScreen)
+
     def action_import_file(self) -> None:
         from .imports import ImportScreen
 
-        self.app.push_screen(ImportScreen())
+        self.open_if_allowed("import.customers", ImportScreen)
 
     def action_audit(self) -> None:
         """The audit trail, its first page read first: staff are refused here, with the
@@ -259,7 +274,7 @@ class LookupScreen(DataScreen[None]):
     def action_settings(self) -> None:
         from .settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen())
+        self.open_if_allowed("setting.set", SettingsScreen)
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)

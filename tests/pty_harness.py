@@ -9,7 +9,8 @@ one key per write at human pace. No tmux, so it runs in CI.
 
 Keys as bytes (xterm): Tab ``\\t``, Shift+Tab ``\\x1b[Z``, Enter ``\\r``, Backspace
 ``\\x7f``, Esc ``\\x1b``, arrows ``\\x1b[A``-``\\x1b[D``, F1-F4 ``\\x1bOP``-``\\x1bOS``,
-F5 ``\\x1b[15~``, F9 ``\\x1b[20~``, Ctrl+<letter> the control byte (Ctrl+S ``\\x13``).
+F5 ``\\x1b[15~``, F9 ``\\x1b[20~``, F12 ``\\x1b[24~``, Ctrl+<letter> the control byte (Ctrl+S
+``\\x13``).
 
 A lone Esc is ambiguous: it also starts every escape sequence. Textual waits
 ESCDELAY (100 ms by default) for the byte after it; Esc followed by a letter in one
@@ -72,6 +73,7 @@ class Keys:
     f7: bytes = b"\x1b[18~"
     f8: bytes = b"\x1b[19~"
     f9: bytes = b"\x1b[20~"
+    f12: bytes = b"\x1b[24~"
 
     @staticmethod
     def ctrl(letter: str) -> bytes:
@@ -275,7 +277,8 @@ class Console(Terminal):
     the data folders beside it and no REGULARS_/TEXTUAL settings of the caller's."""
 
     def __init__(self, db: Path, *, lang: str = "en", size: tuple[int, int] = (80, 24),
-                 home: Path | None = None, extra_args: Sequence[str] = ()) -> None:
+                 home: Path | None = None, extra_args: Sequence[str] = (),
+                 extra_env: dict[str, str] | None = None) -> None:
         self.db = db
         home = home or db.parent
         env = {key: value for key, value in os.environ.items()
@@ -284,6 +287,7 @@ class Console(Terminal):
                    HOME=str(home), XDG_DATA_HOME=str(home / "data"),
                    XDG_CONFIG_HOME=str(home / "config"),
                    REGULARS_EXPORTS=str(home / "exports"))
+        env.update(extra_env or {})  # a test's own REGULARS_ settings, named on purpose
         argv = [*regulars_argv(), "--db", str(db), "--lang", lang, *extra_args]
         super().__init__(argv, env, size)
 

@@ -80,10 +80,12 @@ def shop_for(path: Path, staff: str | None, lang: str | None, *, create: bool = 
         shop.close()
 
 
-def run_app(shop: Shop) -> None:
+def run_app(shop: Shop, staff: str | None = None) -> None:
+    """The console; ``staff`` (--staff) fills in the sign-in screen's name when the shop
+    opened signed out."""
     from ..app import RegularsApp  # Textual loads only for the console
 
-    RegularsApp(shop).run()
+    RegularsApp(shop, staff).run()
 
 
 def launch(db: str | None, staff: str | None, lang: str | None) -> int:
@@ -99,7 +101,7 @@ def launch(db: str | None, staff: str | None, lang: str | None) -> int:
     try:
         with shop_for(paths.resolve_db(Path(db) if db else None), staff, lang, pin=pin,
                       sign_in=console_sign_in(staff, pin)) as shop:
-            run_app(shop)
+            run_app(shop, staff)
     except RegularsError as exc:
         return _refuse(error_text(exc), 1)
     except KeyboardInterrupt:

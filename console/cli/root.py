@@ -37,4 +37,4 @@ def main_callback(ctx: typer.Context, db: TopDbOpt = None, staff: TopStaffOpt = 
 @friendly_errors
 def run_console(db: Path | None, staff: str | None, lang: str | None) -> None:
     with opened(db, staff, lang, console=True) as shop:
-        run_app(shop)
+        run_app(shop, staff)
