@@ -91,10 +91,10 @@ class EraseDialog(CounterDialog):
         with Vertical(classes="dialog wide"):
             yield Static(Text(t("erase.title", name=self.customer.name,
                                 code=plan.member_code), style="bold"))
-            gone = ", ".join(field_label(name) or name for name in plan.fields) or "—"
+            gone = t("cli.list_sep").join(field_label(n) or n for n in plan.fields) or "—"
             yield Static(t("erase.removes", fields=gone, tags=plan.tags,
                            feedback=plan.feedback, texts=plan.texts))
-            kept = ", ".join(f"{t(f'erase.kept.{kind}')} {count}"
+            kept = t("cli.list_sep").join(f"{t(f'erase.kept.{kind}')} {count}"
                              for kind, count in plan.kept.items() if count) or "—"
             yield Static(t("erase.keeps", kept=kept))
             yield Static(t("erase.backups"), classes="dim")

@@ -834,6 +834,7 @@ MESSAGES: dict[str, str] = {
                                                'newest rows cannot be ruled out. Keep a copy of this file '
                                                'and compare it with your newest backup.'),
     'action.audit.read': 'read the audit trail',
+    'field.erase_code': 'Member code, to confirm',
     'field.audit_since': 'From (day)',
     'field.audit_until': 'Until (day)',
     'audit.until_before_since': '--until {until} is before --since {since}: give the earlier day first.',

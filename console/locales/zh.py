@@ -793,6 +793,7 @@ MESSAGES: dict[str, str] = {
     'doctor.detail.audit_chain.head_missing': ('最新一条操作记录的标记不见了，无法排除最新记录被删。'
                                                '请留存这个文件，并与最近的备份对照。'),
     'action.audit.read': '查看操作记录',
+    'field.erase_code': '确认会员码',
     'field.audit_since': '起始日期',
     'field.audit_until': '截止日期',
     'audit.until_before_since': '--until {until} 早于 --since {since}：请先写较早的日期。',
