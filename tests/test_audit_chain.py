@@ -406,7 +406,12 @@ def test_a_v8_file_with_audit_rows_opens_chained(tmp_path: Path) -> None:
             " VALUES (?, 1, ?, ?, ?, ?)",
             [(NOW, "customer.add", "customer", 1, '{"fields": ["name", "phone"]}'),
              (NOW, "purchase.add", "purchase", 1, '{"customer_id": 1, "amount_fen": 3000}'),
-             (NOW, "setting.set", "setting", None, '{"key": "shop.name"}')])
+             (NOW, "setting.set", "setting", None, '{"key": "shop.name"}'),
+             # written before the chain: words about a customer, which v9 takes out
+             (NOW, "feedback.note", "feedback", 1, '{"note": "回复王芳：换了面粉"}'),
+             (NOW, "customer.merge", "customer", 1, '{"keep": 1, "other_name": "王芳"}'),
+             (NOW, "coupon.issue", "coupon", 1, '{"customer_id": 1, "reason": "winback"}'),
+             (NOW, "staff.add", "staff", None, '{"name": "小李", "role": "staff"}')])
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA user_version = 8")
         conn.execute("COMMIT")
@@ -416,13 +421,18 @@ def test_a_v8_file_with_audit_rows_opens_chained(tmp_path: Path) -> None:
     shop = Shop(store, store.actor())
     try:
         check = chain_check(shop, alone=False)  # (made by hand: its mode is the umask's)
-        assert check.ok and check.params["rows"] == 3
+        assert check.ok and check.params["rows"] == 7
         with store.read() as c:
             assert [r[0] for r in c.execute("SELECT customer_id FROM audit_log ORDER BY id")
-                    ] == [1, 1, None]
+                    ] == [1, 1, None, None, 1, 1, None]
+            details = [json.loads(r[0]) for r in c.execute(
+                "SELECT detail FROM audit_log WHERE id > 3 ORDER BY id")]
+        assert details == [{"note_chars": 9}, {"keep": 1, "other_name_chars": 2},
+                           {"customer_id": 1, "reason_code": "winback"},
+                           {"name": "小李", "role": "staff"}]  # staff are not customers
         shop.settings.set("backup.keep", "9")  # a new row chains onto the migrated ones
-        assert chain_check(shop, alone=False).ok and count(shop) == 4
-        detail = json.loads(row(shop, 4)["detail"])
+        assert chain_check(shop, alone=False).ok and count(shop) == 8
+        detail = json.loads(row(shop, 8)["detail"])
         assert detail["key"] == "backup.keep"
     finally:
         shop.close()

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 
 from ..audit_chain import rechain
@@ -50,7 +52,42 @@ def apply(conn: sqlite3.Connection, now: str) -> None:
             WHEN json_valid(detail) THEN json_extract(detail, '$.customer_id') END""")
     conn.execute("UPDATE customers SET consent_source = 'counter'"
                  " WHERE marketing_consent = 1 AND consent_source IS NULL")
+    _drop_personal_values(conn)
     rechain(conn)
+
+
+# Frozen: the detail keys that held typed words before audit rows were chained (an owner's
+# note, a void reason, a merged customer's name). Codes kept under a clearer name; words
+# become their length, so the row still says something was written.
+_RENAMED = {("coupon.issue", "reason"): "reason_code",
+            ("coupon.issue_batch", "reason"): "reason_code",
+            ("coupon.template", "name"): "template"}
+_WORDS = re.compile(r"(?:^|_)(?:name|phone|wechat_id|wechat|notes|note|text|reason|birthday"
+                    r"|address|email)$")
+
+
+def _drop_personal_values(conn: sqlite3.Connection) -> None:
+    """Rows written before this step may hold a customer's words in their detail; they are
+    cleaned before the chain is made, so no chained row ever holds one and an erase never
+    has to break the chain."""
+    updates = []
+    for row_id, action, detail in conn.execute(
+            "SELECT id, action, detail FROM audit_log WHERE json_valid(detail)"):
+        values = json.loads(detail)
+        if not isinstance(values, dict):
+            continue
+        clean: dict[str, object] = {}
+        for key, value in values.items():
+            renamed = _RENAMED.get((action, key))
+            if renamed is not None:
+                clean[renamed] = value
+            elif _WORDS.search(key) and not (action.startswith("staff.") and key == "name"):
+                clean[f"{key}_chars"] = len(str(value))
+            else:
+                clean[key] = value
+        if clean != values:
+            updates.append((json.dumps(clean, ensure_ascii=False, sort_keys=True), row_id))
+    conn.executemany("UPDATE audit_log SET detail = ? WHERE id = ?", updates)
 
 
 def _loosen_contact_check(conn: sqlite3.Connection) -> None:
