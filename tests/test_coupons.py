@@ -234,6 +234,7 @@ def test_a_code_clash_is_retried_not_saved_twice(shop: Shop, monkeypatch: pytest
     assert second is not None and second.code == fresh
 
 
+@pytest.mark.slow  # 30 s of inserts: a stress test (the code space and clashes are unit-tested)
 def test_a_million_codes_through_the_store_have_no_duplicates(tmp_path: Path) -> None:
     """1,000,000 coupons issued through the store's own insert (UNIQUE code, drawn again
     on a clash): all distinct, all well-formed, from a space of at least 2**40."""
