@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +12,17 @@ from db import gate
 
 from ..i18n import error_text, has_message, t
 from ..terminal_text import safe_json
-from .common import check_limit, fail, field, friendly_errors, local_minute, opened, say, set_lang
+from .common import (
+    aligned,
+    check_limit,
+    fail,
+    field,
+    friendly_errors,
+    local_minute,
+    opened,
+    say,
+    set_lang,
+)
 from .options import DbOpt, JsonOpt, LangOpt, LimitOpt
 from .root import app
 
@@ -75,10 +84,8 @@ def audit(since: SinceOpt = "", until: UntilOpt = "", who: WhoOpt = "", action: 
     table += [[_when(e.at, timezone), field(e.staff), action_label(e.action),
                e.member_code or (f"#{e.customer_id}" if e.customer_id is not None else ""),
                detail_text(e)] for e in rows]
-    widths = [max(_width(r[i]) for r in table) for i in range(4)]
-    for r in table:
-        say("  ".join([*(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=False)),
-                       r[4]]).rstrip())
+    for line in aligned(table):
+        say(line)
 
 
 def action_label(action: str) -> str:
@@ -98,8 +105,3 @@ def _when(iso: str, timezone: str) -> str:
         return local_minute(iso, timezone)
     except (ValueError, TypeError):  # a row edited by hand: as it is (doctor says so)
         return field(iso)
-
-
-def _width(text: str) -> int:
-    """Columns a cell takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -165,6 +165,23 @@ def field(value: str) -> str:
     return visible_field(value)
 
 
+def cell_width(text: str) -> int:
+    """Columns a value takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows as lines, each column but the last padded to its widest cell as a terminal
+    shows it (so 王老板 and 小李 line up)."""
+    if not rows:
+        return []
+    widths = [max(cell_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(c + " " * (w - cell_width(c)) for c, w in zip(r, widths, strict=False)),
+                       r[-1]]).rstrip() for r in rows]
+
+
 def local_minute(iso: str, timezone: str) -> str:
     """A stored time as the shop's clock showed it: 2026-11-20 18:30."""
     from zoneinfo import ZoneInfo

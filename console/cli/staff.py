@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import t
-from .common import NEW_PIN_ENV, field, friendly_errors, new_pin, opened, say
+from .common import NEW_PIN_ENV, aligned, field, friendly_errors, new_pin, opened, say
 from .options import DbOpt, JsonOpt, LangOpt, StaffOpt
 
 staff_app = typer.Typer(help="Staff: add, list, set PINs, deactivate (owner).",
@@ -47,10 +47,11 @@ def staff_list(include_inactive: Annotated[bool, typer.Option(
         return
     if not members:
         say(t("staff.none"))
-    for m in members:
-        say(f"{field(m.name):<20} {t(f'role.{m.role}'):<8} "
-            f"{t('staff.active') if m.active else t('staff.inactive'):<8} "
-            f"{t('staff.has_pin') if m.has_pin else t('staff.no_pin_yet')}")
+    for line in aligned([[field(m.name), t(f"role.{m.role}"),
+                          t("staff.active") if m.active else t("staff.inactive"),
+                          t("staff.has_pin") if m.has_pin else t("staff.no_pin_yet")]
+                         for m in members]):
+        say(line)
 
 
 @staff_app.command("pin")
