@@ -180,6 +180,43 @@ def test_the_erase_leaves_no_canary_in_the_file_or_its_log(built: Built, reopene
     assert found_in_bytes(built.path) == {}  # closing (a checkpoint) brings nothing back
 
 
+def test_once_rewritten_an_erase_needs_no_rewrite_for_what_the_product_wrote(
+        built: Built, reopened: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first erase rewrites the file (old values from before secure_delete); after
+    that, secure_delete and the TRUNCATE checkpoint are enough, and no VACUUM makes the
+    counter wait: a second canary, made and edited by the product, leaves no byte."""
+    shop = reopened
+    rewrites: list[bool] = []
+    real_scrub = erase.scrub
+
+    def spy(conn: sqlite3.Connection, path: Path, rewrite: bool) -> str | None:
+        rewrites.append(rewrite)
+        return real_scrub(conn, path, rewrite)
+
+    monkeypatch.setattr(erase, "scrub", spy)
+    assert shop.customers.erase(built.customer_id).scrubbed
+    second = {"name": "柏测试桦", "phone": "13612345987", "old_phone": "13698765432",
+              "wechat": "bai_canary_22", "words": "柏测试桦说：面包太硬"}
+    made = shop.customers.add(CustomerInput(
+        name=second["name"], phone=second["old_phone"], wechat_id=second["wechat"],
+        notes="柏测试桦的旧备注，" * 200, marketing_consent=True))
+    shop.sales.record(made.id, "42.00", "面包")
+    shop.feedback.add(made.id, "quality", second["words"], "complaint")
+    data = shop.customers.get(made.id).as_input()
+    data.phone, data.notes = second["phone"], "短备注"
+    shop.customers.update(made.id, data)
+    before = revenue(shop)
+    assert shop.customers.erase(made.id).scrubbed
+    assert rewrites == [True, False]
+    data_bytes = b"".join(Path(f"{built.path}{x}").read_bytes() for x in ("", "-wal")
+                          if Path(f"{built.path}{x}").exists())
+    values = [second["name"], second["wechat"], second["words"], "柏测试桦的旧备注"]
+    for national in (second["phone"], second["old_phone"]):
+        values += [national, national[::-1], f"+86{national}"]
+    assert [v for v in values if v.encode() in data_bytes] == []
+    assert revenue(shop) == before
+
+
 def test_the_erased_customer_is_found_by_nothing(built: Built, reopened: Shop) -> None:
     shop = reopened
     cid = built.customer_id

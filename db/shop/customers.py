@@ -136,8 +136,8 @@ class Customers(Area):
 
     @writes("customer.erase")
     def erase(self, customer_id: int) -> Erased:
-        """Erase one customer (db/erase.py), then rewrite the file so the old values
-        leave its free pages and the write-ahead log."""
+        """Erase one customer (db/erase.py), then scrub the file (the first time in a
+        file, a rewrite) so the old values leave its free pages and the write-ahead log."""
         from .. import erase
 
         with self._write() as tx:
@@ -161,10 +161,11 @@ class Customers(Area):
         from .. import erase
 
         with self._read() as conn:
-            problem = erase.scrub(conn, self._door.store.path)
+            rewrite = erase.needs_rewrite(conn)
+            problem = erase.scrub(conn, self._door.store.path, rewrite)
         if problem is None:
             with self._write() as tx:
-                erase.scrubbed(tx)
+                erase.scrubbed(tx, rewrite)
         return problem
 
     @writes("customer.export_personal")
