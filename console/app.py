@@ -258,7 +258,10 @@ class RegularsApp(App[None]):
         new = "en" if language() == "zh" else "zh"
         set_language(new)
         self.title = t("app.name")
-        if self.shop.signed_in and not self._signing_in():  # a write, as whoever is here
+        # remembered for the shop by whoever may change its settings; staff switch only
+        # their own screen (a write they may not do would only leave a refusal row)
+        if (self.shop.signed_in and not self._signing_in()
+                and self.shop.may("setting.set")):
             self.run_worker(partial(self.shop.settings.set, "language", new), thread=True,
                             group="settings", exit_on_error=False)
         from screens.base import DataScreen

@@ -23,7 +23,7 @@ def idle_seconds_override() -> float | None:
         seconds = float(raw)
     except ValueError:
         return None
-    return seconds if seconds >= 0 else None
+    return seconds if seconds > 0 else None  # (0 would mean "never": not the override's to say)
 
 
 class IdleLock:
@@ -40,7 +40,12 @@ class IdleLock:
 
     @property
     def limit_seconds(self) -> float:
-        return self.override if self.override is not None else self.minutes * 60.0
+        """The owner's setting; the override can only make the lock come sooner (whoever
+        starts the console cannot switch the owner's lock off with it)."""
+        setting = self.minutes * 60.0
+        if self.override is None:
+            return setting
+        return min(self.override, setting) if setting > 0 else self.override
 
     def touched(self) -> None:
         self.last_input = time.monotonic()

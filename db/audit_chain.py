@@ -27,7 +27,8 @@ COLUMNS = "id, at, staff_id, action, entity, entity_id, customer_id, detail"
 # Staff names in ``staff.*`` rows are allowed: staff are the shop's own people acting in
 # their role, not customers, and the log must say which account was added or locked.
 PERSONAL_KEYS = frozenset({"name", "phone", "wechat_id", "wechat", "notes", "note", "text",
-                           "reason", "birthday", "address", "email"})
+                           "reason", "birthday", "address", "email",
+                           "tag"})  # a customer's tags are theirs: rows name the tag's id
 STAFF_ACTIONS = "staff."
 _PERSONAL = re.compile(rf"(?:^|_)(?:{'|'.join(sorted(PERSONAL_KEYS))})$")
 _PERSONAL_BUT_NAME = re.compile(rf"(?:^|_)(?:{'|'.join(sorted(PERSONAL_KEYS - {'name'}))})$")

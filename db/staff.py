@@ -174,37 +174,64 @@ def _by_name(store: Store, name: str | None) -> Actor:
 def sign_in(store: Store, name: str, pin: str, *, audit_success: bool) -> Actor:
     """The named active staff member, if ``pin`` is theirs and no wait is running.
 
+    The wait is checked, the PIN compared and a wrong one counted in ONE write
+    transaction: tries made at the same moment (30 processes at once) take turns, so
+    none is compared while a wait is due. A sale waits for it at most one PIN's hash.
+
     ``audit_success``: record "staff.sign_in" (the console's switch); a command opening
-    the file leaves its trace in what it writes instead, so a read on a read-only file
-    still works.
+    the file leaves its trace in what it writes instead.
     """
     with store.read() as conn:
         row = _row(conn, name)
     who = _actor(row)
     if row["pin_hash"] is None:
         raise SignInRefused("staff.no_pin", name=who.name)
+    if store.readonly is not None:  # nothing can be counted: the PIN is still checked
+        problem = _refusal(store, who, row, pin, None)
+        if problem is not None:
+            raise problem
+        return who
+    refused: list[SignInRefused] = []
+    with store.write(who, "staff.sign_in") as tx:
+        now = tx.execute("SELECT pin_hash, failed_pins, failed_at FROM staff WHERE id = ?",
+                         (who.id,)).fetchone()
+        problem = _refusal(store, who, now, pin, tx)
+        if problem is not None:
+            refused.append(problem)
+        elif now["failed_pins"] or audit_success:
+            tx.execute("UPDATE staff SET failed_pins = 0, failed_at = NULL WHERE id = ?",
+                       (who.id,))
+            tx.audit("staff.sign_in", "staff", who.id)
+    if refused:
+        raise refused[0]
+    return who
+
+
+def _refusal(store: Store, who: Actor, row: sqlite3.Row, pin: str, tx: Tx | None
+             ) -> SignInRefused | None:
+    """Why this try does not sign in (a wait running, or a wrong PIN, counted and audited
+    in ``tx``), or None. During a wait the PIN is not even compared."""
     failures = int(row["failed_pins"])
     if failures >= FREE_TRIES and row["failed_at"]:
         ends = from_iso(row["failed_at"]) + timedelta(seconds=wait_seconds(failures))
         left = math.ceil((ends - store.clock()).total_seconds())
-        if left > 0:  # refused without looking at the PIN at all
-            _record(store, who, lambda tx: tx.audit(
-                "staff.pin_failed", "staff", who.id, count=failures, wait=left))
-            raise SignInRefused("staff.pin_wait", name=who.name, seconds=left)
-    if not pin_matches(pin, row["pin_hash"]):
-        failures = _count_failure(store, who)
-        wait = wait_seconds(failures)
-        if wait:
-            raise SignInRefused("staff.pin_wait", name=who.name, seconds=wait)
-        raise SignInRefused("staff.pin_wrong", name=who.name, left=FREE_TRIES - failures)
-    if failures or audit_success:
-        def succeeded(tx: Tx) -> None:
-            reset = tx.execute("UPDATE staff SET failed_pins = 0, failed_at = NULL"
-                               " WHERE id = ? AND failed_pins != 0", (who.id,)).rowcount
-            if audit_success or reset:
-                tx.audit("staff.sign_in", "staff", who.id)
-        _record(store, who, succeeded, action="staff.sign_in")
-    return who
+        if left > 0:
+            if tx is not None:
+                tx.audit("staff.pin_failed", "staff", who.id, count=failures, wait=left)
+            return SignInRefused("staff.pin_wait", name=who.name, seconds=left)
+    if pin_matches(pin, row["pin_hash"]):
+        return None
+    if tx is None:  # a read-only file: the count cannot grow
+        return SignInRefused("staff.pin_wrong", name=who.name,
+                             left=max(FREE_TRIES - failures - 1, 0))
+    failures = int(tx.execute("UPDATE staff SET failed_pins = failed_pins + 1, failed_at = ?"
+                              " WHERE id = ? RETURNING failed_pins",
+                              (tx.now, who.id)).fetchone()[0])
+    wait = wait_seconds(failures)
+    tx.audit("staff.pin_failed", "staff", who.id, count=failures, wait=wait)
+    if wait:
+        return SignInRefused("staff.pin_wait", name=who.name, seconds=wait)
+    return SignInRefused("staff.pin_wrong", name=who.name, left=FREE_TRIES - failures)
 
 
 def switch_to(store: Store, name: str, pin: str) -> Actor:
@@ -218,25 +245,6 @@ def switch_to(store: Store, name: str, pin: str) -> Actor:
     _record(store, who, lambda tx: tx.audit("staff.sign_in", "staff", who.id),
             action="staff.sign_in")
     return who
-
-
-def _count_failure(store: Store, who: Actor) -> int:
-    """One more wrong PIN, counted in the file (another counter may be counting too)."""
-    found = [0]
-
-    def count(tx: Tx) -> None:
-        row = tx.execute("UPDATE staff SET failed_pins = failed_pins + 1, failed_at = ?"
-                         " WHERE id = ? RETURNING failed_pins", (tx.now, who.id)).fetchone()
-        found[0] = int(row[0])
-        tx.audit("staff.pin_failed", "staff", who.id, count=found[0],
-                 wait=wait_seconds(found[0]))
-
-    if store.readonly is not None:  # nothing can be recorded: the try still fails
-        with store.read() as conn:
-            return int(conn.execute("SELECT failed_pins FROM staff WHERE id = ?",
-                                    (who.id,)).fetchone()[0]) + 1
-    _record(store, who, count)
-    return found[0]
 
 
 def _record(store: Store, who: Actor, write: Callable[[Tx], None],

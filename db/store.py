@@ -72,6 +72,18 @@ class Actor:
     role: str
 
 
+def still_signed_in(conn: sqlite3.Connection, actor: Actor) -> None:
+    """Refuse someone deactivated, or whose role changed, since they signed in (a console
+    left open at the counter while the owner deactivates them elsewhere)."""
+    if not actor.id:  # signed out: the policy refuses every action anyway
+        return
+    row = conn.execute("SELECT active, role FROM staff WHERE id = ?", (actor.id,)).fetchone()
+    if row is None or not row[0] or row[1] != actor.role:
+        from .errors import SignInRefused
+
+        raise SignInRefused("staff.session_ended", name=actor.name)
+
+
 class Tx:
     """A write transaction: the connection, the acting staff member and the time."""
 
@@ -304,6 +316,7 @@ class Store:
                 tx = Tx(conn, actor, self.now())
                 changes = conn.total_changes
                 try:
+                    still_signed_in(conn, actor)  # under the write lock: no race with it
                     yield tx
                     # (a write that changed nothing, say a batch run again, needs no record)
                     if not tx.audited and conn.total_changes != changes:

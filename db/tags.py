@@ -62,7 +62,8 @@ def add(tx: Tx, customer_id: int, text: str) -> str:
     tag_id = _tag_id(tx, name, create=True)
     tx.execute("INSERT OR IGNORE INTO customer_tags(customer_id, tag_id, added_at, added_by)"
                " VALUES (?, ?, ?, ?)", (customer_id, tag_id, tx.now, tx.actor.id))
-    tx.audit("tag.add", "customer", customer_id, tag=name)
+    # the id, not the name: which tags a person had is theirs (an erase unlinks them)
+    tx.audit("tag.add", "customer", customer_id, tag_id=tag_id)
     return name
 
 
@@ -71,7 +72,7 @@ def remove(tx: Tx, customer_id: int, text: str) -> None:
     tag_id = _tag_id(tx, name, create=False)
     tx.execute("DELETE FROM customer_tags WHERE customer_id = ? AND tag_id = ?",
                (customer_id, tag_id))
-    tx.audit("tag.remove", "customer", customer_id, tag=name)
+    tx.audit("tag.remove", "customer", customer_id, tag_id=tag_id)
 
 
 def rename(tx: Tx, old: str, new: str) -> str:

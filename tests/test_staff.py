@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from console.i18n import error_text
+from db.customers import CustomerInput
 from db.errors import AccessDenied, NotFound, SignInRefused, StoreError, ValidationError
 from db.shop import Shop
 from db.staff import (
@@ -150,6 +151,33 @@ def test_wrong_pins_wait_growing_and_a_right_pin_during_the_wait_is_still_refuse
     with pytest.raises(SignInRefused) as again:
         opened(pinned, clock, "小李", "00000000")
     assert again.value.params["left"] == 4
+
+
+def test_tries_at_the_same_moment_take_turns_so_the_wait_cannot_be_outrun(
+        pinned: Path, clock: HandClock) -> None:
+    """Twelve wrong PINs at once (a script with many processes): the wait is checked and
+    each wrong PIN counted in one write transaction, so only FREE_TRIES are compared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(n: int) -> str:
+        try:
+            opened(pinned, clock, "小李", f"{1000 + n}").close()
+        except SignInRefused as refused:
+            return refused.code
+        return "signed in"
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(attempt, range(12)))
+    assert "signed in" not in codes
+    shop = opened(pinned, clock, "老王", OWNER_PIN)
+    try:
+        with shop.store.read() as conn:
+            failed = conn.execute("SELECT failed_pins FROM staff WHERE name = '小李'"
+                                  ).fetchone()[0]
+    finally:
+        shop.close()
+    assert failed == FREE_TRIES  # the other seven met the wait without a comparison
+    assert codes.count("staff.pin_wait") == 12 - FREE_TRIES + 1  # the fifth starts it
 
 
 def test_the_wait_holds_for_one_person_only(pinned: Path, clock: HandClock) -> None:
@@ -307,10 +335,39 @@ def test_the_last_owner_who_can_sign_in_stays(pinned: Path, clock: HandClock) ->
             shop.staff.deactivate("老王")
         shop.staff.add("老板娘", "owner", "13572468")
         shop.staff.deactivate("老王")  # another owner can sign in now
-        with pytest.raises(ValidationError, match=r"staff\.last_owner"):
+        # 老王 is no longer active: his open session can do nothing more
+        with pytest.raises(SignInRefused, match=r"staff\.session_ended"):
             shop.staff.deactivate("老板娘")
     finally:
         shop.close()
+    other = opened(pinned, clock, "老板娘", "13572468")
+    try:
+        with pytest.raises(ValidationError, match=r"staff\.last_owner"):
+            other.staff.deactivate("老板娘")
+    finally:
+        other.close()
+
+
+def test_a_console_left_open_is_refused_once_its_person_is_deactivated(
+        pinned: Path, clock: HandClock) -> None:
+    """The owner deactivates 小李 (or changes her role) elsewhere: her open session can
+    neither write nor read what is guarded, and no row is written as her."""
+    owner = opened(pinned, clock, "老王", OWNER_PIN)
+    li = opened(pinned, clock, "小李", STAFF_PIN)
+    try:
+        wang = li.customers.add(CustomerInput(name="王芳", phone="13911112222"))
+        owner.staff.deactivate("小李")
+        with pytest.raises(SignInRefused, match=r"staff\.session_ended"):
+            li.customers.full_phone(wang.id)
+        with pytest.raises(SignInRefused, match=r"staff\.session_ended"):
+            li.sales.record(wang.id, "30.00")
+        with owner.store.read() as conn:
+            last = conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1"
+                                ).fetchone()[0]
+        assert last == "staff.deactivate"
+    finally:
+        li.close()
+        owner.close()
 
 
 def test_a_new_pin_clears_the_wrong_ones(pinned: Path, clock: HandClock) -> None:

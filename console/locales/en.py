@@ -229,6 +229,7 @@ MESSAGES: dict[str, str] = {
     "staff.name_needed": "This shop uses PINs: say who you are with --staff NAME (active staff: {known}).",
     "staff.pin_needed": "{name} needs a PIN: set REGULARS_PIN, or run the command in a terminal to be asked for it.",
     "staff.pin_wrong": "Wrong PIN for {name}. {left} more wrong PIN(s) and each try has to wait.",
+    "staff.session_ended": "{name} has been deactivated, or their role changed, since signing in: sign in again (F12 in the console).",
     "staff.pin_wait": "Too many wrong PINs for {name}: wait {seconds} seconds, then try again.",
     "staff.no_pin": "{name} has no PIN yet: the owner sets one with `regulars staff pin {name}`.",
     "access.signed_out": "No one is signed in: sign in with your name and PIN to {what}.",

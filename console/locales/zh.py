@@ -200,6 +200,7 @@ MESSAGES: dict[str, str] = {
     "staff.name_needed": "本店使用 PIN 码：请用 --staff 姓名 说明您是谁（在职店员：{known}）。",
     "staff.pin_needed": "{name}需要输入 PIN 码：请设置 REGULARS_PIN，或在终端里运行命令，按提示输入。",
     "staff.pin_wrong": "{name}的 PIN 码不对。再错 {left} 次，之后每次都要等待。",
+    "staff.session_ended": "{name}登录后已被停用或角色已变更：请重新登录（控制台里按 F12）。",
     "staff.pin_wait": "{name}的 PIN 码错误次数太多：请等 {seconds} 秒后再试。",
     "staff.no_pin": "{name}还没有 PIN 码：请店主用 `regulars staff pin {name}` 设置。",
     "access.signed_out": "还没有人登录：请用姓名和 PIN 码登录后再{what}。",

@@ -63,7 +63,7 @@ _RENAMED = {("coupon.issue", "reason"): "reason_code",
             ("coupon.issue_batch", "reason"): "reason_code",
             ("coupon.template", "name"): "template"}
 _WORDS = re.compile(r"(?:^|_)(?:name|phone|wechat_id|wechat|notes|note|text|reason|birthday"
-                    r"|address|email)$")
+                    r"|address|email|tag)$")  # (a customer's tag names are theirs too)
 
 
 def _drop_personal_values(conn: sqlite3.Connection) -> None:

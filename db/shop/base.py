@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .. import access, settings
 from ..errors import AccessDenied, RegularsError, ValidationError
-from ..store import Actor, Store, Tx
+from ..store import Actor, Store, Tx, still_signed_in
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +52,8 @@ class Door:
         """The policy for the one acting now; a refusal of a real staff member leaves an
         "access.denied" audit row (in its own short write) before it is raised."""
         actor = self.actor
+        with self.store.read() as conn:
+            still_signed_in(conn, actor)
         try:
             access.check(action, actor.role, actor.name)
         except AccessDenied:
