@@ -44,11 +44,18 @@ def bar(conn: sqlite3.Connection) -> Bar:
     return Bar(max(FLOOR_FEN, usual * FACTOR), usual, False)
 
 
+def _set_by_owner(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,)).fetchone()
+    return row is not None and bool(str(row[0]).strip())
+
+
 def refuse_unless_confirmed(conn: sqlite3.Connection, fen: int, confirmed: bool,
                             field: str = "amount") -> None:
     """Refuse a sale of ``fen`` above the bar unless it was confirmed."""
     if confirmed:
         return
+    if fen <= FLOOR_FEN and not _set_by_owner(conn):
+        return  # the learned bar is never below the floor: no need to read 2,000 sales
     b = bar(conn)
     if fen <= b.above_fen:
         return

@@ -331,3 +331,16 @@ def test_a_sale_reranks_the_lookup_just_after_not_inside(shop: Shop, clock: Movi
     assert [h.name for h in shop.customers.search("王").hits] == ["王七", "王五"]
     shop.close()  # closing catches up too
 
+
+
+def test_the_bar_below_the_floor_is_asked_only_when_the_owner_set_it(shop: Shop) -> None:
+    """A sale under ¥1,000 skips reading the recent sales (the learned bar is never lower),
+    but an owner's own lower bar still asks."""
+    cid = shop.customers.add(CustomerInput(name="王芳", phone="13911112222")).id
+    for _ in range(25):
+        shop.sales.record(cid, "1.00")
+    shop.sales.record(cid, "999.00")  # far above 25 × ¥1, yet under the floor: not asked
+    shop.settings.set("sales.confirm_above_yuan", "200")
+    with pytest.raises(ValidationError, match=r"sale\.unusual_limit"):
+        shop.sales.record(cid, "500.00")
+    shop.sales.record(cid, "500.00", confirmed=True)
