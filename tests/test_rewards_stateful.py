@@ -187,6 +187,6 @@ class CouponsAndPoints(RuleBasedStateMachine):
 
 
 CouponsAndPoints.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=40, deadline=None,
+    max_examples=100, stateful_step_count=40, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 TestCouponsAndPoints = CouponsAndPoints.TestCase

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, OptionList, ProgressBar, Static
 from console.app import RegularsApp
 from console.i18n import set_language
 from db.shop import Shop
-from screens.import_parts import FieldDialog
+from screens.import_parts import FieldDialog, typed_path
 from screens.imports import ImportScreen
 from tests.screens_helpers import burst, screen_text, settle, text_of
 
@@ -257,6 +257,19 @@ async def test_the_first_refusals_fit_the_terminal(
         assert f"line {1 + shown}" in screen_text(pilot)  # on screen, not cut off
 
 
+@pytest.mark.parametrize("typed, plain", [
+    ("'/Users/me/My Files/会员.csv'", "/Users/me/My Files/会员.csv"),
+    ('"/tmp/a b.xlsx"', "/tmp/a b.xlsx"),
+    ("/Users/me/My\\ Files/会员.csv", "/Users/me/My Files/会员.csv"),
+    ("  /tmp/plain.csv \n", "/tmp/plain.csv"),
+    ("'", "'"),
+])
+def test_a_typed_path_is_read_as_a_terminal_pastes_it(typed: str, plain: str) -> None:
+    """The rule the screen uses (the whole screen with a real file: the slow test below)."""
+    assert typed_path(typed) == plain
+
+
+@pytest.mark.slow  # 14 s of two full previews; the rule itself is the test above
 async def test_a_dragged_in_path_quoted_or_escaped_is_the_plain_path(
         app: RegularsApp, shop: Shop, tmp_path: Path) -> None:
     folder = tmp_path / "My Files"
