@@ -26,7 +26,7 @@ from typing import Any
 from . import access
 from .audit_chain import Link, customer_of, personal_keys
 from .clock import Clock, system_clock, to_iso
-from .errors import NotFound, StoreError
+from .errors import NotFound, SignInRefused, StoreError
 from .files import create_private_file
 from .sqlite_file import (
     BUSY_TIMEOUT_MS,
@@ -79,8 +79,6 @@ def still_signed_in(conn: sqlite3.Connection, actor: Actor) -> None:
         return
     row = conn.execute("SELECT active, role FROM staff WHERE id = ?", (actor.id,)).fetchone()
     if row is None or not row[0] or row[1] != actor.role:
-        from .errors import SignInRefused
-
         raise SignInRefused("staff.session_ended", name=actor.name)
 
 

@@ -48,12 +48,17 @@ class Door:
         """The shop's local calendar day: birthdays and expiry count in it."""
         return self.store.clock().astimezone(ZoneInfo(self.timezone)).date()
 
-    def check(self, action: str) -> None:
+    def check(self, action: str, *, reading: bool = True) -> None:
         """The policy for the one acting now; a refusal of a real staff member leaves an
-        "access.denied" audit row (in its own short write) before it is raised."""
+        "access.denied" audit row (in its own short write) before it is raised.
+
+        ``reading``: also make sure the person is still active in that role (deactivated
+        since signing in?). A write leaves that to ``Store.write``, which checks it under
+        the write lock, so a sale does not read the staff row twice."""
         actor = self.actor
-        with self.store.read() as conn:
-            still_signed_in(conn, actor)
+        if reading:
+            with self.store.read() as conn:
+                still_signed_in(conn, actor)
         try:
             access.check(action, actor.role, actor.name)
         except AccessDenied:
@@ -69,14 +74,17 @@ class Door:
                 self.store.write(actor, "access.denied") as tx:
             tx.audit("access.denied", "access", None, refused=action)
 
-    def record_read(self, action: str) -> None:
-        """A guarded read that was done (an export): its audit row, written once it
-        succeeded, so a refused or failed one changes nothing. A read-only file keeps no
-        record: nothing can be written to it."""
-        if self.store.readonly is not None:
+    def record_read(self, action: str, entity: str = "read", entity_id: int | None = None,
+                    *, required: bool = True, **detail: Any) -> None:
+        """A guarded read that was done (an export): its audit row, field names and
+        counts, never values. Its own short transaction, after the read, so a long export
+        never holds the counter's writes up. ``required``: the caller hands nothing out
+        unless this succeeds (whole phone numbers); otherwise a read-only file, which
+        can keep no row, keeps none (a masked export still works there)."""
+        if not required and self.store.readonly is not None:
             return
         with self.store.write(self.actor, action) as tx:
-            tx.audit(action, "read", None)
+            tx.audit(action, entity, entity_id, **detail)
 
     def now(self) -> datetime:
         return self.store.clock()
@@ -108,12 +116,8 @@ class Area:
 
     def _record_read(self, action: str, entity: str, entity_id: int | None,
                      **detail: Any) -> None:
-        """A read of personal data (whole phone numbers in an export) leaves its audit row:
-        field names and counts, never values. Its own short transaction, after the read,
-        so a long export never holds the counter's writes up; the caller hands nothing
-        out unless this succeeds."""
-        with self._door.store.write(self._door.actor, action) as tx:
-            tx.audit(action, entity, entity_id, **detail)
+        """A read of personal data leaves its audit row (``Door.record_read``)."""
+        self._door.record_read(action, entity, entity_id, **detail)
 
     @contextmanager
     def _write(self) -> Iterator[Tx]:
@@ -134,7 +138,7 @@ def writes(action: str) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
     def mark(method: Method[A, P, R]) -> Method[A, P, R]:
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            self._door.check(action)
+            self._door.check(action, reading=False)
             token = _acting.set(action)
             try:
                 return method(self, *args, **kwargs)
@@ -160,7 +164,7 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
             action = actions.get(kind)
             if action is None:
                 raise ValidationError({"kind": (unknown, {"known": ", ".join(actions)})})
-            self._door.check(action)
+            self._door.check(action, reading=not write)
             token = _acting.set(action if write else None)
             try:
                 return method(self, kind, *args, **kwargs)
@@ -175,15 +179,15 @@ def by_kind(actions: Mapping[str, str], unknown: str, *, write: bool
 def reads_sensitive(action: str, *, traced: bool = True
                     ) -> Callable[[Method[A, P, R]], Method[A, P, R]]:
     """Mark a read the policy guards (whole phone numbers, exports). Once it succeeds it
-    leaves an audit row of ``action`` (and of each ``require`` it passed); ``traced=False``
-    for a preview of a write, whose action only the write itself may record."""
+    leaves an audit row of ``action`` (none on a read-only file); ``traced=False`` for a
+    preview of a write, whose action only the write itself may record."""
     def mark(method: Method[A, P, R]) -> Method[A, P, R]:
         @functools.wraps(method)
         def run(self: A, /, *args: P.args, **kwargs: P.kwargs) -> R:
             self._door.check(action)
             result = method(self, *args, **kwargs)
             if traced:
-                self._door.record_read(action)
+                self._door.record_read(action, required=False)
             return result
         setattr(run, ACCESS, action)
         return run
