@@ -186,6 +186,7 @@ def sign_in(store: Store, name: str, pin: str, *, audit_success: bool) -> Actor:
     who = _actor(row)
     if row["pin_hash"] is None:
         raise SignInRefused("staff.no_pin", name=who.name)
+    clean_pin(pin)  # letters, or too few digits, can be no one's PIN: said, never counted
     if store.readonly is not None:  # nothing can be counted: the PIN is still checked
         problem = _refusal(store, who, row, pin, None)
         if problem is not None:

@@ -481,3 +481,17 @@ def test_a_restore_is_the_owners_and_asks_for_the_pin_once(tmp_path: Path,
 
     Shop.restore(path, saved, "老王", pin=ask, clock=clock)  # opens the file twice
     assert asked == ["老王"]
+
+
+def test_a_malformed_pin_is_explained_and_not_counted(pinned: Path, clock: HandClock) -> None:
+    """A tired hand typing letters, or three digits, is told what a PIN is; no try is used."""
+    for typed in ("abcd", "12", "１２ab"):
+        with pytest.raises(ValidationError, match=r"staff\.pin_invalid"):
+            opened(pinned, clock, "小李", typed)
+    shop = opened(pinned, clock, "小李", STAFF_PIN)
+    try:
+        with shop.store.read() as conn:
+            assert conn.execute("SELECT failed_pins FROM staff WHERE name = '小李'"
+                                ).fetchone()[0] == 0
+    finally:
+        shop.close()
